@@ -1,0 +1,104 @@
+"""Model files: data-only weights (safetensors) plus a JSON card, addressed by name or path.
+
+Layout: ``<root>/<kind>/<name>/{weights.safetensors, card.json}`` where root is the shipped
+``resources/models`` or the user's data folder. A folder path holding those two files works
+wherever a name does, so ``train --out DIR`` output is usable at once.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any, Optional
+
+import torch
+from safetensors.torch import load_file, save_file
+
+from .errors import ModelError
+from .paths import resources_dir, user_data_dir
+
+WEIGHTS = "weights.safetensors"
+CARD = "card.json"
+KINDS = ("segmenter", "classifier")
+
+
+def shipped_root() -> Path:
+    return resources_dir() / "models"
+
+
+def user_root() -> Path:
+    return user_data_dir() / "models"
+
+
+def resolve(name_or_path: str, kind: str) -> Path:
+    """Find a model folder: an existing path first, then user models, then shipped ones."""
+    p = Path(name_or_path).expanduser()
+    if (p / WEIGHTS).is_file():
+        return p
+    if p.suffix == ".safetensors" and p.is_file():
+        return p.parent
+    for root in (user_root(), shipped_root()):
+        cand = root / kind / str(name_or_path)
+        if (cand / WEIGHTS).is_file():
+            return cand
+    known = ", ".join(list_names(kind)) or "none"
+    raise ModelError(f"no {kind} model named or at {name_or_path!r} (known: {known})")
+
+
+def list_names(kind: str) -> list[str]:
+    names: list[str] = []
+    for root in (shipped_root(), user_root()):
+        d = root / kind
+        if d.is_dir():
+            names += sorted(q.name for q in d.iterdir() if (q / WEIGHTS).is_file())
+    return sorted(set(names))
+
+
+def load(name_or_path: str, kind: str) -> tuple[dict[str, torch.Tensor], dict[str, Any], Path]:
+    """Load weights (never pickle) and card; the card's ``kind`` must match."""
+    folder = resolve(name_or_path, kind)
+    try:
+        card = json.loads((folder / CARD).read_text(encoding="utf-8"))
+        state = load_file(str(folder / WEIGHTS))
+    except FileNotFoundError as e:
+        raise ModelError(f"model {folder}: missing {Path(e.filename).name}") from None
+    except Exception as e:
+        raise ModelError(f"model {folder}: cannot be read ({str(e).splitlines()[0] if str(e) else type(e).__name__})") from None
+    if card.get("kind") != kind:
+        raise ModelError(f"model {folder} is a {card.get('kind')!r} model, not a {kind}")
+    return state, card, folder
+
+
+def save(folder: Path | str, state: dict[str, torch.Tensor], card: dict[str, Any]) -> Path:
+    """Write weights and card into ``folder`` atomically (a temp folder renamed into place)."""
+    folder = Path(folder)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+    try:
+        save_file({k: v.detach().cpu().contiguous() for k, v in state.items()}, str(tmp / WEIGHTS))
+        (tmp / CARD).write_text(json.dumps(card, indent=2, sort_keys=False) + "\n", encoding="utf-8")
+        backup: Optional[Path] = None
+        if folder.exists():
+            backup = folder.with_name(f".{folder.name}.old-{os.getpid()}")
+            os.replace(folder, backup)
+        os.replace(tmp, folder)
+        if backup is not None:
+            shutil.rmtree(backup, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return folder
+
+
+def update_card(folder: Path | str, **fields: Any) -> dict[str, Any]:
+    """Merge fields into a model's card atomically (evaluation figures added after training)."""
+    from .io import atomic_write_text
+
+    folder = Path(folder)
+    card = json.loads((folder / CARD).read_text(encoding="utf-8"))
+    card.update(fields)
+    atomic_write_text(folder / CARD, json.dumps(card, indent=2) + "\n")
+    return card
