@@ -1,0 +1,74 @@
+"""Tables a lab keeps: one row per cell (cells.csv) and the differential count (summary.csv)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Sequence
+
+from .analysis import UNIDENTIFIED, Analysis
+from .io import atomic_write_text
+
+CELL_COLUMNS = [
+    "image", "cell_id", "x0", "y0", "x1", "y1", "centroid_x", "centroid_y", "cell_type", "confidence",
+    "top3", "nucleus_area_px", "cytoplasm_area_px", "nc_ratio", "touches_border",
+]
+SUMMARY_COLUMNS = ["image", "cell_type", "count", "percent"]
+TOTAL = "ALL"
+
+
+def cell_rows(analyses: Sequence[Analysis]) -> list[dict]:
+    rows = []
+    for a in analyses:
+        for c in a.cells:
+            x0, y0, x1, y1 = c.bbox
+            rows.append({
+                "image": a.image_name, "cell_id": c.cell_id, "x0": x0, "y0": y0, "x1": x1, "y1": y1,
+                "centroid_x": f"{c.centroid[0]:.1f}", "centroid_y": f"{c.centroid[1]:.1f}",
+                "cell_type": c.final_type, "confidence": f"{c.confidence:.3f}", "top3": c.top3_text(),
+                "nucleus_area_px": c.nucleus_area_px, "cytoplasm_area_px": c.cytoplasm_area_px,
+                "nc_ratio": f"{c.nc_ratio:.3f}", "touches_border": int(c.touches_border),
+            })
+    return rows
+
+
+def count_rows(counts: dict[str, int], image: str) -> list[dict]:
+    """Count and percentage per type; unidentified cells are counted but listed last."""
+    total = sum(counts.values())
+    order = sorted((t for t in counts if t != UNIDENTIFIED), key=lambda t: (-counts[t], t))
+    if UNIDENTIFIED in counts:
+        order.append(UNIDENTIFIED)
+    return [
+        {"image": image, "cell_type": t, "count": counts[t], "percent": f"{100.0 * counts[t] / total:.1f}"}
+        for t in order
+    ]
+
+
+def summary_rows(analyses: Sequence[Analysis], include_border: bool = False) -> list[dict]:
+    """Per image, then the whole batch as image ``ALL``; border-cut cells excluded by default."""
+    rows: list[dict] = []
+    total: dict[str, int] = {}
+    for a in analyses:
+        counts = a.counts(include_border=include_border)
+        rows += count_rows(counts, a.image_name)
+        for t, n in counts.items():
+            total[t] = total.get(t, 0) + n
+    rows += count_rows(total, TOTAL)
+    return rows
+
+
+def _csv_text(rows: list[dict], columns: list[str]) -> str:
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n")
+    w.writeheader()
+    w.writerows(rows)
+    return buf.getvalue()
+
+
+def write_cells_csv(analyses: Sequence[Analysis], path: str | Path) -> None:
+    atomic_write_text(path, _csv_text(cell_rows(analyses), CELL_COLUMNS))
+
+
+def write_summary_csv(analyses: Sequence[Analysis], path: str | Path, include_border: bool = False) -> None:
+    atomic_write_text(path, _csv_text(summary_rows(analyses, include_border), SUMMARY_COLUMNS))
