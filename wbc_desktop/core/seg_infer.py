@@ -68,7 +68,7 @@ def predict_logits(
     timings: Optional[dict] = None,
 ) -> torch.Tensor:
     """Class logits (3 x H x W, on CPU) for one RGB uint8 image at model scale."""
-    x = rgb_tensor([rgb]).to(device)
+    x = rgb_tensor([rgb]).to(device).contiguous(memory_format=torch.channels_last)
     if uses_graph(model):
         batch, _ = make_batch([rgb], gs, timings)
         t = time.perf_counter()

@@ -81,9 +81,10 @@ def fit(
     batch so the model does not forget what it knew.
     """
     torch.manual_seed(settings.seed)
+    torch.set_flush_denormal(True)  # tiny weights otherwise slow CPU training many-fold
     rng = np.random.default_rng(settings.seed)
     aug = SegAugment(crop=settings.crop)
-    model.to(device)
+    model.to(device).to(memory_format=torch.channels_last)
     opt = torch.optim.AdamW(model.parameters(), lr=settings.lr, weight_decay=settings.weight_decay)
     pool = list(train) + list(replay or [])
     history: list[dict] = []
@@ -105,7 +106,7 @@ def fit(
         samples = [aug(*pool[i], settings.base_scale, rng) for i in picks]
         rgbs = [s[0] for s in samples]
         masks = torch.from_numpy(np.stack([s[1] for s in samples]).astype(np.int64)).to(device)
-        x = rgb_tensor(rgbs).to(device)
+        x = rgb_tensor(rgbs).to(device).contiguous(memory_format=torch.channels_last)
         batch, sps = (make_batch(rgbs, gs) if uses_graph(model) else (None, None))
         logits, emb = forward_batch(model, batch.to(device) if batch is not None else None, x)
         loss = soft_dice_loss(logits, masks) + settings.ce_weight * F.cross_entropy(logits, masks)
@@ -125,7 +126,7 @@ def fit(
             log(_fmt(rec))
             if rec.get("val_mean", -1) > best[0]:
                 best = (rec["val_mean"], copy.deepcopy(model.state_dict()), step)
-        progress(step, settings.steps, f"step {step} loss {loss.item():.3f}")
+        progress(step, settings.steps, f"step {step} loss {loss.item():.3f} ({time.perf_counter() - t0:.0f} s)")
     if not history or history[-1]["step"] != step:
         rec = _checkpoint(model, val, gs, settings, device, step, t0, float(loss), float(m_loss))
         history.append(rec)
