@@ -84,3 +84,15 @@ def test_pbc_and_cellavision_agree_roughly():
     m1 = np.median([e.diameter_px for e in cv if e.ok])
     m2 = np.median([e.diameter_px for e in pbc if e.ok])
     assert 0.7 < m1 / m2 < 1.3
+
+
+@pytest.mark.parametrize("diameter", [20, 40, 80])
+def test_known_diameter_on_synthetic_discs(diameter):
+    # Overlapping pink discs of known size on pale plasma, as in a thick part of a smear.
+    rng = np.random.default_rng(diameter)
+    img = np.full((600, 800, 3), (235, 225, 215), np.uint8)
+    yy, xx = np.mgrid[:600, :800]
+    for cy, cx in rng.uniform((0, 0), (600, 800), size=(40, 2)):
+        img[(yy - cy) ** 2 + (xx - cx) ** 2 < (diameter / 2) ** 2] = (200, 130, 140)
+    e = estimate_rbc_diameter(img)
+    assert e.ok and abs(e.diameter_px / diameter - 1) < 0.1, e
