@@ -5,8 +5,8 @@ hematoxylin-rich but tiny. So: measure the hematoxylin density (Ruifrok-Johnston
 deconvolution) on a reduced copy where a red cell is ~20 px, threshold it adaptively (Otsu above
 the image's typical level, with a minimum contrast so a field without WBC gives nothing), group
 nearby fragments (the lobes of one neutrophil) within ~0.5 red-cell diameter, drop groups too
-small to be a nucleus (platelets), and pad each group's box by ~0.6 red-cell diameter for the
-cytoplasm. All sizes are relative to the red-cell diameter, so the result does not depend on
+small to be a nucleus (platelets), and pad each group's box by ~0.8 red-cell diameter (more for big nuclei)
+for the cytoplasm. All sizes are relative to the red-cell diameter, so the result does not depend on
 magnification; memory stays bounded because only the reduced copy is processed.
 """
 
@@ -25,6 +25,7 @@ WORK_RBC_PX = 20.0  # red-cell diameter on the reduced copy
 MIN_CONTRAST = 0.022  # hematoxylin density above the image's median: weaker is no nucleus
 GROUP_GAP = 0.5  # fragments closer than this many red-cell diameters are one cell
 PAD = 0.8  # box margin for the cytoplasm, in red-cell diameters
+PAD_NUCLEUS = 0.5  # ... or this share of the nucleus group's long side, if more
 MIN_SIDE = 1.6  # a crop is at least this many red-cell diameters wide
 MIN_NUCLEUS_AREA = 0.15  # of a red cell's area: smaller purple groups are platelets
 _FALLBACK_FRACTION = 1 / 6  # red-cell diameter assumed as this share of the long side if unknown
@@ -136,8 +137,10 @@ def _find(a: np.ndarray, d: float) -> list[Candidate]:
             continue
         y0, y1, x0, x1 = sl[0].start, sl[0].stop, sl[1].start, sl[1].stop
         cy, cx = (y0 + y1) / 2, (x0 + x1) / 2
-        hy = max((y1 - y0) / 2 + pad, half_min)
-        hx = max((x1 - x0) / 2 + pad, half_min)
+        # Big nuclei (monocytes, blasts, reactive lymphocytes) come with big cytoplasm.
+        p = max(pad, PAD_NUCLEUS * max(y1 - y0, x1 - x0))
+        hy = max((y1 - y0) / 2 + p, half_min)
+        hx = max((x1 - x0) / 2 + p, half_min)
         box = (
             max(0, int(np.floor((cx - hx) * f))),
             max(0, int(np.floor((cy - hy) * f))),
