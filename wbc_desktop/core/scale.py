@@ -218,11 +218,12 @@ def scale_factor(
     pixel_size_um: Optional[float] = None,
     model_pixel_size_um: Optional[float] = None,
     override: Optional[float] = None,
+    fallback: float = 1.0,
 ) -> tuple[float, str]:
     """Resize factor (model pixels per input pixel) and a note saying where it came from.
 
     Priority: a user ``override`` > the pixel size (file metadata or setting) with the model's pixel
-    size > the red-cell estimate against ``target_rbc_px`` > 1.0 when all else fails. The factor is
+    size > the red-cell estimate against ``target_rbc_px`` > ``fallback`` when all else fails. The factor is
     clamped to [MIN_FACTOR, MAX_FACTOR], and the note says so.
     """
 
@@ -241,4 +242,4 @@ def scale_factor(
     if est.ok and est.diameter_px:
         fac = target_rbc_px / est.diameter_px
         return clamp(fac, f"scale {fac:.3g} from red cells measured {est.diameter_px:.1f} px across ({est.n_measured} cells; model {target_rbc_px:.0f} px)")
-    return 1.0, f"scale 1.0 assumed: {est.method}; set the pixel size to be sure"
+    return fallback, f"scale {fallback:.3g} (training scale) assumed: {est.method}; set the pixel size to be sure"
