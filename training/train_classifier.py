@@ -169,7 +169,7 @@ def train(args) -> dict:
             loss.backward()
             opt.step()
             sched.step()
-            tl += float(loss) * len(bi)
+            tl += float(loss.detach()) * len(bi)
             tn += len(bi)
         epochs_run = ep + 1
         pv = predict(model, X[idx["val"]], spec.size).argmax(1).numpy()
