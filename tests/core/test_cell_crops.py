@@ -80,3 +80,17 @@ def test_image_only_mode_has_three_channels():
     out = cell_crops(rgb, cm, inst, [1], CropSpec(size=48, mode="image"))
     assert out.shape == (1, 48, 48, 3)
     assert CropSpec.from_card(CropSpec(mode="image").to_card()).channels == 3
+
+
+def test_min_diameter_keeps_tiny_objects_small():
+    rgb = np.full((200, 200, 3), 220, np.uint8)
+    cm = np.zeros((200, 200), np.uint8)
+    yy, xx = np.indices(cm.shape)
+    cm[(yy - 100) ** 2 + (xx - 100) ** 2 <= 8 ** 2] = 2  # a platelet-sized object, 16 px across
+    inst = (cm > 0).astype(np.int32)
+    spec = CropSpec(size=64, fill=0.6, min_diameter=30.0)
+    small = cell_crops(rgb, cm, inst, [1], spec, scale=1.0)[0]
+    blown = cell_crops(rgb, cm, inst, [1], CropSpec(size=64, fill=0.6, min_diameter=0.0), scale=1.0)[0]
+    d_small = cell_geometry(small[..., 3] > 127)[2]
+    assert abs(d_small / 64 - 0.6 * 16 / 30) < 0.05  # shown at its true size relative to 30 px
+    assert cell_geometry(blown[..., 3] > 127)[2] / 64 > 0.55

@@ -69,12 +69,12 @@ class CellClassifier:
     ) -> None:
         """Fill ``cell_type``, ``confidence``, ``top3`` and ``predicted_type`` of each cell in place.
 
-        ``scale`` is accepted for symmetry with the pipeline but not needed: crops are
-        normalised by each cell's segmented size, which already removes magnification.
+        Crops are normalised by each cell's segmented size, which removes magnification;
+        ``scale`` (model pixels per input pixel) only keeps tiny objects (platelets) small.
         """
         if not cells:
             return
-        crops = cell_crops(rgb, class_map, instances, [c.cell_id for c in cells], self.spec)
+        crops = cell_crops(rgb, class_map, instances, [c.cell_id for c in cells], self.spec, scale)
         probs = self.predict_crops(crops)
         for cell, p in zip(cells, probs):
             order = np.argsort(-p)
