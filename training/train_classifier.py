@@ -51,10 +51,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--seg-model", default="default")
     p.add_argument("--size", type=int, default=64)
     p.add_argument("--fill", type=float, default=0.6)
-    p.add_argument("--widths", type=int, nargs="+", default=[24, 48, 96, 160])
+    p.add_argument("--widths", type=int, nargs="+", default=[16, 32, 64, 128])
     p.add_argument("--depths", type=int, nargs="+", default=[1, 1, 1, 1])
     p.add_argument("--dropout", type=float, default=0.1)
-    p.add_argument("--epochs", type=int, default=30)
+    p.add_argument("--epochs", type=int, default=14)
     p.add_argument("--batch", type=int, default=64)
     p.add_argument("--lr", type=float, default=3e-3)
     p.add_argument("--wd", type=float, default=5e-4)
@@ -144,7 +144,7 @@ def train(args) -> dict:
     Y = torch.from_numpy(y_all)
 
     arch = {"in_channels": spec.channels, "widths": args.widths, "depths": args.depths, "dropout": args.dropout}
-    model = build_classifier(arch, len(classes))
+    model = build_classifier(arch, len(classes)).to(memory_format=torch.channels_last)  # ~2x faster on CPU
     n_params = count_params(model)
     steps_per_epoch = max(1, math.ceil(len(idx["train"]) / args.batch))
     total = steps_per_epoch * args.epochs
@@ -163,7 +163,7 @@ def train(args) -> dict:
         tl, tn = 0.0, 0
         for b in range(steps_per_epoch):
             bi = torch.from_numpy(perm[b * args.batch : (b + 1) * args.batch])
-            x = standardise(augment_batch(X[bi], spec.size, aug, gen))
+            x = standardise(augment_batch(X[bi], spec.size, aug, gen)).contiguous(memory_format=torch.channels_last)
             loss = F.cross_entropy(model(x), Y[bi], label_smoothing=args.smoothing)
             opt.zero_grad(set_to_none=True)
             loss.backward()

@@ -67,3 +67,29 @@ def test_central_cell_scored_and_missing_cells_count_wrong():
     assert r["confusion"]["neutrophil"] == {"neutrophil": 1, "none": 1, "unidentified": 1}
     assert r["confusion"]["monocyte"] == {"error": 1}
     assert r["items"][4]["error"].startswith("e.png")
+
+
+def test_cli_classification_figures_uses_class_folders_or_labels(tmp_path):
+    import argparse
+
+    import pytest
+
+    from wbc_desktop.cli_classification import classification_figures
+    from wbc_desktop.core.errors import WbcError
+
+    seen = []
+
+    class FakePipe:
+        def analyze(self, path):
+            seen.append(Path(path))
+            return _analysis([_cell(1, 50, 50, Path(path).parent.name)])
+
+    r = classification_figures(FakePipe(), argparse.Namespace(class_folders=str(FIX / "pbc"), labels=None, images=None))
+    assert r["n"] == 16 and r["accuracy"] == 1.0
+    seen.clear()
+    args = argparse.Namespace(class_folders=None, labels=str(FIX / "cellavision" / "labels.csv"),
+                              images=str(FIX / "cellavision" / "images"), split="train")
+    r = classification_figures(FakePipe(), args)
+    assert r["n"] == 3 and [p.name for p in seen] == ["002.png", "004.png", "007.png"]
+    with pytest.raises(WbcError):
+        classification_figures(FakePipe(), argparse.Namespace(class_folders=None, labels=None, images=None))
