@@ -147,17 +147,18 @@ def train(args) -> dict:
     model = build_classifier(arch, len(classes)).to(memory_format=torch.channels_last)  # ~2x faster on CPU
     n_params = count_params(model)
     steps_per_epoch = max(1, math.ceil(len(idx["train"]) / args.batch))
-    total = steps_per_epoch * args.epochs
+    plan = {"epochs": args.epochs, "total": steps_per_epoch * args.epochs}  # shrunk to fit --max-minutes
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=args.wd)
     warm = max(1, steps_per_epoch)
     sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: min(1.0, (s + 1) / warm) * 0.5 * (1 + math.cos(math.pi * min(1.0, s / total))))
+        opt, lambda s: min(1.0, (s + 1) / warm) * 0.5 * (1 + math.cos(math.pi * min(1.0, s / plan["total"]))))
     aug = None if args.no_augment else AugmentSettings()
     gen = torch.Generator().manual_seed(args.seed)
     best = (-1.0, None, -1)
     t_train = time.time()
     epochs_run = 0
-    for ep in range(args.epochs):
+    ep = 0
+    while ep < plan["epochs"]:
         model.train()
         perm = idx["train"][torch.randperm(len(idx["train"]), generator=gen).numpy()]
         tl, tn = 0.0, 0
@@ -177,10 +178,12 @@ def train(args) -> dict:
         if va >= best[0]:
             best = (va, {k: v.clone() for k, v in model.state_dict().items()}, ep + 1)
         mins = (time.time() - t_train) / 60
-        log(f"epoch {ep + 1}/{args.epochs} loss {tl / max(1, tn):.4f} val {va:.4f} ({mins:.1f} min)")
-        if mins > args.max_minutes and ep + 1 < args.epochs:
-            log(f"time budget {args.max_minutes} min reached: stopping after epoch {ep + 1}")
-            break
+        log(f"epoch {ep + 1}/{plan['epochs']} loss {tl / max(1, tn):.4f} val {va:.4f} ({mins:.1f} min)")
+        ep += 1
+        fit = max(ep, int(args.max_minutes / (mins / ep)))  # epochs that fit the time budget at this pace
+        if fit < plan["epochs"]:
+            plan.update(epochs=fit, total=steps_per_epoch * fit)  # the cosine schedule still ends at zero
+            log(f"time budget {args.max_minutes} min: {fit} epochs planned instead of {args.epochs}")
     train_s = time.time() - t_train
     model.load_state_dict(best[1])
     model.eval()
