@@ -27,7 +27,7 @@ from .seg_models import build_model, inference_parameters
 
 log = logging.getLogger(__name__)
 
-WHOLE_IMAGE_MAX_PX = 700 * 700  # at model scale; above this, candidate crops
+WHOLE_IMAGE_MAX_PX = 512 * 512  # at model scale; above this, candidate crops
 
 
 @dataclass
