@@ -54,6 +54,9 @@ def main() -> None:
     ap.add_argument("--lr", type=float, default=4e-3)
     ap.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--stain-sigma", type=float, default=0.25)
+    ap.add_argument("--stain-bias", type=float, default=0.01)
+    ap.add_argument("--scale-jitter", type=float, nargs=2, default=(0.7, 1.45))
     ap.add_argument("--config", default="{}", help="JSON architecture overrides")
     ap.add_argument("--graph", default="{}", help="JSON superpixel/graph overrides")
     ap.add_argument("--shifted", type=Path, nargs="*", default=[Path("/work/cache/shifted_val"), Path("/work/cache/shifted_test")],
@@ -67,7 +70,9 @@ def main() -> None:
     val_named = load_split(args.data, "val")
     val = [(r, m) for _, r, m in val_named]
     settings = TrainSettings(steps=args.steps, time_budget_s=args.time_budget, batch_size=args.batch_size,
-                             crop=args.crop, lr=args.lr, seed=args.seed, val_every=100)
+                             crop=args.crop, lr=args.lr, seed=args.seed, val_every=100,
+                             stain_sigma=args.stain_sigma, stain_bias=args.stain_bias,
+                             scale_jitter=tuple(args.scale_jitter))
     t0 = time.time()
     card = train_segmenter(
         train, val, out, settings, arch=args.arch, config=json.loads(args.config),
