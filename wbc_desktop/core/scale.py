@@ -208,7 +208,7 @@ def estimate_rbc_diameter(rgb: np.ndarray) -> ScaleEstimate:
         return ScaleEstimate(None, n, False, 0.0, f"red-cell size not measurable: {note}")
     diam = d * f
     conf = float(np.clip(min(1.0, n / 10.0) * (1.0 - min(spread, 1.0)), 0.0, 1.0))
-    ok = n >= _MIN_PEAKS and 0.0 < spread < _MAX_SPREAD and diam >= 4.0
+    ok = n >= _MIN_PEAKS and spread < _MAX_SPREAD and diam >= 4.0
     step = f" at 1/{f} resolution" if f > 1 else ""
     return ScaleEstimate(float(diam), n, ok, conf, f"{note}{step}, {n} maxima, IQR/median {spread:.2f}")
 
