@@ -1,1 +1,1 @@
-"""Network definitions in plain torch (no torchvision), built from a card's settings."""
+"""Small networks in plain torch (and torch-geometric for the graph layers)."""
