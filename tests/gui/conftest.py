@@ -1,0 +1,40 @@
+"""GUI test fixtures: a real window with a fake pipeline, throw-away settings and review folder."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+from PySide6.QtCore import QSettings  # noqa: E402
+
+from wbc_desktop.gui.app import build  # noqa: E402
+from wbc_desktop.gui.settings import AppSettings  # noqa: E402
+
+from .fakes import FakePipeline  # noqa: E402
+
+
+@pytest.fixture
+def settings(tmp_path):
+    return AppSettings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+
+
+@pytest.fixture
+def make_window(qtbot, tmp_path, settings, monkeypatch):
+    """Factory: ``make_window(loader=...)`` -> a shown MainWindow whose models are loaded (or failed)."""
+    monkeypatch.setenv("WBC_DESKTOP_USER_DIR", str(tmp_path / "user"))
+
+    def make(loader=lambda device: FakePipeline(), load: bool = True):
+        win = build(settings, loader=loader, review_root=tmp_path / "reviews")
+        qtbot.addWidget(win)
+        win.show()
+        if load:
+            runner = win.controller.runner
+            with qtbot.waitSignals([runner.pipelineReady], timeout=5000, raising=False) as blocker:
+                runner.load_pipeline("cpu")
+            if not blocker.signal_triggered and runner.pipeline is None and runner.pipeline_error is None:
+                raise AssertionError("pipeline neither loaded nor failed")
+        return win
+
+    yield make
