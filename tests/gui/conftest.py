@@ -10,9 +10,12 @@ import pytest  # noqa: E402
 from PySide6.QtCore import QSettings  # noqa: E402
 
 from wbc_desktop.gui.app import build  # noqa: E402
+from wbc_desktop.gui.compat import guard_none_refcount  # noqa: E402
 from wbc_desktop.gui.settings import AppSettings  # noqa: E402
 
 from .fakes import FakePipeline  # noqa: E402
+
+guard_none_refcount()  # a PySide6 6.12.0 on Python 3.11 would otherwise crash mid-suite
 
 
 @pytest.fixture

@@ -33,13 +33,19 @@ def test_open_sample_shows_overlay_boxes_and_counts(qtbot, make_window):
     assert e.status == DONE and len(e.analysis.cells) == 5
     fill = win.viewer.masks.fill_item.pixmap()
     assert (fill.width(), fill.height()) == (e.image.shape[1], e.image.shape[0])
-    assert win.viewer.masks.fill_item.isVisible() and not win.viewer.masks.nucleus_item.path().isEmpty()
-    assert len(win.viewer.boxes.boxes) == 5
+    assert win.viewer.masks.fill_item.isVisible() and not win.viewer.masks.outline_path("nucleus").isEmpty()
+    assert len(win.viewer.masks.cell_items) == 5 and len(win.viewer.boxes.boxes) == 5
+    # The fill is the class map: a nucleus pixel carries the nucleus colour, background is clear.
+    img = fill.toImage()
+    cx, cy = (int(v) for v in e.analysis.cell(1).centroid)
+    assert img.pixelColor(cx, cy).alpha() > 0 and img.pixelColor(0, 0).alpha() == 0
     # 5 cells, one cut by the border (not counted), one below the model's threshold.
     assert win.counts.value("neutrophil") == "1"
     assert win.counts.value("unidentified") == "1"
     assert win.counts.value("lymphocyte", "%") == "25.0"
+    win.actions_.show_gallery.trigger()
     assert win.gallery.groups["unidentified"].count() == 1
+    assert win.gallery.groups["neutrophil"].item(0).icon().availableSizes()
     assert "fake v1" in win.status.device.text()
 
 
@@ -47,6 +53,7 @@ def test_reclassify_by_action_changes_count_and_undo_restores(qtbot, make_window
     win = make_window()
     open_and_wait(qtbot, win, [SAMPLE])
     doc = win.controller.doc
+    win.actions_.show_gallery.trigger()
     doc.select([2])  # the lymphocyte
     with qtbot.waitSignal(doc.countsChanged):
         win.actions_.by_key["type_monocyte"].trigger()
@@ -89,6 +96,7 @@ def test_click_selects_cell_in_viewer(qtbot, make_window):
     win = make_window()
     open_and_wait(qtbot, win, [SAMPLE])
     c = win.controller.doc.current_entry.analysis.cell(4)
+    win.actions_.show_gallery.trigger()
     win.viewer.view.clicked.emit(c.centroid[0], c.centroid[1], Qt.KeyboardModifier.NoModifier)
     assert win.controller.doc.selected == [4]
     assert win.gallery.groups["monocyte"].item(0).isSelected()
@@ -226,7 +234,7 @@ def test_recent_files_and_overlay_settings_persist(qtbot, make_window, settings)
     win.viewer.opacity.setValue(70)
     win.viewer.outline_check.setChecked(False)
     assert settings.overlay()["opacity"] == pytest.approx(0.7) and settings.overlay()["outline"] is False
-    assert not win.viewer.masks.nucleus_item.isVisible()
+    assert not win.viewer.masks.nucleus_group.isVisible()
     win.actions_.toggle_overlay.trigger()
     assert not win.viewer.masks.fill_item.isVisible() and not win.viewer.boxes.boxes[1][0].isVisible()
 

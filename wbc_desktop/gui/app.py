@@ -94,6 +94,9 @@ def _screenshot_when_idle(window: MainWindow, path: str, timeout_s: float) -> No
 def main(argv: Optional[list[str]] = None) -> int:
     args = parse_args(list(sys.argv[1:] if argv is None else argv))
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    from .compat import guard_none_refcount
+
+    guard_none_refcount()
     app = QApplication.instance() or QApplication([sys.argv[0]])
     app.setApplicationName("WBC Desktop")
     app.setOrganizationName("wbc-desktop")

@@ -108,7 +108,7 @@ class AppController(QObject):
         self.messages.info(f"Models reload on device '{device}'; press Ctrl+R to re-analyse an image with it.")
 
     def _on_done(self, out: Outcome) -> None:
-        self.doc.set_result(out.path, out.image, out.analysis, out.error or "", out.outlines)
+        self.doc.set_result(out.path, out.image, out.analysis, out.error or "", out.display)
         notes = list(getattr(out.image, "notes", []) or [])
         if out.analysis is not None:
             notes = list(out.analysis.notes)

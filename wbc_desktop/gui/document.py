@@ -35,7 +35,7 @@ class ImageEntry:
     history: Optional[History] = None
     stamp: tuple[float, int] = (0.0, 0)  # mtime, size when analysed: the cache key
     notes: list[str] = field(default_factory=list)
-    outlines: Optional[dict] = None  # vector outlines for the viewer, made in the worker
+    display: Any = None  # viewer.prepare.DisplayData: images, outlines, thumbnails made in the worker
     model_types: dict[int, str] = field(default_factory=dict)  # classifier's own decision, to restore
 
     @property
@@ -134,13 +134,18 @@ class Document(QObject):
             self.entryChanged.emit(i)
 
     def set_result(
-        self, path: Path, image: Any, analysis: Any, message: str = "", outlines: Optional[dict] = None
+        self, path: Path, image: Any, analysis: Any, message: str = "", display: Any = None
     ) -> None:
         i = self.index_of(path)
         if i < 0:
             return
         e = self.entries[i]
-        e.image, e.analysis, e.message, e.outlines = image, analysis, message, outlines
+        e.image, e.analysis, e.message = image, analysis, message
+        if display is None:  # results made elsewhere (tests, benchmarks): draw them here
+            from .viewer.prepare import prepare
+
+            display = prepare(image.pixels, analysis)
+        e.display = display
         e.stamp = file_stamp(e.path)
         e.notes = list(getattr(analysis, "notes", None) or getattr(image, "notes", []) or [])
         e.status = DONE if analysis is not None else NO_MODEL

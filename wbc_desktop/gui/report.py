@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Sequence
 
 from PySide6.QtCore import QMarginsF, QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QImage, QPageLayout, QPageSize, QPainter, QPdfWriter, QPen, QPolygonF
+from PySide6.QtGui import QColor, QFont, QImage, QPageLayout, QPageSize, QPainter, QPdfWriter, QPen
 
 from wbc_desktop import __version__
 from wbc_desktop.core.export import summary_rows, write_cells_csv, write_summary_csv
@@ -19,8 +19,7 @@ from wbc_desktop.core.io import atomic_write_bytes
 
 from .palette import display_name, type_color
 from .viewer.boxes import cell_label
-from .viewer.image_view import to_qimage
-from .viewer.overlay import OverlayStyle, fill_rgba
+from .viewer.overlay import OverlayStyle, styled_classes
 
 
 def export_csv(entries: Sequence, path: Path, include_border: bool = False) -> tuple[Path, Path]:
@@ -35,20 +34,21 @@ def export_csv(entries: Sequence, path: Path, include_border: bool = False) -> t
 
 def overlay_image(entry, style: OverlayStyle) -> QImage:
     """The image with fill, outlines and labelled boxes burnt in, at full resolution."""
-    img = to_qimage(entry.image.pixels).convertToFormat(QImage.Format.Format_ARGB32)
+    d = entry.display
+    img = d.image.convertToFormat(QImage.Format.Format_ARGB32)
     a = entry.analysis
     if a is None:
         return img
     p = QPainter(img)
     p.setRenderHint(QPainter.RenderHint.Antialiasing)
-    if style.fill:
-        p.drawImage(0, 0, to_qimage(fill_rgba(a.class_map, style)))
+    if style.fill and d.classes is not None:
+        p.drawImage(0, 0, styled_classes(d.classes, style))
     width = max(1.0, img.width() / 600)
-    if style.outline and entry.outlines:
-        for part, colour in (("cell", style.cytoplasm), ("nucleus", style.nucleus)):
+    if style.outline:
+        for paths, colour in ((d.cell_paths, style.cytoplasm), (d.nucleus_paths, style.nucleus)):
             p.setPen(QPen(QColor(colour), width))
-            for xy in entry.outlines.get(part, []):
-                p.drawPolygon(QPolygonF([QPointF(float(x), float(y)) for x, y in xy]))
+            for path in paths.values():
+                p.drawPath(path)
     font = QFont()
     font.setPixelSize(max(10, int(img.width() / 55)))
     p.setFont(font)
@@ -118,7 +118,7 @@ def _count_table(rows: list[dict]) -> tuple[list[list[str]], list]:
 
 def export_pdf(entries: Sequence, path: Path, style: OverlayStyle, include_border: bool = False) -> Path:
     """One page per analysed image (overlay + counts + signature), then the batch differential."""
-    done = [e for e in entries if e.analysis is not None and e.image is not None]
+    done = [e for e in entries if e.analysis is not None and e.display is not None]
     tmp = Path(path).with_name(f".{Path(path).name}.tmp")
     writer = QPdfWriter(str(tmp))
     writer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A4), QPageLayout.Orientation.Portrait,

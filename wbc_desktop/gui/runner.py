@@ -60,7 +60,7 @@ class Outcome:
     image: Any  # core.io.ImageData
     analysis: Any = None
     error: Optional[str] = None  # why there is no analysis
-    outlines: Optional[dict] = None  # viewer.contours.cell_outlines, computed off the GUI thread
+    display: Any = None  # viewer.prepare.DisplayData, drawn off the GUI thread
 
 
 class AnalysisRunner(QObject):
@@ -170,9 +170,11 @@ class AnalysisRunner(QObject):
         """Runs in the worker thread: read, analyse, and fall back to the CPU on GPU OOM."""
         from wbc_desktop.core.io import read_image
 
+        from .viewer.prepare import prepare
+
         image = read_image(path)  # InputError -> imageFailed with its one-line message
         if pipeline is None:
-            return Outcome(path, image, None, self.pipeline_error or "no model loaded")
+            return Outcome(path, image, None, self.pipeline_error or "no model loaded", prepare(image.pixels))
         try:
             analysis = pipeline.analyze(image, progress=progress, cancel=cancel)
         except Exception as e:
@@ -182,10 +184,8 @@ class AnalysisRunner(QObject):
             pipeline = self._loader("cpu")
             self.pipeline = pipeline  # later images go straight to the CPU
             analysis = pipeline.analyze(image, progress=progress, cancel=cancel)
-        from .viewer.contours import cell_outlines
-
-        outlines = cell_outlines(analysis.class_map, analysis.instances, analysis.cells)
-        return Outcome(path, image, analysis, outlines=outlines)
+        progress(1, 1, "preparing display")
+        return Outcome(path, image, analysis, display=prepare(image.pixels, analysis))
 
 
 def _is_oom(exc: BaseException) -> bool:

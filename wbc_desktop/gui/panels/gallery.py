@@ -19,10 +19,10 @@ from wbc_desktop.core.review import REVIEW_TYPES
 
 from ..document import Document
 from ..palette import display_name, shortcut_key, type_color
-from .thumbnails import blank_icon, cell_icon
+from ..viewer.prepare import THUMB
+from .thumbnails import blank_icon, framed_icon
 
 MIME = "application/x-wbc-cell-ids"
-THUMB = 88
 SORTS = {"Confidence, lowest first": "conf_asc", "Confidence, highest first": "conf_desc", "Cell number": "id"}
 
 
@@ -91,6 +91,7 @@ class GalleryPanel(QWidget):
         self.doc = document
         self._icons: dict[tuple[str, int, int], QIcon] = {}
         self._syncing = False
+        self._dirty = True
         self.sort = QComboBox()
         self.sort.addItems(list(SORTS))
         self.threshold = QDoubleSpinBox(decimals=2, minimum=0.0, maximum=0.99, singleStep=0.05)
@@ -137,7 +138,11 @@ class GalleryPanel(QWidget):
         document.selectionChanged.connect(self._select)
 
     def rebuild(self) -> None:
-        """Refill every group from the current analysis (cheap: thumbnails are cached)."""
+        """Refill every group from the current analysis; deferred while the tab is hidden."""
+        if not self.isVisible():
+            self._dirty = True
+            return
+        self._dirty = False
         e = self.doc.current_entry
         cells = e.analysis.cells if e is not None and e.analysis is not None else []
         key = SORTS[self.sort.currentText()]
@@ -165,6 +170,11 @@ class GalleryPanel(QWidget):
         self.scroll.verticalScrollBar().setValue(scroll)
         self.summary.setText(f"{len(cells)} cells" + ("  ·  ✔ signed" if e is not None and e.signed else ""))
 
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._dirty:
+            self.rebuild()
+
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         QTimer.singleShot(0, lambda: [lst.fit_height() for lst in self.groups.values()])
@@ -174,13 +184,14 @@ class GalleryPanel(QWidget):
 
     # internals
     def _icon(self, e, c) -> QIcon:
-        k = (str(e.path), id(e.analysis), c.cell_id)
+        k = (str(e.path), id(e.display), c.cell_id)
         if k not in self._icons:
-            if e.image is None:
+            thumb = e.display.thumbs.get(c.cell_id) if e.display is not None else None
+            if thumb is None:
                 return blank_icon(THUMB)
             if len(self._icons) > 5000:
                 self._icons.clear()
-            self._icons[k] = cell_icon(e.image.pixels, c, THUMB, type_color(c.cell_type))
+            self._icons[k] = framed_icon(thumb, THUMB, type_color(c.cell_type), c.touches_border)
         return self._icons[k]
 
     @staticmethod

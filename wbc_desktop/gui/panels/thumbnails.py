@@ -1,12 +1,9 @@
-"""Square cell thumbnails cut from the image, with the cell outlined, for the gallery."""
+"""Gallery thumbnails: where to crop a cell, and a framed icon in its type colour."""
 
 from __future__ import annotations
 
-import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QIcon, QImage, QPainter, QPen, QPixmap
-
-from ..viewer.image_view import to_qimage
 
 PAD = 0.25  # context around the cell, as a fraction of its size
 
@@ -21,18 +18,14 @@ def crop_box(bbox: tuple[int, int, int, int], shape: tuple[int, int]) -> tuple[i
     return ax, ay, min(w, ax + side), min(h, ay + side)
 
 
-def cell_icon(pixels: np.ndarray, cell, size: int, border: QColor) -> QIcon:
-    """The cell on a square canvas of ``size`` px with a coloured frame (its type colour)."""
-    x0, y0, x1, y1 = crop_box(cell.bbox, pixels.shape[:2])
-    crop = to_qimage(pixels[y0:y1, x0:x1])
-    scaled = crop.scaled(size - 6, size - 6, Qt.AspectRatioMode.KeepAspectRatio,
-                         Qt.TransformationMode.SmoothTransformation)
+def framed_icon(thumb: QImage, size: int, border: QColor, dashed: bool = False) -> QIcon:
+    """The thumbnail centred on a square canvas with a coloured frame (dashed: cut by the border)."""
     canvas = QPixmap(size, size)
     canvas.fill(QColor("#f4f4f4"))
     p = QPainter(canvas)
-    p.drawImage((size - scaled.width()) // 2, (size - scaled.height()) // 2, scaled)
+    p.drawImage((size - thumb.width()) // 2, (size - thumb.height()) // 2, thumb)
     pen = QPen(border, 3)
-    if cell.touches_border:
+    if dashed:
         pen.setStyle(Qt.PenStyle.DashLine)
     p.setPen(pen)
     p.drawRect(1, 1, size - 3, size - 3)
@@ -41,6 +34,6 @@ def cell_icon(pixels: np.ndarray, cell, size: int, border: QColor) -> QIcon:
 
 
 def blank_icon(size: int) -> QIcon:
-    img = QImage(size, size, QImage.Format.Format_RGB32)
-    img.fill(QColor("#dddddd"))
-    return QIcon(QPixmap.fromImage(img))
+    pix = QPixmap(size, size)
+    pix.fill(QColor("#dddddd"))
+    return QIcon(pix)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Iterable, Optional
 
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
-from PySide6.QtWidgets import QGraphicsItem, QGraphicsRectItem, QGraphicsScene
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPen
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsRectItem, QGraphicsScene, QGraphicsSimpleTextItem
 
 from ..palette import type_color
 
@@ -21,30 +21,35 @@ def cell_label(cell) -> str:
     return t
 
 
-class _Tag(QGraphicsItem):
-    """A small coloured label of constant screen size anchored at a box corner."""
+class _Tag(QGraphicsRectItem):
+    """A small coloured label of constant screen size anchored at a box corner.
+
+    Built from native items only: a Python ``paint`` override is called with a null widget
+    pointer that PySide 6.12 mis-counts (it crashes after a few thousand repaints).
+    """
+
+    FONT_PT = 8.5
 
     def __init__(self, text: str, colour: QColor) -> None:
         super().__init__()
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations, True)
-        self.font = QFont()
-        self.font.setPointSizeF(8.5)
+        self.setPen(QPen(Qt.PenStyle.NoPen))
+        self.label = QGraphicsSimpleTextItem(self)
+        font = QFont()
+        font.setPointSizeF(self.FONT_PT)
+        self.label.setFont(font)
+        self.label.setBrush(QColor("white"))
+        self.text = ""
         self.set(text, colour)
 
     def set(self, text: str, colour: QColor) -> None:
-        self.prepareGeometryChange()
-        self.text, self.colour = text, colour
-        m = QFontMetricsF(self.font)
-        self._rect = QRectF(0, -m.height() - 2, m.horizontalAdvance(text) + 8, m.height() + 2)
-
-    def boundingRect(self) -> QRectF:
-        return self._rect
-
-    def paint(self, painter: QPainter, option, widget=None) -> None:
-        painter.fillRect(self._rect, self.colour)
-        painter.setPen(QColor("white"))
-        painter.setFont(self.font)
-        painter.drawText(self._rect.adjusted(4, 0, 0, 0), Qt.AlignmentFlag.AlignVCenter, self.text)
+        self.text = text
+        self.label.setText(text)
+        m = QFontMetricsF(self.label.font())
+        h = m.height() + 2
+        self.setRect(QRectF(0, -h, m.horizontalAdvance(text) + 8, h))
+        self.label.setPos(4, -h + 1)
+        self.setBrush(colour)
 
 
 class BoxLayer:
@@ -55,6 +60,7 @@ class BoxLayer:
         self.boxes: dict[int, tuple[QGraphicsRectItem, _Tag]] = {}
         self.visible = True
         self.selected: set[int] = set()
+        self.zoom = 1.0
 
     def set_cells(self, cells: Optional[Iterable]) -> None:
         for rect, tag in self.boxes.values():
@@ -81,14 +87,25 @@ class BoxLayer:
             rect, tag = self.boxes[c.cell_id]
             colour = type_color(c.final_type)
             sel = c.cell_id in self.selected
-            pen = QPen(QColor("#ffd400") if sel else colour, 3.0 if sel else 1.5)
+            pen = QPen(QColor("#ffd400") if sel else colour, 3.0 if sel else 1.0)
             pen.setCosmetic(True)
             if c.touches_border:
                 pen.setStyle(Qt.PenStyle.DashLine)  # cut by the border: not counted by default
             rect.setPen(pen)
             tag.set(cell_label(c), colour)
             rect.setVisible(self.visible)
-            tag.setVisible(self.visible)
+            tag.setVisible(self.visible and self._tag_fits(rect))
+
+    MIN_TAG_BOX_PX = 28  # below this on-screen box width tags would pile up unreadably
+
+    def _tag_fits(self, rect: QGraphicsRectItem) -> bool:
+        return rect.rect().width() * self.zoom >= self.MIN_TAG_BOX_PX
+
+    def set_zoom(self, zoom: float) -> None:
+        """Level of detail: hide tags of cells too small on screen to carry one (the hover still tells)."""
+        self.zoom = zoom
+        for rect, tag in self.boxes.values():
+            tag.setVisible(self.visible and self._tag_fits(rect))
 
     def set_visible(self, visible: bool, cells: Iterable) -> None:
         self.visible = visible

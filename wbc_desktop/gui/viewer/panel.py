@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from dataclasses import replace
-from pathlib import Path
 from typing import Optional
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSlider, QToolButton, QVBoxLayout, QWidget
 
 from ..document import Document
 from .boxes import BoxLayer
 from .hover import HoverInfo
-from .image_view import ImageView, to_qimage
+from .image_view import ImageView
 from .overlay import MaskLayer, OverlayStyle
-
-IMAGE_CACHE = 8  # decoded images kept as QImage so switching back is instant
-
 
 class ViewerPanel(QWidget):
     """Shows the current image of a :class:`Document` with its overlays; clicking selects cells."""
@@ -33,8 +27,7 @@ class ViewerPanel(QWidget):
         self.boxes = BoxLayer(self.view.scene())
         self.boxes.visible = style.boxes
         self.hover = HoverInfo(self.view.viewport())
-        self._qimages: OrderedDict[Path, QImage] = OrderedDict()
-        self._shown: Optional[tuple[Path, int]] = None  # what the layers hold: (path, id(analysis))
+        self._shown: object = None  # the DisplayData on screen
         self._build_toolbar(style)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -43,7 +36,7 @@ class ViewerPanel(QWidget):
         lay.addWidget(self.view, 1)
         self.view.hovered.connect(self._on_hover)
         self.view.clicked.connect(self._on_click)
-        self.view.zoomChanged.connect(lambda z: self.zoom_label.setText(f"{z * 100:.0f}%"))
+        self.view.zoomChanged.connect(self._on_zoom)
         document.currentChanged.connect(lambda _i: self.show_current())
         document.entryChanged.connect(self._on_entry_changed)
         document.reviewChanged.connect(lambda _i: self._refresh_boxes())
@@ -100,43 +93,31 @@ class ViewerPanel(QWidget):
         e = self.doc.current_entry
         if e is None:
             self.view.set_image(None)
-            self.masks.set_maps(None)
+            self.masks.set_data(None)
             self.boxes.set_cells(None)
             self.name_label.setText("")
             self._shown = None
             return
         self.name_label.setText(f"{e.name} — {e.status}")
-        key = (e.path, id(e.analysis))
-        if key == self._shown:
-            return
-        qimg = self._qimage(e)
-        if qimg is None:
-            return  # not read yet: shown when the worker brings it
-        self.view.set_image(qimg)
-        a = e.analysis
-        self.masks.set_maps(a.class_map if a is not None else None, e.outlines)
-        self.boxes.set_cells(a.cells if a is not None else None)
-        self._shown = key
+        if e.display is None or e.display is self._shown:
+            return  # not read yet (shown when the worker brings it), or already on screen
+        self.view.set_image(e.display.image)
+        self.masks.set_data(e.display)
+        self.boxes.zoom = self.view.zoom
+        self.boxes.set_cells(e.analysis.cells if e.analysis is not None else None)
+        self._shown = e.display
 
     # internals
-    def _qimage(self, e) -> Optional[QImage]:
-        if e.path in self._qimages:
-            self._qimages.move_to_end(e.path)
-            return self._qimages[e.path]
-        if e.image is None:
-            return None
-        q = to_qimage(e.image.pixels)
-        self._qimages[e.path] = q
-        while len(self._qimages) > IMAGE_CACHE:
-            self._qimages.popitem(last=False)
-        return q
-
     def _cells(self) -> list:
         e = self.doc.current_entry
         return e.analysis.cells if e is not None and e.analysis is not None else []
 
     def _restyle(self, **changes) -> None:
         self.set_style(replace(self.masks.style, **changes))
+
+    def _on_zoom(self, zoom: float) -> None:
+        self.zoom_label.setText(f"{zoom * 100:.0f}%")
+        self.boxes.set_zoom(zoom)
 
     def _refresh_boxes(self) -> None:
         self.boxes.refresh(self._cells())
