@@ -109,7 +109,7 @@ class AnalysisRunner(QObject):
 
     def _on_load_failed(self, exc: BaseException) -> None:
         self._loading = False
-        self.pipeline, self.pipeline_error = None, _message(exc, "the models could not be loaded")
+        self.pipeline, self.pipeline_error = None, _message(exc, "")
         self.pipelineFailed.emit(self.pipeline_error)
         self._pump()
 
@@ -203,4 +203,5 @@ def _message(exc: BaseException, fallback: str) -> str:
         return text
     if isinstance(exc, MemoryError):
         return "not enough memory for this image"
-    return f"{fallback}: {text or type(exc).__name__}"
+    text = text or type(exc).__name__
+    return f"{fallback}: {text}" if fallback else text
