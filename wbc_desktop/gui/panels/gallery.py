@@ -15,7 +15,8 @@ from PySide6.QtWidgets import (
     QListWidgetItem, QMenu, QScrollArea, QVBoxLayout, QWidget,
 )
 
-from wbc_desktop.core.review import REVIEW_TYPES
+from wbc_desktop.core.analysis import UNIDENTIFIED
+from wbc_desktop.core.review import CELL_TYPES, REVIEW_TYPES
 
 from ..document import Document
 from ..palette import display_name, shortcut_key, type_color
@@ -23,6 +24,7 @@ from ..viewer.prepare import THUMB
 from .thumbnails import blank_icon, framed_icon
 
 MIME = "application/x-wbc-cell-ids"
+GROUP_ORDER = (UNIDENTIFIED,) + CELL_TYPES  # the doubtful cells first: they are the reviewer's work
 SORTS = {"Confidence, lowest first": "conf_asc", "Confidence, highest first": "conf_desc", "Cell number": "id"}
 
 
@@ -110,7 +112,7 @@ class GalleryPanel(QWidget):
         body = QWidget()
         col = QVBoxLayout(body)
         col.setContentsMargins(6, 6, 6, 6)
-        for t in REVIEW_TYPES:
+        for t in GROUP_ORDER:
             header = QLabel()
             header.setStyleSheet(f"border-left: 6px solid {type_color(t).name()}; padding: 3px 6px; font-weight: 600;")
             lst = CellList(t)
@@ -148,7 +150,7 @@ class GalleryPanel(QWidget):
         key = SORTS[self.sort.currentText()]
         order = {"conf_asc": lambda c: (c.confidence, c.cell_id), "conf_desc": lambda c: (-c.confidence, c.cell_id),
                  "id": lambda c: c.cell_id}[key]
-        by_type: dict[str, list] = {t: [] for t in REVIEW_TYPES}
+        by_type: dict[str, list] = {t: [] for t in GROUP_ORDER}
         for c in sorted(cells, key=order):
             by_type.setdefault(c.final_type if c.final_type in by_type else "unidentified", []).append(c)
         self._syncing = True
