@@ -187,7 +187,9 @@ def read_image(path: PathLike) -> ImageData:
     except Exception as e:  # PIL/tifffile raise many types for broken files
         kind = type(e).__name__
         msg = str(e).splitlines()[0] if str(e) else kind
-        if "truncated" in msg.lower() or isinstance(e, (OSError, EOFError)) and "image file" in msg.lower():
+        if "cannot identify" in msg.lower():
+            raise InputError(f"{p.name}: not a readable image (unknown or damaged format)") from None
+        if "truncated" in msg.lower() or isinstance(e, (OSError, EOFError, SyntaxError)):
             raise InputError(f"{p.name}: file is truncated or corrupt ({msg})") from None
         raise InputError(f"{p.name}: not a readable image ({msg})") from None
     h, w = rgb.shape[:2]

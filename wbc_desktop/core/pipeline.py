@@ -56,6 +56,7 @@ class Pipeline:
         progress: ProgressFn = no_progress,
         cancel: Optional[threading.Event] = None,
         pixel_size_um: Optional[float] = None,
+        scale: Optional[float] = None,
     ) -> Analysis:
         """Segment, find cells and type them. Raises InputError/Cancelled, never hangs."""
         from .cells import find_cells
@@ -66,7 +67,7 @@ class Pipeline:
         t0 = time.perf_counter()
         progress(0, 3, "segmenting")
         seg = self.segmenter.segment(
-            img.pixels, pixel_size_um=pixel_size_um or img.pixel_size_um, progress=progress, cancel=cancel
+            img.pixels, pixel_size_um=pixel_size_um or img.pixel_size_um, scale=scale, progress=progress, cancel=cancel
         )
         timings["segment"] = (time.perf_counter() - t0) * 1e3
         check_cancel(cancel)

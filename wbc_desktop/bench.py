@@ -1,0 +1,129 @@
+"""``wbc-desktop bench``: the issue's speed and memory figures, SMGNN beside the U-Net reference.
+
+Figures are printed, not asserted: timing targets are checked by reading this output.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from .core.augment import resize
+from .core.errors import ModelError
+from .core.io import atomic_write_text, list_images, read_image
+from .core.paths import resources_dir, samples_dir
+
+
+def _crops(folder: str | None) -> list[np.ndarray]:
+    if folder:
+        files = list_images([folder])
+    else:
+        fx = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "cellavision" / "images"
+        files = list_images([fx]) if fx.is_dir() else [samples_dir() / "single_cell_cellavision_001.png"]
+    return [resize(read_image(f).pixels, (300, 300)) for f in files[:10]]
+
+
+def _field(w: int, h: int) -> np.ndarray:
+    return resize(read_image(samples_dir() / "smear_field_bccd_00010.jpg").pixels, (w, h))
+
+
+def time_crops(seg, crops: list[np.ndarray], repeat: int) -> dict[str, float]:
+    for c in crops[:2]:
+        seg.segment(c)  # warm-up
+    parts: dict[str, list[float]] = {}
+    totals = []
+    for i in range(repeat):
+        c = crops[i % len(crops)]
+        t = time.perf_counter()
+        r = seg.segment(c)
+        totals.append((time.perf_counter() - t) * 1e3)
+        for k in ("superpixels", "graph", "model", "scale"):
+            parts.setdefault(k, []).append(r.timings_ms.get(k, 0.0))
+    out = {f"{k}_ms": statistics.median(v) for k, v in parts.items()}
+    out["total_ms"] = statistics.median(totals)
+    return out
+
+
+def time_field(seg, w: int, h: int, repeat: int = 3) -> float:
+    img = _field(w, h)
+    seg.segment(img)
+    ts = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        seg.segment(img)
+        ts.append(time.perf_counter() - t)
+    return statistics.median(ts)
+
+
+_RSS_CHILD = """
+import resource, sys, json
+from wbc_desktop.core.segment import Segmenter
+from wbc_desktop.bench import _field
+seg = Segmenter.load(sys.argv[1], device=sys.argv[2])
+img = _field(4000, 3000)
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+r = seg.segment(img)
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({"peak_rss_mb": peak / 1024, "before_mb": before / 1024, "crops": len(r.crops)}))
+"""
+
+
+def peak_rss_field(model: str, device: str) -> dict:
+    """Peak resident memory of a fresh process that segments one 4000x3000 field."""
+    root = str(Path(__file__).resolve().parents[1])
+    p = subprocess.run([sys.executable, "-c", _RSS_CHILD, model, device], capture_output=True, text=True,
+                       cwd=root, timeout=600)
+    if p.returncode != 0:
+        return {"error": (p.stderr.strip().splitlines() or ["?"])[-1]}
+    return json.loads(p.stdout.strip().splitlines()[-1])
+
+
+def bench_model(name: str, device: str, crops, repeat: int) -> dict:
+    from .core.segment import Segmenter
+
+    seg = Segmenter.load(name, device=device)
+    res = {"model": seg.info(), "device": seg.device_name, "crop_300": time_crops(seg, crops, repeat)}
+    res["field_1920x1440_s"] = time_field(seg, 1920, 1440)
+    res["field_4000x3000"] = peak_rss_field(name, device)
+    return res
+
+
+def run_bench(args: argparse.Namespace) -> int:
+    import torch
+
+    crops = _crops(args.images)
+    report = {"torch_threads": torch.get_num_threads(), "models": {}}
+    for name in [args.model, args.reference]:
+        try:
+            report["models"][name] = bench_model(name, args.device, crops, args.repeat)
+        except ModelError as e:
+            report["models"][name] = {"error": str(e)}
+    print(format_report(report))
+    if args.json:
+        atomic_write_text(args.json, json.dumps(report, indent=2) + "\n")
+    return 0
+
+
+def format_report(report: dict) -> str:
+    lines = [f"torch threads: {report['torch_threads']}"]
+    hdr = f"{'model':<18}{'params':>9}{'SP ms':>8}{'graph':>8}{'model':>8}{'total':>8}{'1920x1440 s':>13}{'4000x3000 RSS MB':>18}  device"
+    lines.append(hdr)
+    for name, r in report["models"].items():
+        if "error" in r:
+            lines.append(f"{name:<18}  {r['error']}")
+            continue
+        c = r["crop_300"]
+        rss = r["field_4000x3000"].get("peak_rss_mb", float("nan"))
+        lines.append(
+            f"{name:<18}{r['model']['params']:>9}{c.get('superpixels_ms', 0):>8.1f}{c.get('graph_ms', 0):>8.1f}"
+            f"{c['model_ms']:>8.1f}{c['total_ms']:>8.1f}{r['field_1920x1440_s']:>13.2f}{rss:>18.0f}  {r['device']}"
+        )
+    lines.append("(ms per 300x300 image, medians; 'total' is the whole segment() call incl. scale estimate and resampling)")
+    return "\n".join(lines)

@@ -1,0 +1,1 @@
+"""Small networks in plain torch (and torch-geometric for the graph layers)."""

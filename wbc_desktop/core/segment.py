@@ -1,0 +1,161 @@
+"""Segmenter: any image -> class map (0 background, 1 cytoplasm, 2 nucleus) at the input's size.
+
+Steps: choose the scale (pixel size from the file or a setting, else an estimate from the red
+cells), resample to the model's training scale, then either segment the whole image (crops and
+small fields) or, for big fields, only crops around candidate WBCs, so time and memory stay
+bounded whatever the field's size.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Optional
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from . import registry
+from .augment import resize
+from .device import describe_device, is_oom, resolve_device
+from .progress import ProgressFn, check_cancel, no_progress
+from .seg_infer import GraphSettings, predict_logits
+from .seg_models import build_model, inference_parameters
+
+log = logging.getLogger(__name__)
+
+WHOLE_IMAGE_MAX_PX = 700 * 700  # at model scale; above this, candidate crops
+SCALE_LIMITS = (0.08, 4.0)
+
+
+@dataclass
+class SegResult:
+    class_map: np.ndarray  # uint8 HxW at input size
+    scale: float  # model pixels per input pixel
+    notes: list[str] = field(default_factory=list)
+    probabilities: Optional[np.ndarray] = None  # float16 HxWx3, whole-image mode only, when asked
+    crops: list[tuple[int, int, int, int]] = field(default_factory=list)  # boxes segmented (field mode)
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+
+class Segmenter:
+    """A loaded segmentation model plus the preprocessing its card prescribes."""
+
+    def __init__(self, model: torch.nn.Module, card: dict, device: torch.device, source: str = "") -> None:
+        self.model = model.eval().to(device).to(memory_format=torch.channels_last)
+        self.card = card
+        self.device = device
+        self.source = source
+        self.graph = GraphSettings.from_dict(card.get("graph", {}))
+        sc = card.get("scale", {})
+        self.train_scale = float(sc.get("model_px_per_train_px", 0.5))
+        self.target_rbc_px = sc.get("target_rbc_px")
+        self.model_pixel_size_um = sc.get("model_pixel_size_um")
+        self._lock = threading.Lock()
+
+    @classmethod
+    def load(cls, name_or_path: str = "default", device: str = "auto") -> "Segmenter":
+        state, card, folder = registry.load(name_or_path, "segmenter")
+        model = build_model(card.get("arch", "smgnn"), card.get("config", {}))
+        model.load_state_dict(state)
+        return cls(model, card, resolve_device(device), str(folder))
+
+    @property
+    def device_name(self) -> str:
+        return describe_device(self.device)
+
+    def info(self) -> dict:
+        return {
+            "name": self.card.get("name", "?"),
+            "version": self.card.get("version", "?"),
+            "params": self.card.get("params", inference_parameters(self.model)),
+            "arch": self.card.get("arch", "smgnn"),
+        }
+
+    # -- scale ---------------------------------------------------------------------------
+    def choose_scale(
+        self, rgb: np.ndarray, pixel_size_um: Optional[float] = None, override: Optional[float] = None
+    ) -> tuple[float, str]:
+        """Model pixels per input pixel, and how we know it."""
+        if override:
+            return float(np.clip(override, *SCALE_LIMITS)), f"scale {override:.3g} set by the user"
+        if pixel_size_um and self.model_pixel_size_um:
+            f = pixel_size_um / self.model_pixel_size_um
+            return float(np.clip(f, *SCALE_LIMITS)), f"scale {f:.3g} from pixel size {pixel_size_um:.3g} um"
+        if self.target_rbc_px:
+            from .scale import estimate_rbc_diameter
+
+            est = estimate_rbc_diameter(rgb)
+            if est.diameter_px:
+                f = float(self.target_rbc_px) / est.diameter_px
+                clipped = float(np.clip(f, *SCALE_LIMITS))
+                return clipped, f"scale {clipped:.3g} estimated from red cells ({est.diameter_px:.0f} px across)"
+            return self.train_scale, "red cells not measurable: training scale assumed"
+        return self.train_scale, "training scale assumed"
+
+    # -- prediction ----------------------------------------------------------------------
+    def _logits(self, rgb_model: np.ndarray, timings: dict, notes: list[str]) -> torch.Tensor:
+        with self._lock:  # one model, many GUI workers: serialise the forward passes
+            try:
+                return predict_logits(self.model, rgb_model, self.graph, self.device, timings)
+            except RuntimeError as e:
+                if self.device.type != "cuda" or not is_oom(e):
+                    raise
+                torch.cuda.empty_cache()
+                self.device = torch.device("cpu")
+                self.model.to(self.device)
+                notes.append("GPU out of memory: switched to CPU")
+                log.warning("CUDA out of memory; falling back to CPU")
+                return predict_logits(self.model, rgb_model, self.graph, self.device, timings)
+
+    def _segment_region(self, rgb: np.ndarray, f: float, timings: dict, notes: list[str]) -> torch.Tensor:
+        """Logits (3 x h x w) at the region's own size."""
+        h, w = rgb.shape[:2]
+        small = resize(rgb, (max(16, round(w * f)), max(16, round(h * f))))
+        logits = self._logits(small, timings, notes)
+        return F.interpolate(logits[None], size=(h, w), mode="bilinear", align_corners=False)[0]
+
+    def segment(
+        self,
+        rgb: np.ndarray,
+        pixel_size_um: Optional[float] = None,
+        scale: Optional[float] = None,
+        progress: ProgressFn = no_progress,
+        cancel: Optional[threading.Event] = None,
+        with_probabilities: bool = False,
+    ) -> SegResult:
+        t0 = time.perf_counter()
+        timings: dict[str, float] = {}
+        f, how = self.choose_scale(rgb, pixel_size_um, scale)
+        timings["scale"] = (time.perf_counter() - t0) * 1e3
+        notes = [how]
+        h, w = rgb.shape[:2]
+        if h * w * f * f <= WHOLE_IMAGE_MAX_PX:
+            logits = self._segment_region(rgb, f, timings, notes)
+            cls = logits.argmax(0).numpy().astype(np.uint8)
+            probs = logits.softmax(0).permute(1, 2, 0).numpy().astype(np.float16) if with_probabilities else None
+            timings["total"] = (time.perf_counter() - t0) * 1e3
+            return SegResult(cls, f, notes, probs, [], timings)
+        return self._segment_field(rgb, f, notes, timings, t0, progress, cancel)
+
+    def _segment_field(self, rgb, f, notes, timings, t0, progress, cancel) -> SegResult:
+        from .candidates import find_candidates, merge_overlapping
+
+        h, w = rgb.shape[:2]
+        tc = time.perf_counter()
+        rbc = self.target_rbc_px / f if self.target_rbc_px else None
+        boxes = merge_overlapping([c.box for c in find_candidates(rgb, rbc)])
+        timings["candidates"] = (time.perf_counter() - tc) * 1e3
+        cls = np.zeros((h, w), np.uint8)
+        for i, (x0, y0, x1, y1) in enumerate(boxes):
+            check_cancel(cancel)
+            progress(i, len(boxes), f"segmenting candidate {i + 1}/{len(boxes)}")
+            region = self._segment_region(rgb[y0:y1, x0:x1], f, timings, notes).argmax(0).numpy().astype(np.uint8)
+            np.maximum(cls[y0:y1, x0:x1], region, out=cls[y0:y1, x0:x1])
+        progress(len(boxes), len(boxes), "segmented")
+        notes.append(f"large field: {len(boxes)} candidate regions segmented")
+        timings["total"] = (time.perf_counter() - t0) * 1e3
+        return SegResult(cls, f, notes, None, list(boxes), timings)
