@@ -27,6 +27,13 @@ class ViewerPanel(QWidget):
         self.boxes = BoxLayer(self.view.scene())
         self.boxes.visible = style.boxes
         self.hover = HoverInfo(self.view.viewport())
+        self.placeholder = QLabel(
+            "<div style='font-size:15pt'>Drop smear images or a folder here</div>"
+            "<div style='color:#aaa'>or File ▸ Open (Ctrl+O) · File ▸ Open the sample image</div>",
+            self.view.viewport())
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.placeholder.setStyleSheet("color: #ddd;")
+        self.placeholder.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self._shown: object = None  # the DisplayData on screen
         self._build_toolbar(style)
         lay = QVBoxLayout(self)
@@ -47,7 +54,7 @@ class ViewerPanel(QWidget):
         row = QHBoxLayout(self.toolbar)
         row.setContentsMargins(6, 3, 6, 3)
         self.fit_button = QToolButton(text="Fit", toolTip="Fit the image in the window (F)")
-        self.one_button = QToolButton(text="1:1", toolTip="Actual pixels (1)")
+        self.one_button = QToolButton(text="1:1", toolTip="Actual pixels (Ctrl+1)")
         self.fit_button.clicked.connect(self.view.fit)
         self.one_button.clicked.connect(self.view.one_to_one)
         self.zoom_label = QLabel("100%")
@@ -88,9 +95,14 @@ class ViewerPanel(QWidget):
         if rect is not None:
             self.view.center_on_rect(rect)
 
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.placeholder.resize(self.view.viewport().size())
+
     def show_current(self) -> None:
         """Put the current entry on screen; cheap when it is already shown (cache by analysis)."""
         e = self.doc.current_entry
+        self.placeholder.setVisible(e is None)
         if e is None:
             self.view.set_image(None)
             self.masks.set_data(None)
