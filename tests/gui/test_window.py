@@ -256,3 +256,17 @@ def test_shortcut_help_lists_every_action():
 
     keys = {k for _, _, k in shortcut_rows()}
     assert {s.shortcut for s in SPECS if s.shortcut} <= keys and "1" in keys and "0" in keys
+
+
+def test_close_image_keeps_a_sensible_current(qtbot, make_window):
+    win = make_window()
+    other = samples_dir() / "single_cell_pbc_eosinophil.jpg"
+    open_and_wait(qtbot, win, [SAMPLE, other])
+    doc = win.controller.doc
+    doc.set_current(1)
+    doc.remove(0)
+    assert doc.current == 0 and doc.current_entry.path == other
+    assert win.images.list.count() == 1
+    win.actions_.close_image.trigger()
+    assert doc.current == -1 and not win.viewer.view.has_image() and win.viewer.placeholder.isVisible()
+    assert win.counts.value("neutrophil", "Batch") == "0"

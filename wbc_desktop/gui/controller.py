@@ -42,6 +42,7 @@ class AppController(QObject):
         self.doc, self.runner, self.settings, self.messages = document, runner, settings, messages
         self.window: Optional[QWidget] = None  # parent for file dialogs
         runner.imageStarted.connect(lambda p: self.doc.set_status(p, RUNNING))
+        runner.imageRead.connect(self.doc.set_preview)
         runner.imageDone.connect(self._on_done)
         runner.imageFailed.connect(self._on_failed)
         runner.notice.connect(self.messages.warning)

@@ -120,7 +120,9 @@ class Document(QObject):
         if not (0 <= i < len(self.entries)):
             return
         del self.entries[i]
-        self.current = min(self.current, len(self.entries) - 1) if self.current >= i else self.current
+        if self.current > i:
+            self.current -= 1
+        self.current = min(self.current, len(self.entries) - 1)
         self.entriesChanged.emit()
         self.currentChanged.emit(self.current)
         self.countsChanged.emit()
@@ -131,6 +133,13 @@ class Document(QObject):
         if i >= 0:
             self.entries[i].status = status
             self.entries[i].message = message
+            self.entryChanged.emit(i)
+
+    def set_preview(self, path: Path, image: Any, display: Any) -> None:
+        """The image, read but not yet analysed: shown at once, the overlay follows."""
+        i = self.index_of(path)
+        if i >= 0 and self.entries[i].analysis is None:
+            self.entries[i].image, self.entries[i].display = image, display
             self.entryChanged.emit(i)
 
     def set_result(

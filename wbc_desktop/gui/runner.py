@@ -70,6 +70,7 @@ class AnalysisRunner(QObject):
     pipelineReady = Signal(str)  # status-bar description
     pipelineFailed = Signal(str)
     imageStarted = Signal(object)  # Path
+    imageRead = Signal(object, object, object)  # Path, ImageData, DisplayData: shown before the analysis ends
     progress = Signal(float, str)  # overall fraction 0..1 of the queue, message
     imageDone = Signal(object)  # Outcome
     imageFailed = Signal(object, str, bool)  # Path, one-line message, cancelled by the user
@@ -173,8 +174,10 @@ class AnalysisRunner(QObject):
         from .viewer.prepare import prepare
 
         image = read_image(path)  # InputError -> imageFailed with its one-line message
+        preview = prepare(image.pixels)
         if pipeline is None:
-            return Outcome(path, image, None, self.pipeline_error or "no model loaded", prepare(image.pixels))
+            return Outcome(path, image, None, self.pipeline_error or "no model loaded", preview)
+        self.imageRead.emit(path, image, preview)  # queued to the GUI thread
         try:
             analysis = pipeline.analyze(image, progress=progress, cancel=cancel)
         except Exception as e:
