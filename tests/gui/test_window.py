@@ -270,3 +270,27 @@ def test_close_image_keeps_a_sensible_current(qtbot, make_window):
     win.actions_.close_image.trigger()
     assert doc.current == -1 and not win.viewer.view.has_image() and win.viewer.placeholder.isVisible()
     assert win.counts.value("neutrophil", "Batch") == "0"
+
+
+class _OomPipeline(FakePipeline):
+    device = "cuda:0"
+
+    def analyze(self, image, progress=lambda *a: None, cancel=None, **_):
+        raise RuntimeError("CUDA out of memory. Tried to allocate 2.00 GiB")
+
+
+def test_gpu_out_of_memory_falls_back_to_cpu(qtbot, make_window):
+    devices: list[str] = []
+
+    def loader(device):
+        devices.append(device)
+        return _OomPipeline() if device != "cpu" else FakePipeline()
+
+    win = make_window(loader=loader, load=False)
+    runner = win.controller.runner
+    with qtbot.waitSignal(runner.pipelineReady, timeout=5000):
+        runner.load_pipeline("cuda")
+    open_and_wait(qtbot, win, [SAMPLE])
+    assert devices == ["cuda", "cpu"]
+    assert win.controller.doc.current_entry.status == DONE
+    assert "GPU ran out of memory" in win.controller.messages.history[0][1]
