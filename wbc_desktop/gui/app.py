@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
+import traceback
 import time
 from pathlib import Path
 from typing import Optional
@@ -91,9 +93,38 @@ def _screenshot_when_idle(window: MainWindow, path: str, timeout_s: float) -> No
     timer.start(100)
 
 
+def _headless_ok(args: argparse.Namespace) -> bool:
+    """Choose a platform when there is no display: offscreen for --screenshot, else a clear message."""
+    if sys.platform != "linux" or os.environ.get("QT_QPA_PLATFORM") or os.environ.get("DISPLAY") \
+            or os.environ.get("WAYLAND_DISPLAY"):
+        return True
+    if args.screenshot:
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"  # smoke checks on machines without a screen
+        return True
+    print("wbc-desktop: no display found. Run it on a desktop, use --screenshot FILE (works without a "
+          "display), or the command-line subcommands (wbc-desktop analyze --help).", file=sys.stderr)
+    return False
+
+
+def _install_excepthook(window: MainWindow) -> None:
+    """An unexpected error in a slot becomes a message in the window (and a log line), not a crash."""
+
+    def hook(kind, value, tb) -> None:
+        log.error("unexpected error:\n%s", "".join(traceback.format_exception(kind, value, tb)))
+        try:
+            window.controller.messages.error(f"Unexpected error ({kind.__name__}): {value}. "
+                                             "Your review is saved; please report this.")
+        except RuntimeError:  # the window is already gone
+            pass
+
+    sys.excepthook = hook
+
+
 def main(argv: Optional[list[str]] = None) -> int:
     args = parse_args(list(sys.argv[1:] if argv is None else argv))
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    if not _headless_ok(args):
+        return 2
     from .compat import guard_none_refcount
 
     guard_none_refcount()
@@ -105,6 +136,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     if args.device:
         settings.device = args.device
     window = build(settings)
+    _install_excepthook(window)
     try:
         w, h = (int(v) for v in args.size.lower().split("x"))
         window.resize(w, h)
