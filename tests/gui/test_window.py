@@ -86,9 +86,14 @@ def test_reclassify_by_digit_key_in_gallery(qtbot, make_window):
 def test_gallery_drop_reclassifies(qtbot, make_window):
     win = make_window()
     open_and_wait(qtbot, win, [SAMPLE])
-    target = win.gallery.groups["basophil"]
+    win.actions_.show_gallery.trigger()
+    source, target = win.gallery.groups["neutrophil"], win.gallery.groups["basophil"]
+    md = source.mimeData([source.item(0)])  # what dragging the thumbnail carries
+    ev = QDropEvent(QPointF(5, 5), Qt.DropAction.MoveAction | Qt.DropAction.CopyAction, md, Qt.MouseButton.LeftButton,
+                    Qt.KeyboardModifier.NoModifier)
     with qtbot.waitSignal(win.controller.doc.countsChanged):
-        target.dropped.emit([1], "basophil")  # what a drop from another group emits
+        target.dropEvent(ev)  # Qt routes drops only inside a real drag loop, so deliver it directly
+    assert ev.dropAction() == Qt.DropAction.CopyAction  # the source keeps its items; the gallery rebuilds
     assert win.counts.value("basophil") == "1" and win.counts.value("neutrophil") == "0"
 
 
