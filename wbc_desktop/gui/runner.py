@@ -114,6 +114,11 @@ class AnalysisRunner(QObject):
         self.pipelineFailed.emit(self.pipeline_error)
         self._pump()
 
+    @property
+    def loading(self) -> bool:
+        """Models are being (re)loaded; images wait in the queue meanwhile."""
+        return self._loading
+
     # queue
     @property
     def busy(self) -> bool:
