@@ -89,6 +89,7 @@ class AnalysisRunner(QObject):
         self.device = "auto"
         self._batch_total = 0
         self._batch_done = 0
+        self._image_frac = 0.0
 
     # pipeline
     def load_pipeline(self, device: str) -> None:
@@ -158,12 +159,15 @@ class AnalysisRunner(QObject):
         job.signals.finished.connect(self._on_finished)
         self._job = job
         self.imageStarted.emit(path)
+        self._image_frac = 0.0
         self._on_progress(0, 1, f"reading {path.name}")
         self._pool.start(job)
 
     def _on_progress(self, done: int, total: int, message: str) -> None:
-        frac = done / total if total > 0 else 0.0
-        overall = (self._batch_done + min(1.0, frac)) / max(1, self._batch_total)
+        # Stages report on their own scales (3 pipeline steps, n crops...): never move the bar back.
+        frac = min(1.0, done / total) if total > 0 else 0.0
+        self._image_frac = frac if done == 0 and total == 1 else max(self._image_frac, frac)
+        overall = (self._batch_done + self._image_frac) / max(1, self._batch_total)
         prefix = f"{self._batch_done + 1}/{self._batch_total} " if self._batch_total > 1 else ""
         self.progress.emit(overall, prefix + message)
 
