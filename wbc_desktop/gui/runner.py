@@ -166,7 +166,7 @@ class AnalysisRunner(QObject):
     def _on_progress(self, done: int, total: int, message: str) -> None:
         # Stages report on their own scales (3 pipeline steps, n crops...): never move the bar back.
         frac = min(1.0, done / total) if total > 0 else 0.0
-        self._image_frac = frac if done == 0 and total == 1 else max(self._image_frac, frac)
+        self._image_frac = max(self._image_frac, frac)
         overall = (self._batch_done + self._image_frac) / max(1, self._batch_total)
         prefix = f"{self._batch_done + 1}/{self._batch_total} " if self._batch_total > 1 else ""
         self.progress.emit(overall, prefix + message)
