@@ -299,3 +299,15 @@ def test_gpu_out_of_memory_falls_back_to_cpu(qtbot, make_window):
     assert devices == ["cuda", "cpu"]
     assert win.controller.doc.current_entry.status == DONE
     assert "GPU ran out of memory" in win.controller.messages.history[0][1]
+
+
+def test_hover_over_a_cell_shows_its_details(qtbot, make_window):
+    win = make_window()
+    open_and_wait(qtbot, win, [SAMPLE])
+    c = win.controller.doc.current_entry.analysis.cell(2)
+    view = win.viewer.view
+    pos = view.mapFromScene(QPointF(*c.centroid))
+    qtbot.mouseMove(view.viewport(), pos)
+    assert win.viewer.hover.isVisible() and "Lymphocyte" in win.viewer.hover.text()
+    qtbot.mouseMove(view.viewport(), view.mapFromScene(QPointF(2, 2)))
+    assert not win.viewer.hover.isVisible()
