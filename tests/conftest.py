@@ -45,3 +45,19 @@ def cell_pair():
 @pytest.fixture
 def rng():
     return np.random.default_rng(0)
+
+
+@pytest.fixture(scope="session")
+def tiny_segmenter(tmp_path_factory) -> Path:
+    """A segmenter trained for a few steps on the fixtures: real files, real code path, no quality."""
+    import torch
+
+    from wbc_desktop.core.datasets import find_pairs, load_pairs
+    from wbc_desktop.core.seg_recipe import train_segmenter
+    from wbc_desktop.core.training import TrainSettings
+
+    out = tmp_path_factory.mktemp("models") / "tiny-seg"
+    pairs = [(r, m) for _, r, m in load_pairs(find_pairs(FIXTURES / "cellavision" / "images", FIXTURES / "cellavision" / "masks"))]
+    settings = TrainSettings(steps=3, batch_size=2, crop=64, val_every=3)
+    train_segmenter(pairs[:4], pairs[4:], out, settings, device=torch.device("cpu"), data_note="test fixtures")
+    return out

@@ -31,7 +31,8 @@ def run_evaluate(args: argparse.Namespace) -> int:
     if not (args.images and args.masks) and not args.class_folders and not (args.images and args.labels):
         raise WbcError("give --images and --masks (segmentation), and/or --labels or --class-folders (cell types)")
     stems = split_names(args.labels, args.split) if args.labels else None
-    want_cls = bool(args.class_folders or (args.labels and args.images))
+    no_cls = str(args.classifier).lower() == "none"
+    want_cls = not no_cls and bool(args.class_folders or (args.labels and args.images))
     pipe = Pipeline.load(args.model, args.classifier if want_cls else None, device=args.device)
     result: dict = {"model": {k: pipe.segmenter.info()[k] for k in ("name", "version", "params")}, "device": pipe.device}
     if args.images and args.masks:

@@ -11,24 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageFilter
 
-# Ruifrok & Johnston stain vectors (rows: haematoxylin, eosin, DAB), as scikit-image uses.
-_RGB_FROM_HED = np.array(
-    [[0.65, 0.70, 0.29], [0.07, 0.99, 0.11], [0.27, 0.57, 0.78]], dtype=np.float32
-)
-_RGB_FROM_HED /= np.linalg.norm(_RGB_FROM_HED, axis=1, keepdims=True)
-_HED_FROM_RGB = np.linalg.inv(_RGB_FROM_HED).astype(np.float32)
-
-
-def hed_jitter(rgb: np.ndarray, rng: np.random.Generator, sigma: float = 0.3, bias: float = 0.05) -> np.ndarray:
-    """Scale and shift each stain's optical density: a different stain batch or protocol."""
-    od = -np.log((rgb.astype(np.float32) + 1.0) / 256.0)
-    hed = od.reshape(-1, 3) @ _HED_FROM_RGB
-    alpha = rng.uniform(1 - sigma, 1 + sigma, 3).astype(np.float32)
-    beta = rng.uniform(-bias, bias, 3).astype(np.float32)
-    od2 = (hed * alpha + beta) @ _RGB_FROM_HED
-    out = 256.0 * np.exp(-od2) - 1.0
-    return np.clip(out, 0, 255).reshape(rgb.shape).astype(np.uint8)
-
+from .stain import hed_jitter
 
 def resize(rgb: np.ndarray, size: tuple[int, int], nearest: bool = False) -> np.ndarray:
     """Resize to (width, height) with antialiasing for images, nearest for label maps."""
@@ -44,6 +27,8 @@ class SegAugment:
     scale_range: tuple[float, float] = (0.75, 1.33)  # residual error of the scale estimate
     lowres_prob: float = 0.3  # an image taken at lower magnification then upsampled
     stain_prob: float = 0.9
+    stain_sigma: float = 0.3
+    stain_bias: float = 0.02  # in skimage's HED density units (typical smear: 0..0.3)
     blur_prob: float = 0.3
 
     def __call__(self, rgb: np.ndarray, mask: np.ndarray, base_scale: float, rng: np.random.Generator):
@@ -63,7 +48,7 @@ class SegAugment:
             img, msk = img[:, ::-1], msk[:, ::-1]
         img, msk = self._crop(np.ascontiguousarray(img), np.ascontiguousarray(msk), rng)
         if rng.random() < self.stain_prob:
-            img = hed_jitter(img, rng)
+            img = hed_jitter(img, rng, sigma=self.stain_sigma, bias=self.stain_bias)
         img = self._photometric(img, rng)
         return img, msk
 

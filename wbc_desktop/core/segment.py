@@ -27,8 +27,7 @@ from .seg_models import build_model, inference_parameters
 
 log = logging.getLogger(__name__)
 
-WHOLE_IMAGE_MAX_PX = 700 * 700  # at model scale; above this, candidate crops
-SCALE_LIMITS = (0.08, 4.0)
+WHOLE_IMAGE_MAX_PX = 512 * 512  # at model scale; above this, candidate crops
 
 
 @dataclass
@@ -79,22 +78,14 @@ class Segmenter:
     def choose_scale(
         self, rgb: np.ndarray, pixel_size_um: Optional[float] = None, override: Optional[float] = None
     ) -> tuple[float, str]:
-        """Model pixels per input pixel, and how we know it."""
-        if override:
-            return float(np.clip(override, *SCALE_LIMITS)), f"scale {override:.3g} set by the user"
-        if pixel_size_um and self.model_pixel_size_um:
-            f = pixel_size_um / self.model_pixel_size_um
-            return float(np.clip(f, *SCALE_LIMITS)), f"scale {f:.3g} from pixel size {pixel_size_um:.3g} um"
-        if self.target_rbc_px:
-            from .scale import estimate_rbc_diameter
+        """Model pixels per input pixel, and how we know it (see core.scale for the priority)."""
+        from .scale import scale_factor
 
-            est = estimate_rbc_diameter(rgb)
-            if est.diameter_px:
-                f = float(self.target_rbc_px) / est.diameter_px
-                clipped = float(np.clip(f, *SCALE_LIMITS))
-                return clipped, f"scale {clipped:.3g} estimated from red cells ({est.diameter_px:.0f} px across)"
-            return self.train_scale, "red cells not measurable: training scale assumed"
-        return self.train_scale, "training scale assumed"
+        if not self.target_rbc_px and not override and not (pixel_size_um and self.model_pixel_size_um):
+            return self.train_scale, "training scale assumed (the model has no scale anchor)"
+        return scale_factor(
+            rgb, self.target_rbc_px or 1.0, pixel_size_um, self.model_pixel_size_um, override, fallback=self.train_scale
+        )
 
     # -- prediction ----------------------------------------------------------------------
     def _logits(self, rgb_model: np.ndarray, timings: dict, notes: list[str]) -> torch.Tensor:

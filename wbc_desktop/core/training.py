@@ -121,14 +121,14 @@ def fit(
         loss.backward()
         opt.step()
         if step % settings.val_every == 0 or step == settings.steps:
-            rec = _checkpoint(model, val, gs, settings, device, step, t0, float(loss), float(m_loss))
+            rec = _checkpoint(model, val, gs, settings, device, step, t0, loss.item(), m_loss.item())
             history.append(rec)
             log(_fmt(rec))
             if rec.get("val_mean", -1) > best[0]:
                 best = (rec["val_mean"], copy.deepcopy(model.state_dict()), step)
         progress(step, settings.steps, f"step {step} loss {loss.item():.3f} ({time.perf_counter() - t0:.0f} s)")
     if not history or history[-1]["step"] != step:
-        rec = _checkpoint(model, val, gs, settings, device, step, t0, float(loss), float(m_loss))
+        rec = _checkpoint(model, val, gs, settings, device, step, t0, loss.item(), m_loss.item())
         history.append(rec)
         log(_fmt(rec))
         if rec.get("val_mean", -1) > best[0]:

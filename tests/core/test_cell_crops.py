@@ -1,0 +1,96 @@
+"""Crop normalisation: same cell at two magnifications gives the same crop; cache == inference."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import torch
+from PIL import Image
+
+from wbc_desktop.core.augment_cls import augment_batch
+from wbc_desktop.core.cell_crops import CropSpec, cell_crops, cell_geometry, context_spec, crop_cell, to_tensor
+from wbc_desktop.core.cells import find_cells
+from wbc_desktop.core.io import read_image, read_mask
+
+FIX = Path(__file__).resolve().parents[1] / "fixtures"
+
+
+def _fixture(name="004"):
+    rgb = read_image(FIX / "cellavision" / "images" / f"{name}.png").pixels
+    cm = read_mask(FIX / "cellavision" / "masks" / f"{name}.png")
+    return rgb, cm
+
+
+def test_crop_is_invariant_to_magnification_and_position():
+    rgb, cm = _fixture()
+    spec = CropSpec(size=64, fill=0.6, white_balance=False)
+    inst, cells = find_cells(cm, scale=0.3)
+    a = cell_crops(rgb, cm, inst, [c.cell_id for c in cells], spec)[0]
+    # the same image at half size, shifted into a larger canvas
+    small = np.asarray(Image.fromarray(rgb).resize((150, 150), Image.BILINEAR))
+    cm_s = np.asarray(Image.fromarray(cm).resize((150, 150), Image.NEAREST))
+    rgb2 = np.full((200, 260, 3), 230, np.uint8)
+    cm2 = np.zeros((200, 260), np.uint8)
+    rgb2[30:180, 90:240] = small
+    cm2[30:180, 90:240] = cm_s
+    inst2, cells2 = find_cells(cm2, scale=0.6)
+    b = cell_crops(rgb2, cm2, inst2, [c.cell_id for c in cells2], spec)[0]
+    assert a.shape == b.shape == (64, 64, 5)
+    # masks agree closely; the nucleus sits in the same place
+    assert np.abs(a[..., 3].astype(int) - b[..., 3].astype(int)).mean() < 12
+    assert np.abs(a[..., :3].astype(int) - b[..., :3].astype(int)).mean() < 12
+
+
+def test_cell_fills_the_requested_fraction():
+    rgb, cm = _fixture("002")
+    spec = CropSpec(size=64, fill=0.5)
+    inst, cells = find_cells(cm, scale=0.3)
+    crop = cell_crops(rgb, cm, inst, [cells[0].cell_id], spec)[0]
+    cell = (crop[..., 3].astype(int) + crop[..., 4]) > 127
+    _, _, d = cell_geometry(cell)
+    assert abs(d / 64 - 0.5) < 0.05
+
+
+def test_context_cache_centre_equals_inference_crop():
+    rgb, cm = _fixture("007")
+    spec = CropSpec(size=64, fill=0.6)
+    inst, cells = find_cells(cm, scale=0.3)
+    ids = [cells[0].cell_id]
+    direct = cell_crops(rgb, cm, inst, ids, spec)
+    cached = cell_crops(rgb, cm, inst, ids, context_spec(spec))
+    assert cached.shape[1] == 96
+    centre = augment_batch(torch.as_tensor(cached), 64, None)
+    d = to_tensor(direct)
+    d[:, :3] = d[:, :3] * 0.25 + 0.5
+    assert (centre - d).abs().mean() < 0.02
+
+
+def test_border_cell_gets_edge_padding_not_black():
+    rgb = np.full((100, 100, 3), 200, np.uint8)
+    nuc = np.zeros((100, 100), bool)
+    nuc[40:60, 0:10] = True
+    crop = crop_cell(rgb, nuc, np.zeros_like(nuc), (5.0, 50.0), 30.0, CropSpec())
+    assert crop[..., :3].min() == 200
+
+
+def test_image_only_mode_has_three_channels():
+    rgb, cm = _fixture()
+    inst, cells = find_cells(cm, scale=0.3)
+    out = cell_crops(rgb, cm, inst, [1], CropSpec(size=48, mode="image"))
+    assert out.shape == (1, 48, 48, 3)
+    assert CropSpec.from_card(CropSpec(mode="image").to_card()).channels == 3
+
+
+def test_min_diameter_keeps_tiny_objects_small():
+    rgb = np.full((200, 200, 3), 220, np.uint8)
+    cm = np.zeros((200, 200), np.uint8)
+    yy, xx = np.indices(cm.shape)
+    cm[(yy - 100) ** 2 + (xx - 100) ** 2 <= 8 ** 2] = 2  # a platelet-sized object, 16 px across
+    inst = (cm > 0).astype(np.int32)
+    spec = CropSpec(size=64, fill=0.6, min_diameter=30.0)
+    small = cell_crops(rgb, cm, inst, [1], spec, scale=1.0)[0]
+    blown = cell_crops(rgb, cm, inst, [1], CropSpec(size=64, fill=0.6, min_diameter=0.0), scale=1.0)[0]
+    d_small = cell_geometry(small[..., 3] > 127)[2]
+    assert abs(d_small / 64 - 0.6 * 16 / 30) < 0.05  # shown at its true size relative to 30 px
+    assert cell_geometry(blown[..., 3] > 127)[2] / 64 > 0.55

@@ -1,0 +1,106 @@
+"""CellClassifier: load through the registry, type every cell in one pass, threshold to unidentified."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from wbc_desktop.core import registry
+from wbc_desktop.core.analysis import UNIDENTIFIED
+from wbc_desktop.core.cell_crops import CropSpec
+from wbc_desktop.core.cells import find_cells
+from wbc_desktop.core.classify import CellClassifier
+from wbc_desktop.core.errors import ModelError
+from wbc_desktop.core.io import read_image, read_mask
+from wbc_desktop.core.models.classifier import build_classifier, count_params
+
+FIX = Path(__file__).resolve().parents[1] / "fixtures"
+CLASSES = ["basophil", "eosinophil", "lymphocyte", "monocyte", "neutrophil"]
+
+
+def _tiny_model(folder: Path, threshold: float = 0.0, mode: str = "segmented") -> Path:
+    spec = CropSpec(size=32, fill=0.6, mode=mode)
+    arch = {"in_channels": spec.channels, "widths": [8, 16], "depths": [1, 1], "dropout": 0.0}
+    torch.manual_seed(0)
+    m = build_classifier(arch, len(CLASSES))
+    card = {"kind": "classifier", "name": "tiny", "version": "0", "classes": CLASSES, "input": spec.to_card(),
+            "arch": arch, "threshold": threshold, "params": count_params(m)}
+    registry.save(folder, {k: v.half() if v.is_floating_point() else v for k, v in m.state_dict().items()}, card)
+    return folder
+
+
+def _two_cells():
+    """Two fixture cells side by side in one field."""
+    rgbs = [read_image(FIX / "cellavision" / "images" / f"{n}.png").pixels for n in ("002", "004")]
+    cms = [read_mask(FIX / "cellavision" / "masks" / f"{n}.png") for n in ("002", "004")]
+    return np.concatenate(rgbs, 1), np.concatenate(cms, 1)
+
+
+def test_classify_fills_every_cell(tmp_path):
+    clf = CellClassifier.load(str(_tiny_model(tmp_path / "m")), device="cpu")
+    rgb, cm = _two_cells()
+    inst, cells = find_cells(cm, scale=0.3)
+    assert len(cells) == 2
+    clf.classify(rgb, cm, inst, cells, scale=0.3)
+    for c in cells:
+        assert c.cell_type in CLASSES and c.predicted_type == c.cell_type
+        assert 0 < c.confidence <= 1
+        assert len(c.top3) == 3 and c.top3[0] == (c.cell_type, pytest.approx(c.confidence))
+        assert c.top3[0][1] >= c.top3[1][1] >= c.top3[2][1]
+    info = clf.info()
+    assert info["name"] == "tiny" and info["params"] > 0
+
+
+def test_threshold_gives_unidentified_but_keeps_prediction(tmp_path):
+    clf = CellClassifier.load(str(_tiny_model(tmp_path / "m", threshold=0.99)), device="cpu")
+    rgb, cm = _two_cells()
+    inst, cells = find_cells(cm, scale=0.3)
+    clf.classify(rgb, cm, inst, cells)
+    assert all(c.cell_type == UNIDENTIFIED and c.predicted_type in CLASSES for c in cells)
+
+
+def test_batch_equals_one_by_one(tmp_path):
+    clf = CellClassifier.load(str(_tiny_model(tmp_path / "m")), device="cpu")
+    rgb, cm = _two_cells()
+    inst, cells = find_cells(cm, scale=0.3)
+    clf.classify(rgb, cm, inst, cells)
+    together = [c.confidence for c in cells]
+    for c in cells:
+        clf.classify(rgb, cm, inst, [c])
+    assert np.allclose(together, [c.confidence for c in cells], atol=1e-5)
+
+
+def test_image_only_model_runs(tmp_path):
+    clf = CellClassifier.load(str(_tiny_model(tmp_path / "m", mode="image")), device="cpu")
+    rgb, cm = _two_cells()
+    inst, cells = find_cells(cm, scale=0.3)
+    clf.classify(rgb, cm, inst, cells)
+    assert all(c.predicted_type in CLASSES for c in cells)
+
+
+def test_bad_model_is_a_model_error(tmp_path):
+    folder = _tiny_model(tmp_path / "m")
+    card = json.loads((folder / "card.json").read_text())
+    card["arch"]["widths"] = [4, 4]
+    (folder / "card.json").write_text(json.dumps(card))
+    with pytest.raises(ModelError):
+        CellClassifier.load(str(folder), device="cpu")
+    with pytest.raises(ModelError):
+        CellClassifier.load(str(tmp_path / "nowhere"), device="cpu")
+
+
+def test_shipped_default_types_fixture_cells():
+    try:
+        clf = CellClassifier.load("default", device="cpu")
+    except ModelError:
+        pytest.skip("no shipped classifier yet")
+    assert clf.card["kind"] == "classifier" and clf.threshold > 0
+    rgb = read_image(FIX / "cellavision" / "images" / "004.png").pixels
+    cm = read_mask(FIX / "cellavision" / "masks" / "004.png")
+    inst, cells = find_cells(cm, scale=0.3)
+    clf.classify(rgb, cm, inst, cells)
+    assert cells[0].predicted_type in clf.classes

@@ -1,0 +1,1 @@
+"""Training and evaluation recipes (not part of the installed package)."""

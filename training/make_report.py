@@ -1,0 +1,112 @@
+"""Assemble training/reports/classifier.md from the JSON results the recipes wrote.
+
+Tables in the style of the SMGNN paper: per-class accuracy and the confusion matrix of the
+segmentation-based classifier (Table 1) and of the image-only baseline (Table 2), on the PBC
+test split, then the CellaVision figures. Every number comes from a JSON file written by
+train_classifier.py / eval_cellavision.py / eval_bccd.py; nothing is typed in by hand.
+
+Example::
+
+    PYTHONPATH=. python training/make_report.py --seg training/reports/default.json \
+        --image training/reports/image-only-baseline.json \
+        --cellavision training/reports/cellavision_*.json --bccd training/reports/bccd.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+ABBR = {"basophil": "BA", "eosinophil": "EO", "erythroblast": "ERB", "ig": "IG", "lymphocyte": "LY",
+        "monocyte": "MO", "neutrophil": "NE", "platelet": "PLT", "none": "none", "unidentified": "unid.",
+        "error": "err"}
+
+
+def confusion_md(conf: dict[str, dict[str, int]], cols: list[str] | None = None) -> str:
+    rows = list(conf)
+    cols = cols or sorted({p for r in conf.values() for p in r}, key=lambda c: (c not in rows, rows.index(c) if c in rows else 0, c))
+    head = "| true \\ predicted | " + " | ".join(ABBR.get(c, c) for c in cols) + " | n | accuracy |"
+    lines = [head, "|" + "---|" * (len(cols) + 3)]
+    for r in rows:
+        n = sum(conf[r].values())
+        ok = conf[r].get(r, 0)
+        cells = [f"**{conf[r].get(c, 0)}**" if c == r else str(conf[r].get(c, 0) or "·") for c in cols]
+        lines.append(f"| {r} | " + " | ".join(cells) + f" | {n} | {100 * ok / max(1, n):.1f}% |")
+    return "\n".join(lines)
+
+
+def model_section(title: str, r: dict) -> str:
+    t = r["test"]
+    inp = r["input"]
+    s = [f"### {title}: `{r['name']}`", "",
+         f"- input: {inp['size']}x{inp['size']} px, {inp['channels']} channels ({', '.join(inp['channel_names'])}), "
+         f"mode `{inp['mode']}`" + (f", segmented diameter = {inp['fill']:.2f} of the crop side" if inp["mode"] == "segmented" else ""),
+         f"- masks for PBC: {r['data']['masks']}; cells not found: {r['data']['cells_not_found']}",
+         f"- network: CellResNet widths {r['arch']['widths']} depths {r['arch']['depths']}, {r['params']:,} parameters",
+         f"- training: {r['epochs_run']} epochs ({r['training_time_s'] / 60:.1f} min on CPU), best val accuracy "
+         f"{100 * r['val_accuracy']:.2f}% at epoch {r['best_epoch']}, seed {r['seed']}",
+         f"- **PBC test accuracy {100 * t['accuracy']:.2f}%** (n = {t['n']}); below the threshold {r['threshold']}: "
+         f"{100 * t['unidentified_fraction']:.1f}% of cells, accuracy on the rest {100 * t['accuracy_identified']:.2f}%",
+         f"- inference: {r['ms_per_cell_cpu']:.2f} ms per cell (CPU, batch of 16)", "",
+         confusion_md(t["confusion"], list(t["confusion"])), ""]
+    return "\n".join(s)
+
+
+def cellavision_section(results: list[dict]) -> str:
+    s = ["## CellaVision, 100 images, 5 WBC types (classifier trained on PBC only)", "",
+         "| model | masks | accuracy (shown type) | accuracy (best class) | n |", "|---|---|---|---|---|"]
+    for r in results:
+        s.append(f"| {r['model']['name']} | {r['masks']} | {100 * r['accuracy']:.1f}% | {100 * r['accuracy_forced']:.1f}% | {r['n']} |")
+    s.append("")
+    for r in results:
+        s += [f"**{r['model']['name']}, masks: {r['masks']}**", "", confusion_md(r["confusion"]), ""]
+    return "\n".join(s)
+
+
+def bccd_section(r: dict) -> str:
+    ty = r["typing"]
+    return "\n".join([
+        "## BCCD fields (full pipeline)", "",
+        f"- fields {r['fields']}, WBC boxes {r['wbc_boxes']}: **recall at IoU >= {r['iou_threshold']}: "
+        f"{100 * r['recall']:.1f}%** ({r['matched']}/{r['wbc_boxes']})",
+        f"- false WBCs per field: {r['false_wbc_per_field']:.2f} (excluding cells typed platelet: "
+        f"{r['false_non_platelet_per_field']:.2f})",
+        f"- typing on single-type fields: {ty['correct']}/{ty['n']} = {100 * ty['accuracy']:.1f}%", "",
+        confusion_md(ty["confusion"]) if ty["confusion"] else "", ""])
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--seg", type=Path, required=True, help="JSON of the segmentation-based model")
+    p.add_argument("--image", type=Path, help="JSON of the image-only baseline")
+    p.add_argument("--cellavision", type=Path, nargs="*", default=[])
+    p.add_argument("--bccd", type=Path)
+    p.add_argument("--notes", type=Path, help="markdown appended verbatim (method notes)")
+    p.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "reports" / "classifier.md")
+    a = p.parse_args(argv)
+    seg = json.loads(a.seg.read_text())
+    parts = ["# Cell-type classifier report", "",
+             "Data: PBC (Acevedo et al. 2020, CC BY 4.0; half of the set), fixed stratified split "
+             "`training/splits/pbc_split.csv` (70/15/15, seed 0); CellaVision images from Zheng et al. 2018 "
+             "(GPL-3.0, CellaVision blog); BCCD (MIT). Generated by `training/make_report.py` from the JSON files "
+             "beside it.", "",
+             "## PBC test split, 8 classes", "",
+             model_section("Table 1 - segmentation-based (RGB + nucleus + cytoplasm, normalised by segmented size)", seg)]
+    if a.image:
+        parts.append(model_section("Table 2 - image-only baseline (whole image resized, no segmentation)",
+                                   json.loads(a.image.read_text())))
+    if a.cellavision:
+        parts.append(cellavision_section([json.loads(f.read_text()) for f in a.cellavision]))
+    if a.bccd:
+        parts.append(bccd_section(json.loads(a.bccd.read_text())))
+    if a.notes:
+        parts.append(a.notes.read_text())
+    a.out.parent.mkdir(parents=True, exist_ok=True)
+    a.out.write_text("\n".join(parts) + "\n")
+    print(f"wrote {a.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,119 @@
+"""Recipe: train a shipped segmentation model from wbc-seg-cellavision and write its card and report.
+
+    python training/train_segmenter.py                       # SMGNN -> resources/models/segmenter/default
+    python training/train_segmenter.py --arch unet --name unet-reference   # the U-Net reference
+
+Trains on the train split, keeps the step with the best val mean Dice, then measures Dice on the
+test split (reported, never used for choices) and on stain/scale-shifted copies of val/test made by
+training/make_shifted_val.py, and writes all figures into the model card and training/reports/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import torch
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from wbc_desktop.core import registry  # noqa: E402
+from wbc_desktop.core.datasets import find_pairs, load_pairs, split_names  # noqa: E402
+from wbc_desktop.core.metrics import dice_scores, mean_scores  # noqa: E402
+from wbc_desktop.core.seg_infer import GraphSettings  # noqa: E402
+from wbc_desktop.core.seg_recipe import train_segmenter  # noqa: E402
+from wbc_desktop.core.segment import Segmenter  # noqa: E402
+from wbc_desktop.core.training import TrainSettings  # noqa: E402
+
+DATA = ROOT.parent / "shared" / "data" / "wbc-seg-cellavision"
+
+
+def load_split(data: Path, split: str):
+    stems = split_names(data / "labels.csv", split)
+    return load_pairs(find_pairs(data / "images", data / "masks", stems))
+
+
+def evaluate(seg: Segmenter, pairs, scale=None) -> dict:
+    return mean_scores([dice_scores(seg.segment(rgb, scale=scale).class_map, m) for _, rgb, m in pairs])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", type=Path, default=DATA)
+    ap.add_argument("--arch", default="smgnn", choices=["smgnn", "unet"])
+    ap.add_argument("--name", default=None, help="model name (default: 'default' for smgnn)")
+    ap.add_argument("--out", type=Path, default=None)
+    ap.add_argument("--time-budget", type=float, default=840.0, help="seconds of training")
+    ap.add_argument("--steps", type=int, default=100000)
+    ap.add_argument("--batch-size", type=int, default=6)
+    ap.add_argument("--crop", type=int, default=128)
+    ap.add_argument("--lr", type=float, default=4e-3)
+    ap.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--config", default="{}", help="JSON architecture overrides")
+    ap.add_argument("--graph", default="{}", help="JSON superpixel/graph overrides")
+    ap.add_argument("--shifted", type=Path, nargs="*", default=[Path("/work/cache/shifted_val"), Path("/work/cache/shifted_test")],
+                    help="folders made by training/make_shifted_val.py (images/, masks/)")
+    args = ap.parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    name = args.name or ("default" if args.arch == "smgnn" else "unet-reference")
+    out = args.out or ROOT / "resources" / "models" / "segmenter" / name
+    train = [(r, m) for _, r, m in load_split(args.data, "train")]
+    val_named = load_split(args.data, "val")
+    val = [(r, m) for _, r, m in val_named]
+    settings = TrainSettings(steps=args.steps, time_budget_s=args.time_budget, batch_size=args.batch_size,
+                             crop=args.crop, lr=args.lr, seed=args.seed, val_every=100)
+    t0 = time.time()
+    card = train_segmenter(
+        train, val, out, settings, arch=args.arch, config=json.loads(args.config),
+        graph=GraphSettings.from_dict(json.loads(args.graph)), name=name, device=torch.device("cpu"),
+        log_fn=lambda s: print(s, flush=True),
+        data_note="wbc-seg-cellavision train split (79 images); best step chosen on val (10)",
+    )
+    print(f"trained in {time.time() - t0:.0f} s", flush=True)
+    seg = Segmenter.load(str(out), device="cpu")
+    figures = {"test": evaluate(seg, load_split(args.data, "test")), "val": evaluate(seg, val_named)}
+    for folder in args.shifted:
+        if (folder / "images").is_dir():
+            pairs = load_pairs(find_pairs(folder / "images", folder / "masks"))
+            figures[folder.name] = evaluate(seg, pairs)
+            figures[folder.name]["n_images"] = len(pairs)
+    card = registry.update_card(out, evaluation=figures)
+    print(json.dumps(figures, indent=2))
+    write_report(card, ROOT / "training" / "reports" / f"segmenter-{name}.md")
+
+
+def write_report(card: dict, path: Path) -> None:
+    from wbc_desktop.core.io import atomic_write_text
+
+    ev = card["evaluation"]
+    rows = "\n".join(
+        f"| {k} | {v.get('n_images', '')} | {v['nucleus']:.4f} | {v['cytoplasm']:.4f} | {v['cell']:.4f} | {v['mean']:.4f} |"
+        for k, v in ev.items()
+    )
+    tr = card["training"]
+    text = f"""# Segmenter `{card['name']}` ({card['arch']}), version {card['version']}
+
+Produced by `python training/train_segmenter.py {'--arch ' + card['arch'] if card['arch'] != 'smgnn' else ''}`
+(seed {tr['seed']}, {tr['steps_run']} steps in {tr['seconds']} s on {tr['machine']}, best step {tr['best_step']} chosen on val).
+
+Parameters: {card['params']} (used at inference: {card['inference_params']}).
+Graph: {json.dumps(card['graph'])}. Scale: {json.dumps(card['scale'])}.
+
+| set | images | Dice nucleus | Dice cytoplasm | Dice cell | mean |
+|---|---|---|---|---|---|
+{rows}
+
+`test` is the fixed test split (11 images), never used for any choice. `shifted_*` are stain- and
+scale-shifted copies made by `training/make_shifted_val.py` (see its report): another lab, simulated.
+"""
+    atomic_write_text(path, text)
+
+
+if __name__ == "__main__":
+    main()

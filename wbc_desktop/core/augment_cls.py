@@ -1,0 +1,126 @@
+"""Stain, illumination and geometry augmentation for classifier training, on batches in torch.
+
+Why: the shipped classifier is trained on one analyser's images (PBC) but must type cells
+from other scanners and stains. HED-space jitter (Ruifrok-Johnston colour deconvolution,
+the same matrices as ``skimage.color.rgb2hed``) varies haematoxylin/eosin uptake the way
+labs differ; brightness/contrast/gamma and blur cover optics; scale jitter of the crop
+normalisation covers segmentation error in the cell's size; rotations/flips are free since
+cells have no orientation.
+
+All functions take NxCxHxW float tensors in [0, 1] for RGB (channels 0-2); extra channels
+(nucleus/cytoplasm masks) only follow the geometric transforms.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+from skimage.color.colorconv import hed_from_rgb, rgb_from_hed
+
+_HED_FROM_RGB = torch.tensor(hed_from_rgb, dtype=torch.float32)
+_RGB_FROM_HED = torch.tensor(rgb_from_hed, dtype=torch.float32)
+_LOG_ADJUST = math.log(1e-6)
+
+
+@dataclass
+class AugmentSettings:
+    hed_sigma: float = 0.08  # multiplicative jitter per stain channel
+    hed_bias: float = 0.02  # additive jitter per stain channel
+    brightness: float = 0.12
+    contrast: float = 0.15
+    gamma: float = 0.15
+    blur_p: float = 0.3
+    blur_sigma: tuple[float, float] = (0.3, 1.2)
+    scale: tuple[float, float] = (0.85, 1.18)  # crop-normalisation scale jitter
+    shift: float = 0.05  # centre jitter as a fraction of the crop
+    noise: float = 0.02
+
+
+def rgb_to_hed(rgb: torch.Tensor, clip: bool = True) -> torch.Tensor:
+    """skimage's rgb2hed for NCHW tensors in [0, 1]; ``clip=False`` keeps it invertible."""
+    x = torch.log(rgb.clamp_min(1e-6)) / _LOG_ADJUST
+    hed = torch.einsum("nchw,cd->ndhw", x, _HED_FROM_RGB.to(rgb))
+    return hed.clamp_min(0) if clip else hed
+
+
+def hed_to_rgb(hed: torch.Tensor) -> torch.Tensor:
+    """Inverse of :func:`rgb_to_hed` (skimage's hed2rgb)."""
+    log_rgb = torch.einsum("nchw,cd->ndhw", hed * -_LOG_ADJUST, _RGB_FROM_HED.to(hed)).neg()
+    return torch.exp(log_rgb).clamp(0, 1)
+
+
+def hed_jitter(rgb: torch.Tensor, sigma: float, bias: float, gen: torch.Generator | None = None) -> torch.Tensor:
+    """Per-image random stain strength: hed * (1 + N(0, sigma)) + U(-bias, bias)."""
+    n = rgb.shape[0]
+    alpha = 1.0 + sigma * torch.randn(n, 3, 1, 1, generator=gen)
+    beta = bias * (2 * torch.rand(n, 3, 1, 1, generator=gen) - 1)
+    return hed_to_rgb(rgb_to_hed(rgb, clip=False) * alpha + beta)
+
+
+def photometric(rgb: torch.Tensor, s: AugmentSettings, gen: torch.Generator | None = None) -> torch.Tensor:
+    """Brightness, contrast, gamma, blur and noise, each drawn per image."""
+    n = rgb.shape[0]
+    u = lambda a: (2 * torch.rand(n, 1, 1, 1, generator=gen) - 1) * a  # noqa: E731
+    mean = rgb.mean(dim=(1, 2, 3), keepdim=True)
+    x = (rgb - mean) * (1 + u(s.contrast)) + mean + u(s.brightness)
+    x = x.clamp(1e-4, 1).pow(torch.exp(u(s.gamma)))
+    if s.blur_p > 0:
+        pick = torch.rand(n, generator=gen) < s.blur_p
+        if pick.any():
+            lo, hi = s.blur_sigma
+            sig = lo + (hi - lo) * torch.rand(1, generator=gen).item()
+            x[pick] = gaussian_blur(x[pick], sig)
+    if s.noise > 0:
+        x = x + s.noise * torch.randn(x.shape, generator=gen)
+    return x.clamp(0, 1)
+
+
+def gaussian_blur(x: torch.Tensor, sigma: float) -> torch.Tensor:
+    r = max(1, int(math.ceil(2.5 * sigma)))
+    k = torch.exp(-torch.arange(-r, r + 1, dtype=x.dtype) ** 2 / (2 * sigma * sigma))
+    k = k / k.sum()
+    c = x.shape[1]
+    x = F.conv2d(F.pad(x, (r, r, 0, 0), mode="replicate"), k.view(1, 1, 1, -1).repeat(c, 1, 1, 1), groups=c)
+    return F.conv2d(F.pad(x, (0, 0, r, r), mode="replicate"), k.view(1, 1, -1, 1).repeat(c, 1, 1, 1), groups=c)
+
+
+def geometric(x: torch.Tensor, out_size: int, s: AugmentSettings | None, gen: torch.Generator | None = None) -> torch.Tensor:
+    """Centre ``out_size`` crop of larger context crops with random rotation, flip, scale, shift.
+
+    With ``s`` None this is the exact centre crop (evaluation), equal to what inference's
+    :func:`wbc_desktop.core.cell_crops.crop_cell` gives at ``out_size``.
+    """
+    n, _, h, w = x.shape
+    if s is None:
+        t, l = (h - out_size) // 2, (w - out_size) // 2
+        return x[:, :, t : t + out_size, l : l + out_size]
+    ang = 2 * math.pi * torch.rand(n, generator=gen)
+    lo, hi = s.scale
+    # zoom > 1 shows the cell larger, as if segmented smaller: sample a smaller input area
+    zoom = torch.exp(math.log(lo) + (math.log(hi) - math.log(lo)) * torch.rand(n, generator=gen))
+    flip = torch.where(torch.rand(n, generator=gen) < 0.5, -1.0, 1.0)
+    frac = out_size / w
+    a = frac / zoom
+    cos, sin = torch.cos(ang) * a, torch.sin(ang) * a
+    shift = s.shift * 2 * (2 * torch.rand(n, 2, generator=gen) - 1) * frac
+    theta = torch.stack([
+        torch.stack([cos * flip, -sin, shift[:, 0]], 1),
+        torch.stack([sin * flip, cos, shift[:, 1]], 1),
+    ], 1)
+    grid = F.affine_grid(theta, [n, x.shape[1], out_size, out_size], align_corners=False)
+    return F.grid_sample(x, grid, mode="bilinear", padding_mode="border", align_corners=False)
+
+
+def augment_batch(
+    crops: torch.Tensor, out_size: int, s: AugmentSettings | None, gen: torch.Generator | None = None
+) -> torch.Tensor:
+    """uint8 NxHxWxC context crops -> float NxCxSxS in [0, 1], augmented when ``s`` is given."""
+    x = crops.permute(0, 3, 1, 2).float().div_(255.0)
+    x = geometric(x, out_size, s, gen)
+    if s is not None:
+        rgb = hed_jitter(x[:, :3], s.hed_sigma, s.hed_bias, gen) if s.hed_sigma or s.hed_bias else x[:, :3]
+        x = torch.cat([photometric(rgb, s, gen), x[:, 3:]], 1)
+    return x.contiguous()

@@ -1,0 +1,166 @@
+"""Normalised cell crops: the classifier's input, shared by training and inference.
+
+Why: a classifier fed whole images learns the source's magnification and framing (a PBC
+model scored ~40% on the 300x300 CellaVision images as they are). Cropping around the
+*segmented* cell, centred on its centroid and scaled so its segmented diameter fills a fixed
+fraction of the crop, removes both. The crop carries RGB plus this cell's nucleus and
+cytoplasm masks (5 channels, uint8, HxWxC).
+
+Training caches crops at a larger size with the same pixel scale (``context_spec``) so that
+scale/rotation jitter can be applied later; the centre ``size`` x ``size`` of such a cache
+crop equals what :func:`crop_cell` gives at inference.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any, Sequence
+
+import numpy as np
+import torch
+from PIL import Image
+
+RGB_MEAN = 0.5  # RGB scaled to [0,1], then (x - mean) / std
+RGB_STD = 0.25
+
+
+@dataclass(frozen=True)
+class CropSpec:
+    """How a cell becomes a crop.
+
+    size : crop side in pixels.
+    fill : the segmented (area-equivalent) diameter as a fraction of the crop side.
+    mode : "segmented" (RGB + nucleus + cytoplasm, 5 channels) or "image" (whole image
+        resized, RGB only: the baseline without segmentation).
+    white_balance : divide RGB by the image's brightest colour first (stain/illumination
+        differences between scanners shrink).
+    min_diameter : model pixels; cells segmented smaller than this are scaled as if this big,
+        so a platelet stays small in its crop instead of being blown up to a WBC's size
+        (absolute size is a cue, and model pixels make it magnification-free).
+    """
+
+    size: int = 64
+    fill: float = 0.6
+    mode: str = "segmented"
+    white_balance: bool = True
+    min_diameter: float = 30.0
+
+    @property
+    def channels(self) -> int:
+        return 5 if self.mode == "segmented" else 3
+
+    def to_card(self) -> dict[str, Any]:
+        d = asdict(self)
+        d.update(channels=self.channels, rgb_mean=RGB_MEAN, rgb_std=RGB_STD,
+                 channel_names=["r", "g", "b", "nucleus", "cytoplasm"][: self.channels])
+        return d
+
+    @classmethod
+    def from_card(cls, d: dict[str, Any]) -> "CropSpec":
+        return cls(size=int(d.get("size", 64)), fill=float(d.get("fill", 0.6)),
+                   mode=str(d.get("mode", "segmented")), white_balance=bool(d.get("white_balance", True)),
+                   min_diameter=float(d.get("min_diameter", 0.0)))
+
+
+def context_spec(spec: CropSpec, factor: float = 1.5) -> CropSpec:
+    """A larger crop at the same pixel scale (for caching before geometric jitter)."""
+    size = int(round(spec.size * factor))
+    return CropSpec(size=size, fill=spec.fill * spec.size / size, mode=spec.mode, white_balance=spec.white_balance,
+                    min_diameter=spec.min_diameter)
+
+
+def white_balance(rgb: np.ndarray) -> np.ndarray:
+    """Scale each channel so the image's brightest 2% (the slide's background) becomes ~245."""
+    a = rgb.astype(np.float32)
+    step = max(1, int(np.sqrt(rgb.shape[0] * rgb.shape[1] / 40000)))  # ~40k samples are plenty
+    sub = a[::step, ::step].reshape(-1, 3)
+    lum = sub.sum(axis=1)
+    thr = np.percentile(lum, 98)
+    white = sub[lum >= thr].mean(axis=0)
+    white = np.maximum(white, 40.0)
+    return np.clip(a * (245.0 / white) + 0.5, 0, 255).astype(np.uint8)
+
+
+def cell_geometry(mask: np.ndarray) -> tuple[float, float, float]:
+    """Centroid (x, y) and area-equivalent diameter of a boolean cell mask."""
+    ys, xs = np.nonzero(mask)
+    if len(xs) == 0:
+        raise ValueError("empty cell mask")
+    return float(xs.mean()), float(ys.mean()), float(2.0 * np.sqrt(len(xs) / np.pi))
+
+
+def _resample(img: Image.Image, box: tuple[float, float, float, float], size: int) -> np.ndarray:
+    return np.asarray(img.resize((size, size), Image.BILINEAR, box=box))
+
+
+def crop_cell(
+    rgb: np.ndarray,
+    nucleus: np.ndarray,
+    cytoplasm: np.ndarray,
+    center: tuple[float, float],
+    diameter: float,
+    spec: CropSpec,
+) -> np.ndarray:
+    """One normalised crop, HxWx5 uint8 (RGB, nucleus*255, cytoplasm*255).
+
+    Parts of the crop outside the image repeat the edge colour (masks: 0), so a cell at
+    the border does not get a black frame the classifier never saw in training.
+    """
+    H, W = rgb.shape[:2]
+    side = max(diameter, 4.0) / spec.fill
+    cx, cy = center
+    x0, y0 = cx + 0.5 - side / 2, cy + 0.5 - side / 2  # pixel centres at +0.5 in PIL boxes
+    pad = int(np.ceil(max(0.0, -x0, -y0, x0 + side - W, y0 + side - H))) + 2
+    box = (x0 + pad, y0 + pad, x0 + side + pad, y0 + side + pad)
+    rgb_p = np.pad(rgb, ((pad, pad), (pad, pad), (0, 0)), mode="edge") if pad else rgb
+    out = np.empty((spec.size, spec.size, 5), np.uint8)
+    out[..., :3] = _resample(Image.fromarray(np.ascontiguousarray(rgb_p)), box, spec.size)
+    for ch, m in ((3, nucleus), (4, cytoplasm)):
+        m8 = m.astype(np.uint8) * 255
+        if pad:
+            m8 = np.pad(m8, pad)
+        out[..., ch] = _resample(Image.fromarray(m8), box, spec.size)
+    return out
+
+
+def image_crop(rgb: np.ndarray, spec: CropSpec) -> np.ndarray:
+    """The baseline's input: the whole image resized (no segmentation), HxWx3 uint8."""
+    img = white_balance(rgb) if spec.white_balance else rgb
+    return np.asarray(Image.fromarray(np.ascontiguousarray(img)).resize((spec.size, spec.size), Image.BILINEAR))
+
+
+def cell_crops(
+    rgb: np.ndarray,
+    class_map: np.ndarray,
+    instances: np.ndarray,
+    cell_ids: Sequence[int],
+    spec: CropSpec,
+    scale: float = 1.0,
+) -> np.ndarray:
+    """Crops for several cells of one image, NxHxWxC uint8 (C = spec.channels).
+
+    ``scale`` (model pixels per input pixel) only matters for ``spec.min_diameter``.
+    """
+    if spec.mode == "image":
+        one = image_crop(rgb, spec)
+        return np.repeat(one[None], len(cell_ids), axis=0)
+    img = white_balance(rgb) if spec.white_balance else rgb
+    out = np.empty((len(cell_ids), spec.size, spec.size, 5), np.uint8)
+    for i, cid in enumerate(cell_ids):
+        m = instances == cid
+        cx, cy, d = cell_geometry(m)
+        d = max(d, spec.min_diameter / max(scale, 1e-6))
+        out[i] = crop_cell(img, m & (class_map == 2), m & (class_map == 1), (cx, cy), d, spec)
+    return out
+
+
+def to_tensor(crops: np.ndarray | torch.Tensor) -> torch.Tensor:
+    """NxHxWxC uint8 crops -> NxCxHxW float input (RGB standardised, masks in [0,1])."""
+    t = torch.as_tensor(crops)
+    return standardise(t.permute(0, 3, 1, 2).float().div_(255.0)).contiguous()
+
+
+def standardise(x: torch.Tensor) -> torch.Tensor:
+    """NxCxHxW floats in [0, 1] -> network input (in place on the RGB channels)."""
+    x[:, :3].sub_(RGB_MEAN).div_(RGB_STD)
+    return x

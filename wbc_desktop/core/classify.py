@@ -1,0 +1,85 @@
+"""Typing each found cell: normalised crops of all cells of an image, one batched forward pass."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+import torch
+
+from . import registry
+from .analysis import UNIDENTIFIED, Cell
+from .cell_crops import CropSpec, cell_crops, to_tensor
+from .device import describe_device, resolve_device
+from .errors import ModelError
+from .models.classifier import build_classifier, count_params
+
+MAX_BATCH = 256  # cells per forward pass; a crowded field is split into a few passes
+
+
+class CellClassifier:
+    """A loaded classifier plus its card (classes, crop spec, confidence threshold)."""
+
+    def __init__(self, model: torch.nn.Module, card: dict[str, Any], device: torch.device, folder: Path | None = None):
+        self.model = model.eval().to(device)
+        self.card = card
+        self.device = device
+        self.folder = folder
+        self.classes: list[str] = list(card["classes"])
+        self.spec = CropSpec.from_card(card.get("input", {}))
+        self.threshold = float(card.get("threshold", 0.5))
+
+    @classmethod
+    def load(cls, name_or_path: str = "default", device: str = "auto") -> "CellClassifier":
+        """Load a shipped/user model by name, or a folder holding weights.safetensors + card.json."""
+        state, card, folder = registry.load(str(name_or_path), "classifier")
+        try:
+            model = build_classifier(card["arch"], len(card["classes"]))
+            model.load_state_dict({k: (v.float() if v.is_floating_point() else v) for k, v in state.items()})
+        except (KeyError, RuntimeError, ValueError, TypeError) as e:
+            msg = str(e).splitlines()[0] if str(e) else type(e).__name__
+            raise ModelError(f"classifier {folder}: weights do not match its card ({msg[:200]})") from None
+        return cls(model, card, resolve_device(device), folder)
+
+    @property
+    def device_name(self) -> str:
+        return describe_device(self.device)
+
+    def info(self) -> dict[str, Any]:
+        return {"name": self.card.get("name", "?"), "version": self.card.get("version", "?"),
+                "params": int(self.card.get("params", count_params(self.model)))}
+
+    @torch.inference_mode()
+    def predict_crops(self, crops: np.ndarray) -> np.ndarray:
+        """NxSxSxC uint8 normalised crops -> NxK class probabilities."""
+        out = []
+        for i in range(0, len(crops), MAX_BATCH):
+            x = to_tensor(crops[i : i + MAX_BATCH]).to(self.device)
+            out.append(torch.softmax(self.model(x).float(), 1).cpu().numpy())
+        return np.concatenate(out) if out else np.zeros((0, len(self.classes)), np.float32)
+
+    def classify(
+        self,
+        rgb: np.ndarray,
+        class_map: np.ndarray,
+        instances: np.ndarray,
+        cells: Sequence[Cell],
+        scale: float = 1.0,
+    ) -> None:
+        """Fill ``cell_type``, ``confidence``, ``top3`` and ``predicted_type`` of each cell in place.
+
+        Crops are normalised by each cell's segmented size, which removes magnification;
+        ``scale`` (model pixels per input pixel) only keeps tiny objects (platelets) small.
+        """
+        if not cells:
+            return
+        crops = cell_crops(rgb, class_map, instances, [c.cell_id for c in cells], self.spec, scale)
+        probs = self.predict_crops(crops)
+        for cell, p in zip(cells, probs):
+            order = np.argsort(-p)
+            best = self.classes[int(order[0])]
+            cell.predicted_type = best
+            cell.confidence = float(p[order[0]])
+            cell.top3 = [(self.classes[int(k)], float(p[k])) for k in order[:3]]
+            cell.cell_type = best if cell.confidence >= self.threshold else UNIDENTIFIED
