@@ -47,7 +47,7 @@ class AppController(QObject):
         runner.imageFailed.connect(self._on_failed)
         runner.notice.connect(self.messages.warning)
         runner.pipelineFailed.connect(
-            lambda m: self.messages.error(f"The analysis models could not be loaded: {m}. Images still open "
+            lambda m: self.messages.error(f"The analysis models could not be loaded: {m.rstrip('.')}. Images still open "
                                           "for viewing; see Analysis ▸ Device, or reinstall the models."))
 
     # opening
