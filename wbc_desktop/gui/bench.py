@@ -166,6 +166,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--fake", action="store_true", help="skip the real models (view timings only)")
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--image", default=None, help="image for the first-overlay timing (default: the sample)")
+    ap.add_argument("--seg-model", default="default", help="segmenter name or folder")
+    ap.add_argument("--cls-model", default="default", help="classifier name or folder ('' for none)")
     args = ap.parse_args(argv)
     from .compat import guard_none_refcount
 
@@ -184,7 +186,12 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["WBC_DESKTOP_USER_DIR"] = tmp
     settings = AppSettings(QSettings(os.path.join(tmp, "s.ini"), QSettings.Format.IniFormat))
     if not args.fake:
-        win = build(settings, review_root=Path(tmp) / "r")
+        from wbc_desktop.core.pipeline import Pipeline
+
+        def loader(device: str):
+            return Pipeline.load(seg_model=args.seg_model, cls_model=args.cls_model or None, device=device)
+
+        win = build(settings, loader=loader, review_root=Path(tmp) / "r")
         win.resize(1440, 900)
         win.show()
         app.processEvents()
