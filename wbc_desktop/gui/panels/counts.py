@@ -53,6 +53,7 @@ class CountPanel(QWidget):
         document.countsChanged.connect(self.refresh)
         document.currentChanged.connect(lambda _i: self.refresh())
         document.reviewChanged.connect(lambda _i: self.refresh())
+        self.refresh()
 
     def refresh(self) -> None:
         img = percent_table(self.doc.image_counts())
