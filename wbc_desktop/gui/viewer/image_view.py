@@ -8,20 +8,11 @@ from __future__ import annotations
 
 from typing import Optional
 
-import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPixmap, QWheelEvent
 from PySide6.QtWidgets import QGraphicsPixmapItem, QGraphicsScene, QGraphicsView, QWidget
 
 MIN_ZOOM, MAX_ZOOM = 0.02, 40.0
-
-
-def to_qimage(rgb: np.ndarray) -> QImage:
-    """HxWx3 or HxWx4 uint8 -> an owning QImage (safe to keep after the array goes)."""
-    a = np.ascontiguousarray(rgb)
-    h, w, c = a.shape
-    fmt = QImage.Format.Format_RGB888 if c == 3 else QImage.Format.Format_RGBA8888
-    return QImage(a.data, w, h, a.strides[0], fmt).copy()
 
 
 class ImageView(QGraphicsView):
