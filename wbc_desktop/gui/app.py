@@ -10,8 +10,8 @@ import argparse
 import logging
 import os
 import sys
-import traceback
 import time
+import traceback
 from pathlib import Path
 from typing import Optional
 

@@ -46,9 +46,7 @@ class AppController(QObject):
         runner.imageDone.connect(self._on_done)
         runner.imageFailed.connect(self._on_failed)
         runner.notice.connect(self.messages.warning)
-        runner.pipelineFailed.connect(
-            lambda m: self.messages.error(f"The analysis models could not be loaded: {m.rstrip('.')}. Images still open "
-                                          "for viewing; see Analysis ▸ Device, or reinstall the models."))
+        runner.pipelineFailed.connect(self._on_models_failed)
 
     # opening
     def open_paths(self, paths: list[str | Path]) -> None:
@@ -107,6 +105,10 @@ class AppController(QObject):
         self.settings.device = device
         self.runner.load_pipeline(device)
         self.messages.info(f"Models reload on device '{device}'; press Ctrl+R to re-analyse an image with it.")
+
+    def _on_models_failed(self, message: str) -> None:
+        self.messages.error(f"The analysis models could not be loaded: {message.rstrip('.')}. Images still open "
+                            "for viewing; see Analysis ▸ Device, or reinstall the models.")
 
     def _on_done(self, out: Outcome) -> None:
         self.doc.set_result(out.path, out.image, out.analysis, out.error or "", out.display)

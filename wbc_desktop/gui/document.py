@@ -15,7 +15,14 @@ from typing import Any, Optional
 from PySide6.QtCore import QObject, Signal
 
 from wbc_desktop.core.review import (
-    History, ImageReview, Reclassify, ReviewLocked, ReviewStore, Sign, apply_threshold, batch_counts,
+    History,
+    ImageReview,
+    Reclassify,
+    ReviewLocked,
+    ReviewStore,
+    Sign,
+    apply_threshold,
+    batch_counts,
 )
 
 log = logging.getLogger(__name__)

@@ -11,8 +11,18 @@ from typing import Optional
 from PySide6.QtCore import QMimeData, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QIcon
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QDoubleSpinBox, QHBoxLayout, QLabel, QListView, QListWidget,
-    QListWidgetItem, QMenu, QScrollArea, QVBoxLayout, QWidget,
+    QAbstractItemView,
+    QComboBox,
+    QDoubleSpinBox,
+    QHBoxLayout,
+    QLabel,
+    QListView,
+    QListWidget,
+    QListWidgetItem,
+    QMenu,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
 )
 
 from wbc_desktop.core.analysis import UNIDENTIFIED

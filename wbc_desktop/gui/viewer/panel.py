@@ -14,6 +14,7 @@ from .hover import HoverInfo
 from .image_view import ImageView
 from .overlay import MaskLayer, OverlayStyle
 
+
 class ViewerPanel(QWidget):
     """Shows the current image of a :class:`Document` with its overlays; clicking selects cells."""
 

@@ -60,7 +60,8 @@ def thumbnail(pixels: np.ndarray, bbox: tuple[int, int, int, int], size: int = T
 
     x0, y0, x1, y1 = crop_box(bbox, pixels.shape[:2])
     crop = rgb32(pixels[y0:y1, x0:x1])
-    return crop.scaled(size - 6, size - 6, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)
+    return crop.scaled(size - 6, size - 6, Qt.AspectRatioMode.KeepAspectRatio,
+                       Qt.TransformationMode.SmoothTransformation)
 
 
 def prepare(pixels: np.ndarray, analysis=None) -> DisplayData:
