@@ -7,7 +7,14 @@ import pytest
 
 from wbc_desktop.core.analysis import UNIDENTIFIED, Analysis, Cell
 from wbc_desktop.core.review import (
-    History, ImageReview, Reclassify, ReviewLocked, ReviewStore, Sign, apply_threshold, batch_counts,
+    History,
+    ImageReview,
+    Reclassify,
+    ReviewLocked,
+    ReviewStore,
+    Sign,
+    apply_threshold,
+    batch_counts,
 )
 
 
