@@ -41,6 +41,7 @@ class AppController(QObject):
         super().__init__(parent)
         self.doc, self.runner, self.settings, self.messages = document, runner, settings, messages
         self.window: Optional[QWidget] = None  # parent for file dialogs
+        self._told_no_classifier = False
         runner.imageStarted.connect(lambda p: self.doc.set_status(p, RUNNING))
         runner.imageRead.connect(self.doc.set_preview)
         runner.imageDone.connect(self._on_done)
@@ -111,13 +112,16 @@ class AppController(QObject):
                             "for viewing; see Analysis ▸ Device, or reinstall the models.")
 
     def _on_done(self, out: Outcome) -> None:
+        """Store the result; say what was converted (the user should know what was analysed).
+
+        Technical notes from the segmenter (scale estimates...) stay in the image list's tooltip.
+        """
         self.doc.set_result(out.path, out.image, out.analysis, out.error or "", out.display)
         notes = list(getattr(out.image, "notes", []) or [])
-        if out.analysis is not None:
-            notes = list(out.analysis.notes)
-            if out.analysis.cells and all(c.confidence == 0 for c in out.analysis.cells) \
-                    and "classifier" not in out.analysis.models:
-                notes.append("no cell-type model installed: cells are segmented but left unidentified")
+        if out.analysis is not None and "classifier" not in out.analysis.models and not self._told_no_classifier:
+            self._told_no_classifier = True
+            notes.append("no cell-type model is installed yet: cells are outlined and left unidentified; "
+                         "type them in the gallery with the digit keys")
         if notes:
             self.messages.info(f"{out.path.name}: " + "; ".join(notes) + ".")
 
