@@ -46,7 +46,8 @@ class ImageListPanel(QWidget):
         if item is None or e is None:
             return
         n = len(e.analysis.cells) if e.analysis is not None else 0
-        detail = {DONE: f"{n} cells", FAILED: "error", NO_MODEL: "image only"}.get(e.status, e.status)
+        cells = f"{n} cell" if n == 1 else f"{n} cells"
+        detail = {DONE: cells, FAILED: "error", NO_MODEL: "image only"}.get(e.status, e.status)
         sign = "  ✔ signed" if e.signed else ""
         item.setText(f"{_MARK.get(e.status, '·')} {e.name}\n    {detail}{sign}")
         item.setForeground(QColor(_COLOUR.get(e.status, "#555555")) if e.status != DONE else QColor())
