@@ -15,7 +15,7 @@ from PySide6.QtGui import QImage, QPainterPath, QPolygonF
 
 from .contours import cell_outlines_by_cell
 
-THUMB = 88  # gallery thumbnail side in pixels
+THUMB = 112  # gallery thumbnail side in pixels
 
 
 @dataclass
