@@ -310,3 +310,20 @@ def test_hover_over_a_cell_shows_its_details(qtbot, make_window):
     assert win.viewer.hover.isVisible() and "Lymphocyte" in win.viewer.hover.text()
     qtbot.mouseMove(view.viewport(), view.mapFromScene(QPointF(2, 2)))
     assert not win.viewer.hover.isVisible()
+
+
+def test_typing_down_a_group_advances_to_the_next_cell(qtbot, make_window):
+    win = make_window()
+    open_and_wait(qtbot, win, [SAMPLE])
+    win.actions_.show_gallery.trigger()
+    win.gallery.threshold.setValue(0.99)  # every cell unidentified: a queue of 5 to review
+    queue = win.gallery.groups["unidentified"]
+    first, second = queue.ids([queue.item(0), queue.item(1)])
+    queue.item(0).setSelected(True)
+    win.actions_.by_key["type_neutrophil"].trigger()
+    assert win.controller.doc.selected == [second]  # moved on by itself
+    win.actions_.by_key["type_lymphocyte"].trigger()
+    assert win.gallery.groups["neutrophil"].ids([win.gallery.groups["neutrophil"].item(0)]) == [first]
+    assert queue.count() == 3
+    win.actions_.undo.trigger()  # undo does not jump the selection around
+    assert queue.count() == 4

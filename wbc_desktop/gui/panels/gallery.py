@@ -146,15 +146,21 @@ class GalleryPanel(QWidget):
         self.threshold.valueChanged.connect(self.thresholdChanged.emit)
         document.currentChanged.connect(lambda _i: self.rebuild())
         document.entryChanged.connect(lambda i: self.rebuild() if i == document.current else None)
-        document.reviewChanged.connect(lambda _i: self.rebuild())
+        document.reviewChanged.connect(lambda _i: self.rebuild(advance=True))
         document.selectionChanged.connect(self._select)
 
-    def rebuild(self) -> None:
-        """Refill every group from the current analysis; deferred while the tab is hidden."""
+    def rebuild(self, advance: bool = False) -> None:
+        """Refill every group from the current analysis; deferred while the tab is hidden.
+
+        ``advance``: after a reclassification moved the one selected cell out of its group,
+        select the cell that took its place, so a reviewer can type 1, 1, 3, 1... down a group
+        without touching the mouse (as on a CellaVision station).
+        """
         if not self.isVisible():
             self._dirty = True
             return
         self._dirty = False
+        before = self._single_selection() if advance else None
         e = self.doc.current_entry
         cells = e.analysis.cells if e is not None and e.analysis is not None else []
         key = SORTS[self.sort.currentText()]
@@ -180,7 +186,24 @@ class GalleryPanel(QWidget):
             lst.fit_height()
         self._syncing = False
         self.scroll.verticalScrollBar().setValue(scroll)
+        if before is not None:
+            self._advance_from(*before)
         self.summary.setText(f"{len(cells)} cells" + ("  ·  ✔ signed" if e is not None and e.signed else ""))
+
+    def _single_selection(self) -> Optional[tuple[str, int, int]]:
+        """(group, row, cell id) of the only selected thumbnail, if exactly one is selected."""
+        found = [(t, lst.row(item), lst.ids([item])[0]) for t, lst in self.groups.items()
+                 for item in lst.selectedItems()]
+        return found[0] if len(found) == 1 else None
+
+    def _advance_from(self, group: str, row: int, cell_id: int) -> None:
+        lst = self.groups[group]
+        if cell_id in lst.ids([lst.item(r) for r in range(lst.count())]) or lst.count() == 0:
+            return  # the cell stayed (e.g. an undo, or the same type again): nothing to advance
+        item = lst.item(min(row, lst.count() - 1))
+        self.doc.select(lst.ids([item]))
+        lst.setCurrentItem(item)
+        self.scroll.ensureWidgetVisible(lst, 0, 0)
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
