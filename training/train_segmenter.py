@@ -54,28 +54,22 @@ def main() -> None:
     ap.add_argument("--lr", type=float, default=4e-3)
     ap.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--stain-sigma", type=float, default=0.3)
+    ap.add_argument("--stain-bias", type=float, default=0.02)
+    ap.add_argument("--scale-jitter", type=float, nargs=2, default=(0.7, 1.45))
     ap.add_argument("--config", default="{}", help="JSON architecture overrides")
     ap.add_argument("--graph", default="{}", help="JSON superpixel/graph overrides")
     ap.add_argument("--shifted", type=Path, nargs="*", default=[Path("/work/cache/shifted_val"), Path("/work/cache/shifted_test")],
                     help="folders made by training/make_shifted_val.py (images/, masks/)")
+    ap.add_argument("--evaluate-only", action="store_true", help="re-measure an existing model, update card and report")
     args = ap.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
     name = args.name or ("default" if args.arch == "smgnn" else "unet-reference")
     out = args.out or ROOT / "resources" / "models" / "segmenter" / name
-    train = [(r, m) for _, r, m in load_split(args.data, "train")]
     val_named = load_split(args.data, "val")
-    val = [(r, m) for _, r, m in val_named]
-    settings = TrainSettings(steps=args.steps, time_budget_s=args.time_budget, batch_size=args.batch_size,
-                             crop=args.crop, lr=args.lr, seed=args.seed, val_every=100)
-    t0 = time.time()
-    card = train_segmenter(
-        train, val, out, settings, arch=args.arch, config=json.loads(args.config),
-        graph=GraphSettings.from_dict(json.loads(args.graph)), name=name, device=torch.device("cpu"),
-        log_fn=lambda s: print(s, flush=True),
-        data_note="wbc-seg-cellavision train split (79 images); best step chosen on val (10)",
-    )
-    print(f"trained in {time.time() - t0:.0f} s", flush=True)
+    if not args.evaluate_only:
+        train_model(args, name, out, [(r, m) for _, r, m in val_named])
     seg = Segmenter.load(str(out), device="cpu")
     figures = {"test": evaluate(seg, load_split(args.data, "test")), "val": evaluate(seg, val_named)}
     for folder in args.shifted:
@@ -86,6 +80,22 @@ def main() -> None:
     card = registry.update_card(out, evaluation=figures)
     print(json.dumps(figures, indent=2))
     write_report(card, ROOT / "training" / "reports" / f"segmenter-{name}.md")
+
+
+def train_model(args, name: str, out: Path, val) -> None:
+    train = [(r, m) for _, r, m in load_split(args.data, "train")]
+    settings = TrainSettings(steps=args.steps, time_budget_s=args.time_budget, batch_size=args.batch_size,
+                             crop=args.crop, lr=args.lr, seed=args.seed, val_every=100,
+                             stain_sigma=args.stain_sigma, stain_bias=args.stain_bias,
+                             scale_jitter=tuple(args.scale_jitter))
+    t0 = time.time()
+    train_segmenter(
+        train, val, out, settings, arch=args.arch, config=json.loads(args.config),
+        graph=GraphSettings.from_dict(json.loads(args.graph)), name=name, device=torch.device("cpu"),
+        log_fn=lambda s: print(s, flush=True),
+        data_note="wbc-seg-cellavision train split (79 images); best step chosen on val (10)",
+    )
+    print(f"trained in {time.time() - t0:.0f} s", flush=True)
 
 
 def write_report(card: dict, path: Path) -> None:

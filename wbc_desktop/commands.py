@@ -61,7 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--arch", default="smgnn", choices=["smgnn", "unet"])
     t.add_argument("--variant", default="pixel", choices=["pixel", "node"], help="SMGNN: pixel CNN or pure GNN")
     t.add_argument("--edges", default="l1", choices=["l1", "adjacency"])
-    t.add_argument("--alpha", type=float, default=2.0)
+    t.add_argument("--alpha", type=float, default=3.0)
     t.add_argument("--mean-area", type=float, default=16.0, help="superpixel mean area S")
     g = t.add_mutually_exclusive_group()
     g.add_argument("--epochs", type=int, help="passes over the training images")

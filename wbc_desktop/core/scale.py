@@ -24,6 +24,7 @@ MIN_FACTOR, MAX_FACTOR = 0.1, 10.0  # factors outside this are surely wrong (or 
 _WORK_PIXELS = 250_000  # measure on a copy about this big (speed; enough for ~20 px red cells)
 _MIN_WORK_DIAM = 14.0  # below this many work-image pixels per red cell, re-measure finer
 _MIN_PEAKS = 3
+_MAX_SPREAD = 0.5  # IQR/median above this: maxima disagree (pale centres, clumps): do not trust
 
 
 @dataclass
@@ -207,7 +208,7 @@ def estimate_rbc_diameter(rgb: np.ndarray) -> ScaleEstimate:
         return ScaleEstimate(None, n, False, 0.0, f"red-cell size not measurable: {note}")
     diam = d * f
     conf = float(np.clip(min(1.0, n / 10.0) * (1.0 - min(spread, 1.0)), 0.0, 1.0))
-    ok = n >= _MIN_PEAKS and spread < 0.8 and diam >= 4.0
+    ok = n >= _MIN_PEAKS and 0.0 < spread < _MAX_SPREAD and diam >= 4.0
     step = f" at 1/{f} resolution" if f > 1 else ""
     return ScaleEstimate(float(diam), n, ok, conf, f"{note}{step}, {n} maxima, IQR/median {spread:.2f}")
 

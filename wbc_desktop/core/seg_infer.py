@@ -24,7 +24,7 @@ class GraphSettings:
     compactness: float = 10.0
     n_iter: int = 5
     edges: str = "l1"  # "l1" (paper's alpha rule) or "adjacency"
-    alpha: float = 2.0
+    alpha: float = 3.0  # paper: alpha >= 2; 3 widens each GIN hop (val Dice +0.01 cytoplasm)
     rich_features: bool = False
 
     @classmethod

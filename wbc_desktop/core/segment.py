@@ -21,6 +21,7 @@ import torch.nn.functional as F
 from . import registry
 from .augment import resize
 from .device import describe_device, is_oom, resolve_device
+from .postprocess import clean_class_map
 from .progress import ProgressFn, check_cancel, no_progress
 from .seg_infer import GraphSettings, predict_logits
 from .seg_models import build_model, inference_parameters
@@ -126,7 +127,7 @@ class Segmenter:
         h, w = rgb.shape[:2]
         if h * w * f * f <= WHOLE_IMAGE_MAX_PX:
             logits = self._segment_region(rgb, f, timings, notes)
-            cls = logits.argmax(0).numpy().astype(np.uint8)
+            cls = clean_class_map(logits.argmax(0).numpy().astype(np.uint8), f)
             probs = logits.softmax(0).permute(1, 2, 0).numpy().astype(np.float16) if with_probabilities else None
             timings["total"] = (time.perf_counter() - t0) * 1e3
             return SegResult(cls, f, notes, probs, [], timings)
@@ -144,7 +145,8 @@ class Segmenter:
         for i, (x0, y0, x1, y1) in enumerate(boxes):
             check_cancel(cancel)
             progress(i, len(boxes), f"segmenting candidate {i + 1}/{len(boxes)}")
-            region = self._segment_region(rgb[y0:y1, x0:x1], f, timings, notes).argmax(0).numpy().astype(np.uint8)
+            logits = self._segment_region(rgb[y0:y1, x0:x1], f, timings, notes)
+            region = clean_class_map(logits.argmax(0).numpy().astype(np.uint8), f)
             np.maximum(cls[y0:y1, x0:x1], region, out=cls[y0:y1, x0:x1])
         progress(len(boxes), len(boxes), "segmented")
         notes.append(f"large field: {len(boxes)} candidate regions segmented")

@@ -38,6 +38,9 @@ class TrainSettings:
     crop: int = 144
     val_every: int = 100
     base_scale: float = 0.5  # model pixels per training-image pixel
+    stain_sigma: float = 0.3  # HED density scale jitter (other labs' stains)
+    stain_bias: float = 0.02  # HED density shift, skimage units
+    scale_jitter: tuple[float, float] = (0.7, 1.45)  # residual error of the scale estimate
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -83,7 +86,8 @@ def fit(
     torch.manual_seed(settings.seed)
     torch.set_flush_denormal(True)  # tiny weights otherwise slow CPU training many-fold
     rng = np.random.default_rng(settings.seed)
-    aug = SegAugment(crop=settings.crop)
+    aug = SegAugment(crop=settings.crop, scale_range=tuple(settings.scale_jitter),
+                     stain_sigma=settings.stain_sigma, stain_bias=settings.stain_bias)
     model.to(device).to(memory_format=torch.channels_last)
     opt = torch.optim.AdamW(model.parameters(), lr=settings.lr, weight_decay=settings.weight_decay)
     pool = list(train) + list(replay or [])

@@ -25,10 +25,10 @@ class SMGNNConfig:
     in_features: int = 5
     hidden: int = 32
     gnn_layers: int = 3
-    metric_dim: int = 16
+    metric_dim: int = 12
     pixel_embed: int = 8
     cnn_channels: int = 16
-    dilations: list[int] = field(default_factory=lambda: [1, 2, 4, 8])
+    dilations: list[int] = field(default_factory=lambda: [1, 2, 4, 8, 16])
     n_classes: int = 3
     variant: str = "pixel"  # "pixel" (paper's main model) or "node" (pure GNN)
 

@@ -1,0 +1,37 @@
+import threading
+
+import numpy as np
+import pytest
+
+from wbc_desktop.core.errors import Cancelled, InputError
+from wbc_desktop.core.pipeline import Pipeline
+from wbc_desktop.core.segment import Segmenter
+
+
+@pytest.fixture
+def pipe(tiny_segmenter):
+    return Pipeline(Segmenter.load(str(tiny_segmenter), device="cpu"))
+
+
+def test_analyze_a_file_end_to_end(pipe, fixtures):
+    seen = []
+    a = pipe.analyze(fixtures / "cellavision" / "images" / "002.png", progress=lambda d, t, m: seen.append((d, t)))
+    assert a.image_name == "002.png" and a.shape == (300, 300)
+    assert a.class_map.shape == a.instances.shape == (300, 300)
+    assert a.device == "cpu" and a.models["segmenter"]["params"] > 0
+    assert set(np.unique(a.instances).tolist()) - {0} == {c.cell_id for c in a.cells}
+    assert seen[-1][0] == seen[-1][1] and a.timings_ms["total"] > 0
+
+
+def test_analyze_bad_file_is_input_error(pipe, tmp_path):
+    p = tmp_path / "x.png"
+    p.write_bytes(b"\x89PNG\r\n\x1a\n broken")
+    with pytest.raises(InputError, match="x.png"):
+        pipe.analyze(p)
+
+
+def test_analyze_can_be_cancelled(pipe, fixtures):
+    ev = threading.Event()
+    ev.set()
+    with pytest.raises(Cancelled):
+        pipe.analyze(fixtures / "cellavision" / "images" / "002.png", cancel=ev)
