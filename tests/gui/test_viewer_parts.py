@@ -47,3 +47,14 @@ def test_prepare_builds_every_drawable(qapp):
     assert d.classes.pixelIndex(int(a.cells[0].centroid[0]), 30) == 2  # nucleus in the middle
     assert set(d.cell_paths) == set(d.thumbs) == {c.cell_id for c in a.cells}
     assert not d.nucleus_paths[1].isEmpty()
+
+
+def test_thumbnail_focuses_on_the_nucleus():
+    from wbc_desktop.gui.viewer.prepare import focus_box
+
+    a = synthetic_analysis("x", (60, 300))
+    c = a.cells[0]
+    x0, y0, x1, y1 = focus_box(a, c)
+    cx, cy = c.centroid
+    assert abs((x0 + x1) / 2 - cx) <= 1 and abs((y0 + y1) / 2 - cy) <= 1
+    assert x1 - x0 <= c.bbox[2] - c.bbox[0]

@@ -74,5 +74,23 @@ def prepare(pixels: np.ndarray, analysis=None) -> DisplayData:
         data.cell_paths[cid] = _path(parts["cell"])
         data.nucleus_paths[cid] = _path(parts["nucleus"])
     for c in analysis.cells:
-        data.thumbs[c.cell_id] = thumbnail(pixels, c.bbox)
+        data.thumbs[c.cell_id] = thumbnail(pixels, focus_box(analysis, c))
     return data
+
+
+def focus_box(analysis, cell) -> tuple[int, int, int, int]:
+    """The part of a cell a reviewer looks at: its nucleus with a cell's worth of margin.
+
+    Centred on the nucleus and at most ~2.4x its size, so a thumbnail shows the WBC itself even
+    where the cytoplasm mask runs wide; the whole cell box when there is no nucleus.
+    """
+    x0, y0, x1, y1 = cell.bbox
+    nuc = (analysis.instances[y0:y1, x0:x1] == cell.cell_id) & (analysis.class_map[y0:y1, x0:x1] == 2)
+    ys, xs = np.nonzero(nuc)
+    if len(xs) == 0:
+        return cell.bbox
+    nx0, nx1, ny0, ny1 = xs.min() + x0, xs.max() + x0 + 1, ys.min() + y0, ys.max() + y0 + 1
+    side = max(nx1 - nx0, ny1 - ny0) * 1.6  # crop_box adds 25% each side: ~2.4x the nucleus
+    side = min(side, max(x1 - x0, y1 - y0))
+    cx, cy = (nx0 + nx1) / 2, (ny0 + ny1) / 2
+    return int(cx - side / 2), int(cy - side / 2), int(cx + side / 2), int(cy + side / 2)
