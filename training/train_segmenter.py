@@ -54,7 +54,7 @@ def main() -> None:
     ap.add_argument("--lr", type=float, default=4e-3)
     ap.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--stain-sigma", type=float, default=0.25)
+    ap.add_argument("--stain-sigma", type=float, nargs="+", default=[0.25], help="one value, or H E D")
     ap.add_argument("--stain-bias", type=float, default=0.01)
     ap.add_argument("--scale-jitter", type=float, nargs=2, default=(0.7, 1.45))
     ap.add_argument("--config", default="{}", help="JSON architecture overrides")
@@ -86,7 +86,7 @@ def train_model(args, name: str, out: Path, val) -> None:
     train = [(r, m) for _, r, m in load_split(args.data, "train")]
     settings = TrainSettings(steps=args.steps, time_budget_s=args.time_budget, batch_size=args.batch_size,
                              crop=args.crop, lr=args.lr, seed=args.seed, val_every=100,
-                             stain_sigma=args.stain_sigma, stain_bias=args.stain_bias,
+                             stain_sigma=args.stain_sigma[0] if len(args.stain_sigma) == 1 else tuple(args.stain_sigma), stain_bias=args.stain_bias,
                              scale_jitter=tuple(args.scale_jitter))
     t0 = time.time()
     train_segmenter(

@@ -38,7 +38,7 @@ class TrainSettings:
     crop: int = 144
     val_every: int = 100
     base_scale: float = 0.5  # model pixels per training-image pixel
-    stain_sigma: float = 0.25  # HED density scale jitter (other labs' stains)
+    stain_sigma: float | tuple[float, float, float] = 0.25  # HED density scale jitter, one or per stain
     stain_bias: float = 0.01  # HED density shift, skimage units
     scale_jitter: tuple[float, float] = (0.7, 1.45)  # residual error of the scale estimate
 
