@@ -34,8 +34,13 @@ from wbc_desktop.core.io import read_image, read_mask  # noqa: E402
 CELLAVISION_SCALE = 0.33  # a CellaVision WBC (~200 px) is ~65 px at model scale (gt/threshold masks)
 
 
-def make_analyze_fn(clf: CellClassifier, masks: str, mask_dir: Path | None = None, seg_model: str = "default"):
-    """path -> Analysis with the chosen mask source and ``clf`` typing the cells."""
+def make_analyze_fn(clf: CellClassifier, masks: str, mask_dir: Path | None = None, seg_model: str = "default",
+                    fixed_scale: float | None = None):
+    """path -> Analysis with the chosen mask source and ``clf`` typing the cells.
+
+    ``fixed_scale`` (model px per input px) is used with gt/threshold masks; the segmenter
+    measures its own from the red cells.
+    """
     seg = None
     if masks == "segmenter":
         from wbc_desktop.core.segment import Segmenter
@@ -49,12 +54,12 @@ def make_analyze_fn(clf: CellClassifier, masks: str, mask_dir: Path | None = Non
             r = seg.segment(rgb)
             cm, scale = r.class_map, float(r.scale)
         elif masks == "gt":
-            cm, scale = read_mask(mask_dir / path.name, rgb.shape[:2]), CELLAVISION_SCALE
+            cm, scale = read_mask(mask_dir / path.name, rgb.shape[:2]), fixed_scale or CELLAVISION_SCALE
         else:
             from training.threshold_masks import threshold_class_map
 
-            cm, _ = threshold_class_map(rgb)
-            scale = CELLAVISION_SCALE
+            cm, scale = threshold_class_map(rgb)
+            scale = fixed_scale or scale
         inst, cells = find_cells(cm, scale=scale)
         clf.classify(rgb, cm, inst, cells, scale=scale)
         return Analysis(path.name, img.shape, cm, inst, cells, scale=scale)
@@ -75,7 +80,7 @@ def main(argv=None) -> int:
     torch.set_num_threads(a.threads)
     clf = CellClassifier.load(a.model, device="cpu")
     items = read_labels_csv(a.data / "labels.csv", split=a.split)
-    fn = make_analyze_fn(clf, a.masks, a.data / "masks", a.seg_model)
+    fn = make_analyze_fn(clf, a.masks, a.data / "masks", a.seg_model, fixed_scale=CELLAVISION_SCALE)
     t = time.time()
     r = evaluate_classification(fn, items, image_dir=a.data / "images")
     r.update(model=clf.info(), masks=a.masks, split=a.split or "all", seconds=round(time.time() - t, 1))

@@ -100,7 +100,7 @@ def build_cache(
     found = np.ones(len(rows), bool)
     t0 = time.time()
     for i, (rel, _, _) in enumerate(rows):
-        rgb = load_rgb(root / rel, half=spec.mode == "segmented" and masks == "threshold")
+        rgb = load_rgb(root / rel, half=spec.mode == "segmented")
         if spec.mode == "image":
             out[i] = image_crop(rgb, ctx)
         else:

@@ -118,6 +118,7 @@ def train(args) -> dict:
     torch.manual_seed(args.seed)
     np.random.seed(args.seed)
     torch.set_num_threads(args.threads)
+    torch.set_flush_denormal(True)  # guard against denormal slow-downs on CPU
     log_lines: list[str] = []
 
     def log(msg: str) -> None:

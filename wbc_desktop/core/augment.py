@@ -69,6 +69,7 @@ class SegAugment:
         if rng.random() < self.blur_prob:
             img = np.asarray(Image.fromarray(img).filter(ImageFilter.GaussianBlur(rng.uniform(0.3, 1.2))))
         f = img.astype(np.float32) / 255.0
+        f = f * rng.uniform(0.92, 1.08, 3).astype(np.float32)  # residual white-balance error
         gamma = float(np.exp(rng.uniform(-0.25, 0.25)))
         f = f**gamma
         f = (f - 0.5) * rng.uniform(0.85, 1.15) + 0.5 + rng.uniform(-0.06, 0.06)

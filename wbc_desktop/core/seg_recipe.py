@@ -63,6 +63,11 @@ def train_segmenter(
     else:
         model = build_model(arch, config or {})
         graph = graph or GraphSettings()
+    from .colour import normalise_background, reference_background
+
+    background = (base_card or {}).get("colour", {}).get("background") or reference_background([r for r, _ in train])
+    train, val = ([(normalise_background(r, background), m) for r, m in pairs] for pairs in (train, val))
+    replay = [(normalise_background(r, background), m) for r, m in replay] if replay else None
     result = fit(model, train, val, graph, settings, device, progress, cancel, log_fn, replay)
     scale = dict(base_card["scale"]) if base_card else {"model_px_per_train_px": settings.base_scale}
     if not base_card:
@@ -78,6 +83,7 @@ def train_segmenter(
         "config": model_config(model),
         "graph": graph.to_dict(),
         "scale": scale,
+        "colour": {"background": background},
         "classes": ["background", "cytoplasm", "nucleus"],
         "params": count_parameters(model),
         "inference_params": inference_parameters(model),
