@@ -36,7 +36,12 @@ def make_window(qtbot, tmp_path, settings, monkeypatch):
             runner = win.controller.runner
             runner.load_pipeline("cpu")
             # Loaded or failed: either ends the loading state (a signal each; wait for whichever).
-            qtbot.waitUntil(lambda: not runner.loading, timeout=60000)
+            qtbot.waitUntil(lambda: not runner.loading, timeout=300_000)  # torch import on a busy machine
+        made.append(win)
         return win
 
+    made: list = []
     yield make
+    for win in made:  # never leave a worker thread running into the next test or interpreter exit
+        win.controller.runner.cancel()
+        win.controller.runner.wait(300_000)

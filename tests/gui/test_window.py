@@ -111,6 +111,7 @@ def test_signed_image_refuses_changes_until_unsigned(qtbot, make_window):
     open_and_wait(qtbot, win, [SAMPLE])
     win.actions_.sign.trigger()
     assert win.controller.doc.current_entry.signed and "signed" in win.counts.title.text()
+    assert "1 cell still unidentified" in win.controller.messages.text
     win.controller.doc.select([1])
     win.actions_.by_key["type_basophil"].trigger()
     assert win.counts.value("basophil") == "0"

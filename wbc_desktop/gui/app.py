@@ -156,4 +156,11 @@ def main(argv: Optional[list[str]] = None) -> int:
         QTimer.singleShot(0, lambda: c.open_paths(paths))
     if args.screenshot:
         QTimer.singleShot(50, lambda: _screenshot_when_idle(window, args.screenshot, args.timeout))
-    return int(app.exec())
+    rc = int(app.exec())
+    settings.sync()
+    # A model load cannot be interrupted mid-import; let it end rather than tear the interpreter
+    # down under a running thread (which can crash at exit). Give up after a while: nothing is
+    # left to save, every review was written when it was made.
+    if not c.runner.wait(60_000):
+        os._exit(rc)
+    return rc

@@ -146,7 +146,15 @@ class AppController(QObject):
         self._say(self.doc.redo())
 
     def toggle_signed(self) -> None:
-        self._say(self.doc.toggle_signed(self.settings.reviewer))
+        """Sign (or unsign); signing with cells still unidentified is allowed but said aloud."""
+        message = self.doc.toggle_signed(self.settings.reviewer)
+        e = self.doc.current_entry
+        if not message and e is not None and e.signed and e.analysis is not None:
+            left = sum(1 for c in e.analysis.cells if c.final_type == "unidentified" and not c.touches_border)
+            if left:
+                message = (f"Signed with {left} cell{'s' if left > 1 else ''} still unidentified; "
+                           "they are reported as such. Ctrl+Z to take the signature back.")
+        self._say(message)
 
     def set_threshold(self, value: float) -> None:
         self.settings.threshold = value

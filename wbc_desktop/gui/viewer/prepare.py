@@ -91,6 +91,7 @@ def focus_box(analysis, cell) -> tuple[int, int, int, int]:
         return cell.bbox
     nx0, nx1, ny0, ny1 = xs.min() + x0, xs.max() + x0 + 1, ys.min() + y0, ys.max() + y0 + 1
     side = max(nx1 - nx0, ny1 - ny0) * 1.6  # crop_box adds 25% each side: ~2.4x the nucleus
-    side = min(side, max(x1 - x0, y1 - y0))
+    cell_side = max(x1 - x0, y1 - y0)
+    side = min(max(side, 0.6 * cell_side), cell_side)  # a nucleus fragment must not zoom in too far
     cx, cy = (nx0 + nx1) / 2, (ny0 + ny1) / 2
     return int(cx - side / 2), int(cy - side / 2), int(cx + side / 2), int(cy + side / 2)
