@@ -54,8 +54,8 @@ def main() -> None:
     ap.add_argument("--lr", type=float, default=4e-3)
     ap.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--stain-sigma", type=float, default=0.3)
-    ap.add_argument("--stain-bias", type=float, default=0.02)
+    ap.add_argument("--stain-sigma", type=float, nargs="+", default=[0.25], help="one value, or H E D")
+    ap.add_argument("--stain-bias", type=float, default=0.01)
     ap.add_argument("--scale-jitter", type=float, nargs=2, default=(0.7, 1.45))
     ap.add_argument("--config", default="{}", help="JSON architecture overrides")
     ap.add_argument("--graph", default="{}", help="JSON superpixel/graph overrides")
@@ -86,7 +86,7 @@ def train_model(args, name: str, out: Path, val) -> None:
     train = [(r, m) for _, r, m in load_split(args.data, "train")]
     settings = TrainSettings(steps=args.steps, time_budget_s=args.time_budget, batch_size=args.batch_size,
                              crop=args.crop, lr=args.lr, seed=args.seed, val_every=100,
-                             stain_sigma=args.stain_sigma, stain_bias=args.stain_bias,
+                             stain_sigma=args.stain_sigma[0] if len(args.stain_sigma) == 1 else tuple(args.stain_sigma), stain_bias=args.stain_bias,
                              scale_jitter=tuple(args.scale_jitter))
     t0 = time.time()
     train_segmenter(
@@ -95,6 +95,8 @@ def train_model(args, name: str, out: Path, val) -> None:
         log_fn=lambda s: print(s, flush=True),
         data_note="wbc-seg-cellavision train split (79 images); best step chosen on val (10)",
     )
+    registry.update_card(out, training={**json.loads((out / "card.json").read_text())["training"],
+                                        "command": " ".join(sys.argv[1:])})
     print(f"trained in {time.time() - t0:.0f} s", flush=True)
 
 
@@ -109,7 +111,7 @@ def write_report(card: dict, path: Path) -> None:
     tr = card["training"]
     text = f"""# Segmenter `{card['name']}` ({card['arch']}), version {card['version']}
 
-Produced by `python training/train_segmenter.py {'--arch ' + card['arch'] if card['arch'] != 'smgnn' else ''}`
+Produced by `python training/train_segmenter.py {card['training'].get('command', '')}`
 (seed {tr['seed']}, {tr['steps_run']} steps in {tr['seconds']} s on {tr['machine']}, best step {tr['best_step']} chosen on val).
 
 Parameters: {card['params']} (used at inference: {card['inference_params']}).

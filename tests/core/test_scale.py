@@ -96,3 +96,9 @@ def test_known_diameter_on_synthetic_discs(diameter):
         img[(yy - cy) ** 2 + (xx - cx) ** 2 < (diameter / 2) ** 2] = (200, 130, 140)
     e = estimate_rbc_diameter(img)
     assert e.ok and abs(e.diameter_px / diameter - 1) < 0.1, e
+
+
+def test_float_input_like_uint8():
+    a = load(FIX / "cellavision/images/002.png")
+    e8, ef = estimate_rbc_diameter(a), estimate_rbc_diameter(a.astype(np.float32) / 255.0)
+    assert e8.diameter_px is not None and ef.diameter_px == pytest.approx(e8.diameter_px, rel=0.02)

@@ -27,7 +27,7 @@ class SegAugment:
     scale_range: tuple[float, float] = (0.75, 1.33)  # residual error of the scale estimate
     lowres_prob: float = 0.3  # an image taken at lower magnification then upsampled
     stain_prob: float = 0.9
-    stain_sigma: float = 0.3
+    stain_sigma: float | tuple[float, float, float] = 0.3
     stain_bias: float = 0.02  # in skimage's HED density units (typical smear: 0..0.3)
     blur_prob: float = 0.3
 

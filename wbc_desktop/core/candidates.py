@@ -5,7 +5,7 @@ hematoxylin-rich but tiny. So: measure the hematoxylin density (Ruifrok-Johnston
 deconvolution) on a reduced copy where a red cell is ~20 px, threshold it adaptively (Otsu above
 the image's typical level, with a minimum contrast so a field without WBC gives nothing), group
 nearby fragments (the lobes of one neutrophil) within ~0.5 red-cell diameter, drop groups too
-small to be a nucleus (platelets), and pad each group's box by ~0.8 red-cell diameter (more for big nuclei)
+small or too compact to be a nucleus (platelets, even giant ones), and pad each group's box by ~0.8 red-cell diameter (more for big nuclei)
 for the cytoplasm. All sizes are relative to the red-cell diameter, so the result does not depend on
 magnification; memory stays bounded because only the reduced copy is processed.
 """
@@ -18,16 +18,17 @@ from typing import Optional, Sequence
 import numpy as np
 from scipy import ndimage as ndi
 
-from .scale import downsample, estimate_rbc_diameter
+from .scale import as_rgb_u8, downsample, estimate_rbc_diameter
 from .stain import rgb_to_hed
 
 WORK_RBC_PX = 20.0  # red-cell diameter on the reduced copy
-MIN_CONTRAST = 0.022  # hematoxylin density above the image's median: weaker is no nucleus
+MIN_CONTRAST = 0.01  # H density over the image median: weaker is no nucleus (swept)
 GROUP_GAP = 0.5  # fragments closer than this many red-cell diameters are one cell
 PAD = 0.8  # box margin for the cytoplasm, in red-cell diameters
 PAD_NUCLEUS = 0.5  # ... or this share of the nucleus group's long side, if more
 MIN_SIDE = 1.6  # a crop is at least this many red-cell diameters wide
 MIN_NUCLEUS_AREA = 0.15  # of a red cell's area: smaller purple groups are platelets
+MIN_EXTENT = 0.7  # red-cell diameters (inscribed estimate): nucleus groups span more; most platelets less
 _FALLBACK_FRACTION = 1 / 6  # red-cell diameter assumed as this share of the long side if unknown
 
 
@@ -78,12 +79,7 @@ def find_candidates(rgb: np.ndarray, rbc_diameter_px: Optional[float] = None) ->
         :func:`~wbc_desktop.core.scale.estimate_rbc_diameter` when None, and assumed to be 1/6 of
         the long side when that fails.
     """
-    a = np.asarray(rgb)
-    if a.ndim == 2:
-        a = np.repeat(a[..., None], 3, axis=2)
-    a = a[..., :3]
-    if a.dtype != np.uint8:
-        a = np.clip(a, 0, 255).astype(np.uint8)
+    a = as_rgb_u8(rgb)
     d = rbc_diameter_px
     if d is None or not np.isfinite(d) or d <= 0:
         est = estimate_rbc_diameter(a)
@@ -94,9 +90,12 @@ def find_candidates(rgb: np.ndarray, rbc_diameter_px: Optional[float] = None) ->
             # red-cell diameter, so take the largest nucleus-like group's extent as the ruler.
             d = max(a.shape[:2]) * _FALLBACK_FRACTION
             first = _find(a, d)
-            if first:
-                big = max(first, key=lambda c: c.nucleus_area_px)
-                d = max(d, big.extent_px)
+            if not first:
+                return first
+            big = max(first, key=lambda c: c.nucleus_area_px)
+            if big.extent_px <= d:
+                return first
+            d = big.extent_px
     return _find(a, d)
 
 
@@ -136,6 +135,8 @@ def _find(a: np.ndarray, d: float) -> list[Candidate]:
         if sl is None or area[i - 1] < MIN_NUCLEUS_AREA * rbc_area:
             continue
         y0, y1, x0, x1 = sl[0].start, sl[0].stop, sl[1].start, sl[1].stop
+        if max(y1 - y0, x1 - x0) < MIN_EXTENT * dw:
+            continue
         cy, cx = (y0 + y1) / 2, (x0 + x1) / 2
         # Big nuclei (monocytes, blasts, reactive lymphocytes) come with big cytoplasm.
         p = max(pad, PAD_NUCLEUS * max(y1 - y0, x1 - x0))

@@ -52,7 +52,8 @@ class ScaleEstimate:
     method: str
 
 
-def _as_rgb(img: np.ndarray) -> np.ndarray:
+def as_rgb_u8(img: np.ndarray) -> np.ndarray:
+    """Any HxW / HxWxC numeric array as HxWx3 uint8 (floats <= 1 taken as 0..1), without copying uint8 RGB."""
     a = np.asarray(img)
     if a.ndim == 2:
         a = np.repeat(a[..., None], 3, axis=2)
@@ -63,7 +64,9 @@ def _as_rgb(img: np.ndarray) -> np.ndarray:
     if a.ndim != 3 or a.shape[2] != 3:
         raise ValueError(f"expected an RGB or grayscale image, got shape {a.shape}")
     if a.dtype != np.uint8:
-        a = np.clip(a, 0, 255).astype(np.uint8)
+        if np.issubdtype(a.dtype, np.floating) and a.size and float(np.nanmax(a)) <= 1.0:
+            a = a * 255.0  # float images in [0, 1]
+        a = np.clip(np.nan_to_num(a), 0, 255).astype(np.uint8)
     return a
 
 
@@ -192,7 +195,7 @@ def estimate_rbc_diameter(rgb: np.ndarray) -> ScaleEstimate:
         HxWx3 uint8 (grayscale HxW accepted). Large images are measured on a box-averaged copy,
         then on a finer central crop when red cells turn out small on the coarse copy.
     """
-    a = _as_rgb(rgb)
+    a = as_rgb_u8(rgb)
     h, w = a.shape[:2]
     f = max(1, int(np.ceil(np.sqrt(h * w / _WORK_PIXELS))))
     d, n, spread, note = _measure(downsample(a, f))
@@ -208,7 +211,7 @@ def estimate_rbc_diameter(rgb: np.ndarray) -> ScaleEstimate:
         return ScaleEstimate(None, n, False, 0.0, f"red-cell size not measurable: {note}")
     diam = d * f
     conf = float(np.clip(min(1.0, n / 10.0) * (1.0 - min(spread, 1.0)), 0.0, 1.0))
-    ok = n >= _MIN_PEAKS and 0.0 < spread < _MAX_SPREAD and diam >= 4.0
+    ok = n >= _MIN_PEAKS and spread < _MAX_SPREAD and diam >= 4.0
     step = f" at 1/{f} resolution" if f > 1 else ""
     return ScaleEstimate(float(diam), n, ok, conf, f"{note}{step}, {n} maxima, IQR/median {spread:.2f}")
 

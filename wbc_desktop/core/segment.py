@@ -42,6 +42,15 @@ class SegResult:
     timings_ms: dict[str, float] = field(default_factory=dict)
 
 
+def class_of(logits: torch.Tensor) -> np.ndarray:
+    """Per-pixel argmax of 3 x H x W logits as uint8 (comparisons: torch's argmax over a leading
+    dimension is ~10x slower on CPU)."""
+    l0, l1, l2 = logits.numpy()
+    out = (l1 > l0).astype(np.uint8)
+    out[l2 >= np.maximum(l0, l1)] = 2
+    return out
+
+
 class Segmenter:
     """A loaded segmentation model plus the preprocessing its card prescribes."""
 
@@ -132,7 +141,7 @@ class Segmenter:
         h, w = rgb.shape[:2]
         if h * w * f * f <= WHOLE_IMAGE_MAX_PX:
             logits = self._segment_region(apply_gain(rgb, gain), f, timings, notes)
-            cls = clean_class_map(logits.argmax(0).numpy().astype(np.uint8), f)
+            cls = clean_class_map(class_of(logits), f)
             probs = logits.softmax(0).permute(1, 2, 0).numpy().astype(np.float16) if with_probabilities else None
             timings["total"] = (time.perf_counter() - t0) * 1e3
             return SegResult(cls, f, notes, probs, [], timings)
@@ -151,7 +160,7 @@ class Segmenter:
             check_cancel(cancel)
             progress(i, len(boxes), f"segmenting candidate {i + 1}/{len(boxes)}")
             logits = self._segment_region(apply_gain(rgb[y0:y1, x0:x1], gain), f, timings, notes)
-            region = clean_class_map(logits.argmax(0).numpy().astype(np.uint8), f)
+            region = clean_class_map(class_of(logits), f)
             np.maximum(cls[y0:y1, x0:x1], region, out=cls[y0:y1, x0:x1])
         progress(len(boxes), len(boxes), "segmented")
         notes.append(f"large field: {len(boxes)} candidate regions segmented")

@@ -38,8 +38,8 @@ class TrainSettings:
     crop: int = 144
     val_every: int = 100
     base_scale: float = 0.5  # model pixels per training-image pixel
-    stain_sigma: float = 0.3  # HED density scale jitter (other labs' stains)
-    stain_bias: float = 0.02  # HED density shift, skimage units
+    stain_sigma: float | tuple[float, float, float] = 0.25  # HED density scale jitter, one or per stain
+    stain_bias: float = 0.01  # HED density shift, skimage units
     scale_jitter: tuple[float, float] = (0.7, 1.45)  # residual error of the scale estimate
 
     def to_dict(self) -> dict:
@@ -55,7 +55,7 @@ def validate(model, val: list[Pair], gs: GraphSettings, scale: float, device: to
         small = resize(rgb, (max(8, round(w * scale)), max(8, round(h * scale))))
         logits = predict_logits(model, small, gs, device)
         up = F.interpolate(logits[None], size=(h, w), mode="bilinear", align_corners=False)[0]
-        scores.append(dice_scores(up.argmax(0).numpy().astype(np.uint8), mask))
+        scores.append(dice_scores(up.numpy().argmax(0).astype(np.uint8), mask))
     return mean_scores(scores)
 
 

@@ -1,0 +1,42 @@
+"""GUI test fixtures: a real window with a fake pipeline, throw-away settings and review folder."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+from PySide6.QtCore import QSettings  # noqa: E402
+
+from wbc_desktop.gui.app import build  # noqa: E402
+from wbc_desktop.gui.compat import guard_none_refcount  # noqa: E402
+from wbc_desktop.gui.settings import AppSettings  # noqa: E402
+
+from .fakes import FakePipeline  # noqa: E402
+
+guard_none_refcount()  # a PySide6 6.12.0 on Python 3.11 would otherwise crash mid-suite
+
+
+@pytest.fixture
+def settings(tmp_path):
+    return AppSettings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+
+
+@pytest.fixture
+def make_window(qtbot, tmp_path, settings, monkeypatch):
+    """Factory: ``make_window(loader=...)`` -> a shown MainWindow whose models are loaded (or failed)."""
+    monkeypatch.setenv("WBC_DESKTOP_USER_DIR", str(tmp_path / "user"))
+
+    def make(loader=lambda device: FakePipeline(), load: bool = True):
+        win = build(settings, loader=loader, review_root=tmp_path / "reviews")
+        qtbot.addWidget(win)
+        win.show()
+        if load:
+            runner = win.controller.runner
+            runner.load_pipeline("cpu")
+            # Loaded or failed: either ends the loading state (a signal each; wait for whichever).
+            qtbot.waitUntil(lambda: not runner.loading, timeout=60000)
+        return win
+
+    yield make

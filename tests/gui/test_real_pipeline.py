@@ -1,0 +1,40 @@
+"""The window on the real pipeline code: the installed models when present, else a tiny trained one."""
+
+from __future__ import annotations
+
+import pytest
+
+from wbc_desktop.core.paths import samples_dir
+from wbc_desktop.gui.document import DONE
+
+
+def _installed_segmenter() -> bool:
+    try:
+        from wbc_desktop.core import registry
+
+        registry.resolve("default", "segmenter")
+        return True
+    except Exception:
+        return False
+
+
+@pytest.mark.slow
+def test_real_pipeline_end_to_end_in_the_window(qtbot, make_window, request):
+    """Real Pipeline.load/analyze in the worker; with the tiny model only the plumbing is checked."""
+    from wbc_desktop.core.pipeline import Pipeline
+
+    installed = _installed_segmenter()
+    seg = "default" if installed else str(request.getfixturevalue("tiny_segmenter"))
+    win = make_window(loader=lambda device: Pipeline.load(seg_model=seg, device=device))
+    runner = win.controller.runner
+    assert runner.pipeline is not None, runner.pipeline_error
+    image = samples_dir() / ("smear_field_bccd_00010.jpg" if installed else "single_cell_cellavision_001.png")
+    with qtbot.waitSignal(runner.idle, timeout=180_000):
+        win.controller.open_paths([image])
+    e = win.controller.doc.current_entry
+    assert e.status == DONE, e.message
+    assert e.analysis.class_map.shape == e.image.shape
+    assert len(win.viewer.boxes.boxes) == len(e.analysis.cells)
+    assert win.status.device.text().startswith("CPU") and "segmenter" in win.status.device.text()
+    if installed:
+        assert (e.analysis.class_map == 2).any(), "no nucleus found in a field that has WBCs"

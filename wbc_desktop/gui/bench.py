@@ -1,0 +1,267 @@
+"""Measure the GUI targets: start-up, first overlay, zoom/pan frame time, GUI-thread stalls.
+
+Run: ``python -m wbc_desktop.gui.bench`` (add ``--fake`` to skip the real models). Prints one
+line per figure; uses a synthetic 4000x3000 field with ~300 cells for zoom/pan so it needs
+no data. Under a headless machine run with ``QT_QPA_PLATFORM=offscreen`` or ``xvfb-run``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+
+def synthetic_field(w: int = 4000, h: int = 3000, step: int = 180):
+    """A stained-looking random field and an Analysis with a cell every ``step`` pixels."""
+    from wbc_desktop.core.analysis import Analysis, Cell
+    from wbc_desktop.core.io import ImageData
+
+    rng = np.random.default_rng(0)
+    img = np.empty((h, w, 3), np.uint8)
+    img[...] = (230, 200, 210)
+    img += rng.integers(0, 20, size=(h, w, 1), dtype=np.uint8)
+    class_map = np.zeros((h, w), np.uint8)
+    instances = np.zeros((h, w), np.int32)
+    cells = []
+    r = step // 4
+    yy, xx = np.mgrid[-r:r + 1, -r:r + 1]
+    disk, nuc = xx ** 2 + yy ** 2 <= r * r, xx ** 2 + yy ** 2 <= (r // 2) ** 2
+    k = 0
+    for cy in range(step // 2, h - r, step):
+        for cx in range(step // 2, w - r, step):
+            k += 1
+            sl = np.s_[cy - r:cy + r + 1, cx - r:cx + r + 1]
+            class_map[sl][disk] = 1
+            class_map[sl][nuc] = 2
+            instances[sl][disk] = k
+            img[sl][nuc] = (110, 60, 160)
+            cells.append(Cell(k, (cx - r, cy - r, cx + r + 1, cy + r + 1), (cx, cy), int(nuc.sum()),
+                              int((disk & ~nuc).sum()), False, "neutrophil", 0.9, predicted_type="neutrophil"))
+    return ImageData(img, Path("synthetic_4000x3000.png")), Analysis("synthetic", (h, w), class_map, instances, cells)
+
+
+def _child_startup(t0: float, ini: str, with_models: bool, seg_model: str) -> None:
+    """In a fresh process: print when the window is up and when the sample's overlay is shown."""
+    from PySide6.QtCore import QSettings, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication([])
+    from .app import build
+    from .controller import sample_image
+    from .settings import AppSettings
+
+    def loader(device: str):
+        from wbc_desktop.core.pipeline import Pipeline
+
+        return Pipeline.load(seg_model=seg_model, device=device)
+
+    w = build(AppSettings(QSettings(ini, QSettings.Format.IniFormat)), loader=loader)
+    w.show()
+    QTimer.singleShot(0, lambda: print("SHOWN", time.time() - t0, flush=True))
+    if not with_models:
+        QTimer.singleShot(0, app.quit)
+    else:
+        c = w.controller
+        QTimer.singleShot(0, lambda: (c.runner.load_pipeline("cpu"), c.open_paths([sample_image()])))
+        c.doc.entryChanged.connect(lambda _i: c.doc.current_entry is not None and c.doc.current_entry.analysis
+                                   is not None and (print("OVERLAY", time.time() - t0, flush=True), app.quit()))
+        c.runner.pipelineFailed.connect(lambda m: (print("FAILED", m, flush=True), app.quit()))
+        QTimer.singleShot(120_000, app.quit)
+    app.exec()
+
+
+def bench_startup(with_models: bool = False, seg_model: str = "default") -> dict[str, float]:
+    """Seconds from process start to the window painted (and to the sample's overlay), cold imports."""
+    with tempfile.TemporaryDirectory() as tmp:
+        env = dict(os.environ, WBC_DESKTOP_USER_DIR=tmp)
+        cmd = [sys.executable, "-m", "wbc_desktop.gui.bench", "--child", str(time.time()), os.path.join(tmp, "s.ini"),
+               "1" if with_models else "0", seg_model]
+        out = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300)
+    marks = {}
+    for line in out.stdout.splitlines():
+        if line.startswith(("SHOWN", "OVERLAY")):
+            key, value = line.split()[:2]
+            marks[key.lower()] = float(value)
+        elif line.startswith("FAILED"):
+            print(line)
+    if "shown" not in marks:
+        raise RuntimeError(out.stderr[-2000:])
+    return marks
+
+
+def bench_view(window, frames: int = 60) -> dict[str, float]:
+    """Frame times (ms) for synchronous repaints while zooming and panning a 4000x3000 field."""
+    from PySide6.QtWidgets import QApplication
+
+    from .viewer.prepare import prepare
+
+    image, analysis = synthetic_field()
+    doc = window.controller.doc
+    doc.add([image.path])
+    doc.set_current(0)
+    t = time.perf_counter()
+    display = prepare(image.pixels, analysis)  # what the worker does
+    prep_ms = (time.perf_counter() - t) * 1e3
+    hb = Heartbeat()
+    t = time.perf_counter()
+    doc.set_result(image.path, image, analysis, display=display)
+    QApplication.processEvents()
+    load_ms = (time.perf_counter() - t) * 1e3
+    stall = hb.stop()
+    view = window.viewer.view
+    vp = view.viewport()
+    times: dict[str, list[float]] = {"zoom": [], "pan": []}
+    view.fit()
+    for i in range(frames):
+        t = time.perf_counter()
+        view.zoom_by(1.08 if i < frames // 2 else 1 / 1.08)
+        vp.repaint()
+        times["zoom"].append((time.perf_counter() - t) * 1e3)
+    view.set_zoom(1.0)
+    for i in range(frames):
+        t = time.perf_counter()
+        bar = view.horizontalScrollBar() if i % 2 else view.verticalScrollBar()
+        bar.setValue(bar.value() + 37)
+        vp.repaint()
+        times["pan"].append((time.perf_counter() - t) * 1e3)
+    view.fit()
+    for i in range(frames // 2):
+        t = time.perf_counter()
+        view.horizontalScrollBar().setValue(view.horizontalScrollBar().value() + 5)
+        vp.repaint()
+        times.setdefault("pan (fitted)", []).append((time.perf_counter() - t) * 1e3)
+    out = {f"{k} {stat}": float(f(v)) for k, v in times.items()
+           for stat, f in (("mean", np.mean), ("p95", lambda a: np.percentile(a, 95)), ("max", np.max))}
+    out.update({"prepare in worker (not GUI thread)": prep_ms, "result shown on GUI thread": load_ms,
+                "GUI stall showing the result": stall})
+    return out
+
+
+class Heartbeat:
+    """A 10 ms QTimer on the GUI thread; the longest gap between beats is the worst stall."""
+
+    def __init__(self, interval_ms: int = 10) -> None:
+        from PySide6.QtCore import QTimer
+
+        self.gaps: list[float] = []
+        self._last = time.perf_counter()
+        self.timer = QTimer()
+        self.timer.timeout.connect(self._beat)
+        self.timer.start(interval_ms)
+
+    def _beat(self) -> None:
+        now = time.perf_counter()
+        self.gaps.append((now - self._last) * 1e3)
+        self._last = now
+
+    def stop(self) -> float:
+        self.timer.stop()
+        return max(self.gaps) if self.gaps else 0.0
+
+
+def bench_analysis(window, image: Path, device: str) -> dict[str, float]:
+    """Time to models loaded and to the first overlay; the worst GUI stall in each phase.
+
+    Loading imports torch in the worker; CPython holds the GIL while it dlopens the big native
+    libraries, so that phase can stall the GUI thread; the analysis phase should not.
+    """
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    c = window.controller
+    hb = Heartbeat()
+    t0 = time.perf_counter()
+    loop = QEventLoop()
+    marks: dict[str, float] = {}
+
+    def ready(_s: str) -> None:
+        marks["models loaded s"] = time.perf_counter() - t0
+        marks["max GUI stall while models load (torch import) ms"] = max(hb.gaps or [0.0])
+        hb.gaps.clear()
+
+    def changed(_i: int) -> None:
+        e = c.doc.current_entry
+        if e is not None and e.analysis is not None and "first overlay s" not in marks:
+            marks["first overlay s"] = time.perf_counter() - t0
+            marks["max GUI stall during analysis ms"] = max(hb.gaps or [0.0])
+            loop.quit()
+
+    c.runner.pipelineReady.connect(ready)
+    c.runner.pipelineFailed.connect(lambda m: (print("models failed:", m), loop.quit()))
+    c.doc.entryChanged.connect(changed)
+    QTimer.singleShot(300_000, loop.quit)
+    c.runner.load_pipeline(device)
+    c.open_paths([image])
+    loop.exec()
+    hb.stop()
+    e = c.doc.current_entry
+    if e is not None and e.analysis is not None:
+        marks["cells"] = len(e.analysis.cells)
+        marks["analysis (pipeline) ms"] = e.analysis.timings_ms.get("total", float("nan"))
+    return marks
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["--child"]:
+        _child_startup(float(argv[1]), argv[2], argv[3] == "1", argv[4])
+        return 0
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--fake", action="store_true", help="skip the real models (view timings only)")
+    ap.add_argument("--device", default="cpu")
+    ap.add_argument("--image", default=None, help="image for the first-overlay timing (default: the sample)")
+    ap.add_argument("--seg-model", default="default", help="segmenter name or folder")
+    ap.add_argument("--cls-model", default="default", help="classifier name or folder ('' for none)")
+    args = ap.parse_args(argv)
+    from .compat import guard_none_refcount
+
+    guard_none_refcount()
+    print(f"window shown after {bench_startup()['shown']:.2f} s from process start (target < 3 s)", flush=True)
+    if not args.fake:
+        m = bench_startup(with_models=True, seg_model=args.seg_model)
+        if "overlay" in m:
+            print(f"sample overlay shown after {m['overlay']:.2f} s from process start (target < 5 s)", flush=True)
+
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication
+
+    from .app import build
+    from .controller import sample_image
+    from .settings import AppSettings
+
+    app = QApplication.instance() or QApplication([])
+    tmp = tempfile.mkdtemp()
+    os.environ["WBC_DESKTOP_USER_DIR"] = tmp
+    settings = AppSettings(QSettings(os.path.join(tmp, "s.ini"), QSettings.Format.IniFormat))
+    if not args.fake:
+        from wbc_desktop.core.pipeline import Pipeline
+
+        def loader(device: str):
+            return Pipeline.load(seg_model=args.seg_model, cls_model=args.cls_model or None, device=device)
+
+        win = build(settings, loader=loader, review_root=Path(tmp) / "r")
+        win.resize(1440, 900)
+        win.show()
+        app.processEvents()
+        for k, v in bench_analysis(win, Path(args.image) if args.image else sample_image(), args.device).items():
+            print(f"{k}: {v:.1f}", flush=True)
+        win.close()
+    win = build(settings, loader=lambda d: None, review_root=Path(tmp) / "r2")
+    win.resize(1440, 900)
+    win.show()
+    app.processEvents()
+    for k, v in bench_view(win).items():
+        print(f"4000x3000 {k}: {v:.1f} ms" + ("  (target < 30 ms)" if k.startswith(("zoom", "pan")) else ""),
+              flush=True)
+    win.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,213 @@
+"""What the user's commands do: open, analyse, review, export. No widgets of its own.
+
+The window's actions call these methods; results and errors flow back through the Document
+and the message bar. Kept apart from the window so tests can drive it without menus.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict
+from pathlib import Path
+from typing import Optional
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QDialog, QFileDialog, QWidget
+
+from .document import CANCELLED, FAILED, RUNNING, Document
+from .panels.messages import MessageBar
+from .runner import AnalysisRunner, Outcome
+from .settings import AppSettings
+from .viewer.overlay import OverlayStyle
+
+log = logging.getLogger(__name__)
+
+IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff);;All files (*)"
+
+
+def sample_image() -> Path:
+    from wbc_desktop.core.paths import samples_dir
+
+    return samples_dir() / "smear_field_bccd_00010.jpg"
+
+
+class AppController(QObject):
+    """Routes commands to the Document (state), the runner (compute) and the message bar (words)."""
+
+    recentChanged = Signal(list)
+
+    def __init__(self, document: Document, runner: AnalysisRunner, settings: AppSettings,
+                 messages: MessageBar, parent: Optional[QObject] = None) -> None:
+        super().__init__(parent)
+        self.doc, self.runner, self.settings, self.messages = document, runner, settings, messages
+        self.window: Optional[QWidget] = None  # parent for file dialogs
+        self._told_no_classifier = False
+        runner.imageStarted.connect(lambda p: self.doc.set_status(p, RUNNING))
+        runner.imageRead.connect(self.doc.set_preview)
+        runner.imageDone.connect(self._on_done)
+        runner.imageFailed.connect(self._on_failed)
+        runner.notice.connect(self.messages.warning)
+        runner.pipelineFailed.connect(self._on_models_failed)
+
+    # opening
+    def open_paths(self, paths: list[str | Path]) -> None:
+        """Files and folders (from menus, drops, the command line or recent files)."""
+        from wbc_desktop.core.io import IMAGE_SUFFIXES, list_images
+
+        expanded = list_images([Path(p) for p in paths])
+        skipped = [p for p in expanded if p.suffix.lower() not in IMAGE_SUFFIXES]
+        images = [p for p in expanded if p.suffix.lower() in IMAGE_SUFFIXES]
+        if skipped:
+            self.messages.warning(f"Not an image type this app reads: {', '.join(p.name for p in skipped[:5])}"
+                                  " (PNG, JPEG, BMP and TIFF are).")
+        if not images:
+            if not skipped:
+                self.messages.warning("No images found there (PNG, JPEG, BMP or TIFF).")
+            return
+        todo = self.doc.add(images)
+        if todo:
+            self.runner.submit(todo)
+        first = self.doc.index_of(images[0])
+        self.doc.set_current(first)
+        for p in paths:
+            self.settings.add_recent(str(Path(p).resolve()))
+        self.recentChanged.emit(self.settings.recent_files())
+
+    def open_dialog(self) -> None:
+        files, _ = QFileDialog.getOpenFileNames(self.window, "Open images", self.settings.last_dir, IMAGE_FILTER)
+        if files:
+            self.settings.last_dir = str(Path(files[0]).parent)
+            self.open_paths(files)
+
+    def open_folder_dialog(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self.window, "Open a folder of images", self.settings.last_dir)
+        if folder:
+            self.settings.last_dir = folder
+            self.open_paths([folder])
+
+    def open_sample(self) -> None:
+        self.open_paths([sample_image()])
+
+    def close_current(self) -> None:
+        self.doc.remove(self.doc.current)
+
+    def step_image(self, delta: int) -> None:
+        if self.doc.entries:
+            self.doc.set_current((self.doc.current + delta) % len(self.doc.entries))
+
+    # analysis
+    def reanalyse(self) -> None:
+        e = self.doc.current_entry
+        if e is not None:
+            e.stamp = (0.0, 0)  # invalidates the cache entry
+            self.runner.submit(self.doc.add([e.path]))
+
+    def set_device(self, device: str) -> None:
+        self.settings.device = device
+        self.runner.load_pipeline(device)
+        self.messages.info(f"Models reload on device '{device}'; press Ctrl+R to re-analyse an image with it.")
+
+    def _on_models_failed(self, message: str) -> None:
+        self.messages.error(f"The analysis models could not be loaded: {message.rstrip('.')}. Images still open "
+                            "for viewing; see Analysis ▸ Device, or reinstall the models.")
+
+    def _on_done(self, out: Outcome) -> None:
+        """Store the result; say what was converted (the user should know what was analysed).
+
+        Technical notes from the segmenter (scale estimates...) stay in the image list's tooltip.
+        """
+        self.doc.set_result(out.path, out.image, out.analysis, out.error or "", out.display)
+        notes = list(getattr(out.image, "notes", []) or [])
+        if out.analysis is not None and "classifier" not in out.analysis.models and not self._told_no_classifier:
+            self._told_no_classifier = True
+            notes.append("no cell-type model is installed yet: cells are outlined and left unidentified; "
+                         "type them in the gallery with the digit keys")
+        if notes:
+            self.messages.info(f"{out.path.name}: " + "; ".join(notes) + ".")
+
+    def _on_failed(self, path: Path, message: str, cancelled: bool) -> None:
+        self.doc.set_status(path, CANCELLED if cancelled else FAILED, message)
+        if cancelled:
+            self.messages.info("Analysis cancelled.")
+        else:
+            self.messages.error(f"Could not analyse {Path(path).name}: {message.removeprefix(Path(path).name + ': ')}")
+
+    # review
+    def reclassify_selected(self, cell_type: Optional[str]) -> None:
+        self.reclassify(self.doc.selected, cell_type)
+
+    def reclassify(self, ids: list[int], cell_type: Optional[str]) -> None:
+        self._say(self.doc.reclassify(list(ids), cell_type))
+
+    def undo(self) -> None:
+        self._say(self.doc.undo())
+
+    def redo(self) -> None:
+        self._say(self.doc.redo())
+
+    def toggle_signed(self) -> None:
+        self._say(self.doc.toggle_signed(self.settings.reviewer))
+
+    def set_threshold(self, value: float) -> None:
+        self.settings.threshold = value
+        self.doc.set_threshold(value)
+
+    def set_include_border(self, value: bool) -> None:
+        self.settings.include_border = value
+        self.doc.set_include_border(value)
+
+    def _say(self, message: str) -> None:
+        if message:
+            self.messages.warning(message)
+
+    # exports
+    def export_csv(self, path: Optional[Path] = None) -> Optional[Path]:
+        from .report import export_csv
+
+        if not self.doc.analyses():
+            self.messages.warning("Nothing to export yet: no image has been analysed.")
+            return None
+        if path is None:
+            name, _ = QFileDialog.getSaveFileName(self.window, "Export counts", str(Path(self.settings.last_dir)
+                                                  / "wbc-differential.csv"), "CSV (*.csv)")
+            if not name:
+                return None
+            path = Path(name)
+        try:
+            summary, cells = export_csv(self.doc.entries, path, self.doc.include_border)
+        except OSError as e:
+            self.messages.error(f"Could not write {path}: {e.strerror or e}")
+            return None
+        self.messages.info(f"Saved {summary.name} and {cells.name} in {summary.parent}.")
+        return summary
+
+    def export_pdf(self, style: OverlayStyle, path: Optional[Path] = None) -> Optional[Path]:
+        from .report import export_pdf
+
+        if not self.doc.analyses():
+            self.messages.warning("Nothing to report yet: no image has been analysed.")
+            return None
+        if path is None:
+            name, _ = QFileDialog.getSaveFileName(self.window, "Export PDF report", str(Path(self.settings.last_dir)
+                                                  / "wbc-report.pdf"), "PDF (*.pdf)")
+            if not name:
+                return None
+            path = Path(name)
+        try:
+            out = export_pdf(self.doc.entries, path, style, self.doc.include_border)
+        except OSError as e:
+            self.messages.error(f"Could not write {path}: {e.strerror or e}")
+            return None
+        self.messages.info(f"Saved the report {out}.")
+        return out
+
+    def preferences(self, style: OverlayStyle) -> Optional[OverlayStyle]:
+        from .dialogs import PreferencesDialog
+
+        dlg = PreferencesDialog(style.nucleus, style.cytoplasm, self.settings.reviewer, self.window)
+        if dlg.exec() != QDialog.DialogCode.Accepted:
+            return None
+        self.settings.reviewer = dlg.reviewer.text().strip() or self.settings.reviewer
+        new = OverlayStyle(**{**asdict(style), "nucleus": dlg.nucleus.colour, "cytoplasm": dlg.cytoplasm.colour})
+        self.settings.set_overlay(nucleus=new.nucleus, cytoplasm=new.cytoplasm)
+        return new

@@ -1,0 +1,273 @@
+"""The open images, their cached analyses and reviews, the current image and selected cells.
+
+The one model every panel reads; panels change it only through its methods and redraw on
+its signals (napari's layer model / Qt-bindings split). Review logic itself lives in the
+Qt-free :mod:`wbc_desktop.core.review`; this class only routes it to the current image.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional
+
+from PySide6.QtCore import QObject, Signal
+
+from wbc_desktop.core.review import (
+    History,
+    ImageReview,
+    Reclassify,
+    ReviewLocked,
+    ReviewStore,
+    Sign,
+    apply_threshold,
+    batch_counts,
+)
+
+log = logging.getLogger(__name__)
+
+QUEUED, RUNNING, DONE, NO_MODEL, FAILED, CANCELLED = "queued", "analysing", "done", "no model", "error", "cancelled"
+
+
+@dataclass
+class ImageEntry:
+    """One opened image and everything the app learned about it (the per-image cache)."""
+
+    path: Path
+    status: str = QUEUED
+    image: Any = None  # core.io.ImageData
+    analysis: Any = None  # core.analysis.Analysis
+    message: str = ""  # error or note for the user
+    history: Optional[History] = None
+    stamp: tuple[float, int] = (0.0, 0)  # mtime, size when analysed: the cache key
+    notes: list[str] = field(default_factory=list)
+    display: Any = None  # viewer.prepare.DisplayData: images, outlines, thumbnails made in the worker
+    model_types: dict[int, str] = field(default_factory=dict)  # classifier's own decision, to restore
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    @property
+    def signed(self) -> bool:
+        return self.history is not None and self.history.review.signed
+
+    @property
+    def review(self) -> Optional[ImageReview]:
+        return self.history.review if self.history is not None else None
+
+
+def file_stamp(path: Path) -> tuple[float, int]:
+    try:
+        st = path.stat()
+        return st.st_mtime, st.st_size
+    except OSError:
+        return 0.0, 0
+
+
+class Document(QObject):
+    """Open images + current image + selection, with change signals for the panels."""
+
+    entriesChanged = Signal()  # images added or removed
+    entryChanged = Signal(int)  # status/analysis of one image changed
+    currentChanged = Signal(int)
+    reviewChanged = Signal(int)  # a cell type or the signature changed
+    selectionChanged = Signal(list)  # selected cell ids of the current image
+    countsChanged = Signal()
+
+    def __init__(self, store: ReviewStore, parent: Optional[QObject] = None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.entries: list[ImageEntry] = []
+        self.current: int = -1
+        self.selected: list[int] = []
+        self.threshold = 0.0  # 0: the classifier's own decision
+        self.include_border = False
+
+    # images
+    def index_of(self, path: Path) -> int:
+        rp = Path(path).resolve()
+        for i, e in enumerate(self.entries):
+            if e.path.resolve() == rp:
+                return i
+        return -1
+
+    def add(self, paths: list[Path]) -> list[Path]:
+        """Add images; returns those needing analysis (new, or changed on disk since)."""
+        todo: list[Path] = []
+        for p in map(Path, paths):
+            i = self.index_of(p)
+            if i < 0:
+                self.entries.append(ImageEntry(p))
+                todo.append(p)
+            elif self.entries[i].stamp != file_stamp(p) or self.entries[i].status in (FAILED, CANCELLED):
+                self.entries[i].status = QUEUED
+                todo.append(p)
+        if todo:
+            self.entriesChanged.emit()
+        return todo
+
+    def entry(self, i: int) -> Optional[ImageEntry]:
+        return self.entries[i] if 0 <= i < len(self.entries) else None
+
+    @property
+    def current_entry(self) -> Optional[ImageEntry]:
+        return self.entry(self.current)
+
+    def set_current(self, i: int) -> None:
+        if i == self.current or not (0 <= i < len(self.entries)):
+            return
+        self.current = i
+        self.selected = []
+        self.currentChanged.emit(i)
+        self.selectionChanged.emit([])
+
+    def remove(self, i: int) -> None:
+        if not (0 <= i < len(self.entries)):
+            return
+        del self.entries[i]
+        if self.current > i:
+            self.current -= 1
+        self.current = min(self.current, len(self.entries) - 1)
+        self.entriesChanged.emit()
+        self.currentChanged.emit(self.current)
+        self.countsChanged.emit()
+
+    # results from the runner
+    def set_status(self, path: Path, status: str, message: str = "") -> None:
+        i = self.index_of(path)
+        if i >= 0:
+            self.entries[i].status = status
+            self.entries[i].message = message
+            self.entryChanged.emit(i)
+
+    def set_preview(self, path: Path, image: Any, display: Any) -> None:
+        """The image, read but not yet analysed: shown at once, the overlay follows."""
+        i = self.index_of(path)
+        if i >= 0 and self.entries[i].analysis is None:
+            self.entries[i].image, self.entries[i].display = image, display
+            self.entryChanged.emit(i)
+
+    def set_result(
+        self, path: Path, image: Any, analysis: Any, message: str = "", display: Any = None
+    ) -> None:
+        i = self.index_of(path)
+        if i < 0:
+            return
+        e = self.entries[i]
+        e.image, e.analysis, e.message = image, analysis, message
+        if display is None:  # results made elsewhere (tests, benchmarks): draw them here
+            from .viewer.prepare import prepare
+
+            display = prepare(image.pixels, analysis)
+        e.display = display
+        e.stamp = file_stamp(e.path)
+        e.notes = list(getattr(analysis, "notes", None) or getattr(image, "notes", []) or [])
+        e.status = DONE if analysis is not None else NO_MODEL
+        if analysis is not None:
+            self._attach_review(e)
+        self.entryChanged.emit(i)
+        self.countsChanged.emit()
+        if i == self.current:
+            self.currentChanged.emit(i)
+
+    def _attach_review(self, e: ImageEntry) -> None:
+        review = e.history.review if e.history is not None else self.store.load(e.path)
+        e.history = History(review, save=self._autosave)
+        e.model_types = {c.cell_id: c.cell_type for c in e.analysis.cells}
+        self._threshold_entry(e)
+        review.apply_to(e.analysis)
+
+    def _threshold_entry(self, e: ImageEntry) -> None:
+        if self.threshold > 0:
+            apply_threshold(e.analysis, self.threshold)
+        else:
+            for c in e.analysis.cells:
+                c.cell_type = e.model_types.get(c.cell_id, c.cell_type)
+
+    def _autosave(self, review: ImageReview) -> None:
+        try:
+            self.store.save(review)
+        except OSError as err:  # the action still applies; the user must know it is not on disk
+            log.error("autosave failed: %s", err)
+            raise
+
+    # review
+    def select(self, cell_ids: list[int]) -> None:
+        if list(cell_ids) != self.selected:
+            self.selected = list(cell_ids)
+            self.selectionChanged.emit(self.selected)
+
+    def reclassify(self, cell_ids: list[int], cell_type: Optional[str]) -> str:
+        """Give cells a type; returns '' on success or a message to show the user."""
+        e = self.current_entry
+        if e is None or e.history is None or e.analysis is None:
+            return "No analysed image to review."
+        ids = [i for i in cell_ids if any(c.cell_id == i for c in e.analysis.cells)]
+        if not ids:
+            return "Select one or more cells first (click a cell or a thumbnail)."
+        return self._do(Reclassify(tuple(ids), cell_type))
+
+    def toggle_signed(self, who: str) -> str:
+        e = self.current_entry
+        if e is None or e.history is None:
+            return "No analysed image to sign."
+        return self._do(Sign(None if e.signed else who))
+
+    def undo(self) -> str:
+        e = self.current_entry
+        if e is None or e.history is None or not e.history.can_undo:
+            return "Nothing to undo."
+        return self._guard(e.history.undo)
+
+    def redo(self) -> str:
+        e = self.current_entry
+        if e is None or e.history is None or not e.history.can_redo:
+            return "Nothing to redo."
+        return self._guard(e.history.redo)
+
+    def _do(self, action) -> str:
+        e = self.current_entry
+        return self._guard(lambda: e.history.do(action))
+
+    def _guard(self, fn) -> str:
+        e = self.current_entry
+        msg = ""
+        try:
+            fn()
+        except ReviewLocked as err:
+            return f"This image is signed: {err}."
+        except OSError as err:
+            msg = f"Saved in memory, but autosave failed: {err}"
+        e.history.review.apply_to(e.analysis)
+        self.reviewChanged.emit(self.current)
+        self.countsChanged.emit()
+        return msg
+
+    # counts
+    def set_threshold(self, value: float) -> None:
+        """Re-derive types from the stored predictions; reviews are kept on top."""
+        self.threshold = value
+        for e in self.entries:
+            if e.analysis is not None and e.history is not None:
+                self._threshold_entry(e)
+                e.history.review.apply_to(e.analysis)
+        self.reviewChanged.emit(self.current)
+        self.countsChanged.emit()
+
+    def set_include_border(self, value: bool) -> None:
+        self.include_border = value
+        self.countsChanged.emit()
+
+    def analyses(self) -> list[Any]:
+        return [e.analysis for e in self.entries if e.analysis is not None]
+
+    def image_counts(self) -> dict[str, int]:
+        e = self.current_entry
+        if e is None or e.analysis is None:
+            return {}
+        return e.analysis.counts(include_border=self.include_border)
+
+    def batch_counts(self) -> dict[str, int]:
+        return batch_counts(self.analyses(), include_border=self.include_border)

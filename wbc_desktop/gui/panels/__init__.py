@@ -1,0 +1,1 @@
+"""Dockable panels; each owns its widgets and talks to the Document only."""

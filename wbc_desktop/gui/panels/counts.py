@@ -1,0 +1,100 @@
+"""The differential count: per type, for the current image and the whole batch, live."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QFont
+from PySide6.QtWidgets import QCheckBox, QHeaderView, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+
+from wbc_desktop.core.analysis import UNIDENTIFIED
+from wbc_desktop.core.review import REVIEW_TYPES
+
+from ..document import Document
+from ..palette import display_name, type_color
+
+COLUMNS = ["Type", "Image", "%", "Batch", "%"]
+
+
+def percent_table(counts: dict[str, int]) -> dict[str, tuple[int, float]]:
+    """Count and percent of all counted cells per type (unidentified included in the total)."""
+    total = sum(counts.values())
+    return {t: (n, 100.0 * n / total if total else 0.0) for t, n in counts.items()}
+
+
+class CountPanel(QWidget):
+    """Table of counts; redrawn on every Document.countsChanged (reclassify, threshold, new result)."""
+
+    includeBorderChanged = Signal(bool)
+
+    def __init__(self, document: Document, parent: Optional[QWidget] = None) -> None:
+        super().__init__(parent)
+        self.doc = document
+        self.title = QLabel("No image")
+        self.title.setWordWrap(True)
+        self.table = QTableWidget(0, len(COLUMNS), self)
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.setSelectionMode(QTableWidget.SelectionMode.NoSelection)
+        hh = self.table.horizontalHeader()
+        hh.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for i in range(1, len(COLUMNS)):
+            hh.setSectionResizeMode(i, QHeaderView.ResizeMode.ResizeToContents)
+        self.border = QCheckBox("Count cells cut by the image border")
+        self.border.setChecked(document.include_border)
+        self.border.toggled.connect(self.includeBorderChanged.emit)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(6, 6, 6, 6)
+        lay.addWidget(self.title)
+        lay.addWidget(self.table, 1)
+        lay.addWidget(self.border)
+        document.countsChanged.connect(self.refresh)
+        document.currentChanged.connect(lambda _i: self.refresh())
+        document.reviewChanged.connect(lambda _i: self.refresh())
+        self.refresh()
+
+    def refresh(self) -> None:
+        img = percent_table(self.doc.image_counts())
+        batch = percent_table(self.doc.batch_counts())
+        types = list(REVIEW_TYPES) + sorted((set(img) | set(batch)) - set(REVIEW_TYPES))
+        types.remove(UNIDENTIFIED)
+        types.append(UNIDENTIFIED)  # always last, as in the CSV
+        self.table.setRowCount(len(types) + 1)
+        bold = QFont()
+        bold.setBold(True)
+        for r, t in enumerate(types):
+            n, p = img.get(t, (0, 0.0))
+            bn, bp = batch.get(t, (0, 0.0))
+            self._row(r, [display_name(t), str(n), f"{p:.1f}", str(bn), f"{bp:.1f}"], t)
+        total_i = sum(n for n, _ in img.values())
+        total_b = sum(n for n, _ in batch.values())
+        self._row(len(types), ["Total", str(total_i), "100" if total_i else "0", str(total_b),
+                               "100" if total_b else "0"], None, bold)
+        e = self.doc.current_entry
+        n_images = len(self.doc.analyses())
+        if e is None:
+            self.title.setText("No image")
+        else:
+            sig = (f"✔ signed by {e.review.signed_by} ({(e.review.signed_at or '')[:16]})"
+                   if e.signed else "not signed")
+            self.title.setText(f"<b>{e.name}</b> — {sig}<br>Batch: {n_images} analysed image(s)")
+
+    def _row(self, r: int, values: list[str], cell_type: Optional[str], font: Optional[QFont] = None) -> None:
+        for c, v in enumerate(values):
+            item = QTableWidgetItem(v)
+            if c > 0:
+                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            if c == 0 and cell_type is not None:
+                item.setForeground(QBrush(type_color(cell_type)))
+            if font is not None:
+                item.setFont(font)
+            self.table.setItem(r, c, item)
+
+    def value(self, cell_type: str, column: str = "Image") -> str:
+        """The text shown for a type and column (used by tests and the report)."""
+        for r in range(self.table.rowCount()):
+            if self.table.item(r, 0).text() == display_name(cell_type):
+                return self.table.item(r, COLUMNS.index(column)).text()
+        raise KeyError(cell_type)

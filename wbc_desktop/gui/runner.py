@@ -1,0 +1,219 @@
+"""Loading the pipeline and analysing a queue of images in the background.
+
+One job at a time on a :class:`SerialPool`; the queue gives batch progress; cancel stops the
+current image and drops the rest. A CUDA out-of-memory error reloads the models on the CPU
+and retries, with a message, instead of failing the image.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import deque
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+from PySide6.QtCore import QObject, Signal
+
+from .workers import Job, SerialPool
+
+log = logging.getLogger(__name__)
+
+Loader = Callable[[str], Any]  # device -> pipeline with .analyze(image, progress, cancel)
+
+
+def default_loader(device: str) -> Any:
+    """The real pipeline; imported here so torch loads in the worker, after the window shows."""
+    from wbc_desktop.core.pipeline import Pipeline
+
+    return Pipeline.load(device=device)
+
+
+def describe_pipeline(pipeline: Any) -> str:
+    """'CPU · segmenter default v3 · classifier none' for the status bar."""
+    dev = str(getattr(pipeline, "device", "cpu"))
+    try:
+        import torch
+
+        from wbc_desktop.core.device import device_label
+
+        label = device_label(torch.device(dev))
+    except Exception:
+        label = dev.upper()
+    parts = [label]
+    info = pipeline.models_info() if hasattr(pipeline, "models_info") else {}
+    for kind in ("segmenter", "classifier"):
+        m = info.get(kind)
+        if m:
+            parts.append(f"{kind} {m.get('name', '?')} v{m.get('version', '?')}")
+        else:
+            parts.append(f"{kind} none")
+    return " · ".join(parts)
+
+
+@dataclass
+class Outcome:
+    """What one image job produced; ``analysis`` is None when no model could run."""
+
+    path: Path
+    image: Any  # core.io.ImageData
+    analysis: Any = None
+    error: Optional[str] = None  # why there is no analysis
+    display: Any = None  # viewer.prepare.DisplayData, drawn off the GUI thread
+
+
+class AnalysisRunner(QObject):
+    """Owns the pipeline and the analysis queue; talks to the rest of the app by signals."""
+
+    pipelineLoading = Signal(str)  # device asked for
+    pipelineReady = Signal(str)  # status-bar description
+    pipelineFailed = Signal(str)
+    imageStarted = Signal(object)  # Path
+    imageRead = Signal(object, object, object)  # Path, ImageData, DisplayData: shown before the analysis ends
+    progress = Signal(float, str)  # overall fraction 0..1 of the queue, message
+    imageDone = Signal(object)  # Outcome
+    imageFailed = Signal(object, str, bool)  # Path, one-line message, cancelled by the user
+    notice = Signal(str)  # e.g. GPU memory fallback
+    idle = Signal()  # queue empty, nothing running
+
+    def __init__(self, loader: Loader = default_loader, parent: Optional[QObject] = None) -> None:
+        super().__init__(parent)
+        self._loader = loader
+        self._pool = SerialPool()
+        self._queue: deque[Path] = deque()
+        self._job: Optional[Job] = None
+        self._loading = False
+        self.pipeline: Any = None
+        self.pipeline_error: Optional[str] = None
+        self.device = "auto"
+        self._batch_total = 0
+        self._batch_done = 0
+        self._image_frac = 0.0
+
+    # pipeline
+    def load_pipeline(self, device: str) -> None:
+        """Load (or reload on another device) in the background; the queue waits for it."""
+        self.device = device
+        self._loading = True
+        self.pipeline = None
+        self.pipelineLoading.emit(device)
+        job = Job(lambda progress, cancel: self._loader(device))
+        job.signals.result.connect(self._on_loaded)
+        job.signals.failed.connect(self._on_load_failed)
+        self._pool.start(job)
+
+    def _on_loaded(self, pipeline: Any) -> None:
+        self._loading = False
+        self.pipeline, self.pipeline_error = pipeline, None
+        self.pipelineReady.emit(describe_pipeline(pipeline))
+        self._pump()
+
+    def _on_load_failed(self, exc: BaseException) -> None:
+        self._loading = False
+        self.pipeline, self.pipeline_error = None, _message(exc, "")
+        self.pipelineFailed.emit(self.pipeline_error)
+        self._pump()
+
+    @property
+    def loading(self) -> bool:
+        """Models are being (re)loaded; images wait in the queue meanwhile."""
+        return self._loading
+
+    # queue
+    @property
+    def busy(self) -> bool:
+        return self._loading or self._job is not None or bool(self._queue)
+
+    def submit(self, paths: list[Path]) -> None:
+        if not self.busy:
+            self._batch_total = self._batch_done = 0
+        new = [Path(p) for p in paths if Path(p) not in self._queue]
+        self._queue.extend(new)
+        self._batch_total += len(new)
+        self._pump()
+
+    def cancel(self) -> None:
+        """Stop the current image and forget the queued ones."""
+        self._queue.clear()
+        if self._job is not None:
+            self._job.cancel.set()
+
+    def wait(self, msecs: int = 30000) -> bool:
+        return self._pool.wait(msecs)
+
+    def _pump(self) -> None:
+        if self._loading or self._job is not None:
+            return
+        if not self._queue:
+            self.idle.emit()
+            return
+        path = self._queue.popleft()
+        pipeline = self.pipeline
+        job = Job(lambda progress, cancel: self._work(path, pipeline, progress, cancel))
+        job.signals.progress.connect(self._on_progress)
+        job.signals.result.connect(self.imageDone.emit)
+        job.signals.failed.connect(
+            lambda e: self.imageFailed.emit(path, _message(e, "analysis failed"), type(e).__name__ == "Cancelled")
+        )
+        job.signals.finished.connect(self._on_finished)
+        self._job = job
+        self.imageStarted.emit(path)
+        self._image_frac = 0.0
+        self._on_progress(0, 1, f"reading {path.name}")
+        self._pool.start(job)
+
+    def _on_progress(self, done: int, total: int, message: str) -> None:
+        # Stages report on their own scales (3 pipeline steps, n crops...): never move the bar back.
+        frac = min(1.0, done / total) if total > 0 else 0.0
+        self._image_frac = max(self._image_frac, frac)
+        overall = (self._batch_done + self._image_frac) / max(1, self._batch_total)
+        prefix = f"{self._batch_done + 1}/{self._batch_total} " if self._batch_total > 1 else ""
+        self.progress.emit(overall, prefix + message)
+
+    def _on_finished(self) -> None:
+        self._job = None
+        self._batch_done += 1
+        self._pump()
+
+    def _work(self, path: Path, pipeline: Any, progress, cancel: threading.Event) -> Outcome:
+        """Runs in the worker thread: read, analyse, and fall back to the CPU on GPU OOM."""
+        from wbc_desktop.core.io import read_image
+
+        from .viewer.prepare import prepare
+
+        image = read_image(path)  # InputError -> imageFailed with its one-line message
+        preview = prepare(image.pixels)
+        if pipeline is None:
+            return Outcome(path, image, None, self.pipeline_error or "no model loaded", preview)
+        self.imageRead.emit(path, image, preview)  # queued to the GUI thread
+        try:
+            analysis = pipeline.analyze(image, progress=progress, cancel=cancel)
+        except Exception as e:
+            if not _is_oom(e) or str(getattr(pipeline, "device", "cpu")) == "cpu":
+                raise
+            self.notice.emit("The GPU ran out of memory: analysing on the CPU instead (slower).")
+            pipeline = self._loader("cpu")
+            self.pipeline = pipeline  # later images go straight to the CPU
+            analysis = pipeline.analyze(image, progress=progress, cancel=cancel)
+        progress(1, 1, "preparing display")
+        return Outcome(path, image, analysis, display=prepare(image.pixels, analysis))
+
+
+def _is_oom(exc: BaseException) -> bool:
+    if type(exc).__name__ == "OutOfMemoryError":
+        return True
+    return "out of memory" in str(exc).lower()
+
+
+def _message(exc: BaseException, fallback: str) -> str:
+    """One line for the user: the core's WbcError messages are written for people already."""
+    from wbc_desktop.core.errors import WbcError
+
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    if isinstance(exc, WbcError) and text:
+        return text
+    if isinstance(exc, MemoryError):
+        return "not enough memory for this image"
+    text = text or type(exc).__name__
+    return f"{fallback}: {text}" if fallback else text

@@ -1,0 +1,117 @@
+"""A QGraphicsView that zooms smoothly about the cursor and pans, and reports where the mouse is.
+
+Knows nothing of cells: layers add their items to its scene; hover and click positions go
+out as image-pixel coordinates.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPixmap, QWheelEvent
+from PySide6.QtWidgets import QGraphicsPixmapItem, QGraphicsScene, QGraphicsView, QWidget
+
+MIN_ZOOM, MAX_ZOOM = 0.02, 40.0
+
+
+class ImageView(QGraphicsView):
+    """Zoom (wheel, fit, 1:1) and pan (drag) over one image."""
+
+    hovered = Signal(float, float)  # image coordinates; (-1, -1) when the mouse leaves
+    clicked = Signal(float, float, object)  # image coordinates, keyboard modifiers
+    zoomChanged = Signal(float)
+
+    def __init__(self, parent: Optional[QWidget] = None) -> None:
+        super().__init__(parent)
+        self.setScene(QGraphicsScene(self))
+        self.setBackgroundBrush(QColor("#2b2b2b"))
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
+        self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
+        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
+        self.setOptimizationFlag(QGraphicsView.OptimizationFlag.DontAdjustForAntialiasing, True)
+        self.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        self.setMouseTracking(True)
+        self.image_item = QGraphicsPixmapItem()
+        self.image_item.setZValue(0)
+        self.scene().addItem(self.image_item)
+        self._press: Optional[QPointF] = None
+        self._fit_on_resize = True
+
+    # content
+    def set_image(self, image: Optional[QImage]) -> None:
+        """Show an image (or nothing); keeps the zoom when the size is unchanged (switching images)."""
+        old = self.image_item.pixmap().size()
+        pix = QPixmap.fromImage(image) if image is not None else QPixmap()
+        self.image_item.setPixmap(pix)
+        # Smooth when zoomed out (no aliasing of the stain), exact pixels when zoomed in.
+        self.image_item.setTransformationMode(Qt.TransformationMode.SmoothTransformation)
+        self.scene().setSceneRect(QRectF(pix.rect()))
+        if pix.size() != old or self._fit_on_resize:
+            self.fit()
+
+    def has_image(self) -> bool:
+        return not self.image_item.pixmap().isNull()
+
+    # zoom
+    @property
+    def zoom(self) -> float:
+        return float(self.transform().m11())
+
+    def set_zoom(self, z: float) -> None:
+        z = max(MIN_ZOOM, min(MAX_ZOOM, z))
+        f = z / self.zoom
+        self.scale(f, f)
+        self._fit_on_resize = False
+        self.zoomChanged.emit(self.zoom)
+
+    def zoom_by(self, factor: float) -> None:
+        self.set_zoom(self.zoom * factor)
+
+    def fit(self) -> None:
+        if self.has_image():
+            self.fitInView(self.image_item, Qt.AspectRatioMode.KeepAspectRatio)
+            self._fit_on_resize = True
+            self.zoomChanged.emit(self.zoom)
+
+    def one_to_one(self) -> None:
+        self.set_zoom(1.0)
+
+    def center_on_rect(self, rect: QRectF, min_zoom: float = 2.0) -> None:
+        """Bring a cell into view, zooming in to at least ``min_zoom`` if it is small on screen."""
+        if self.zoom < min_zoom:
+            self.set_zoom(min(min_zoom, self.viewport().width() / max(1.0, rect.width() * 3)))
+        self.centerOn(rect.center())
+
+    # events
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        steps = event.angleDelta().y() / 120.0
+        if steps:
+            self.zoom_by(1.25 ** steps)
+        event.accept()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if self._fit_on_resize:
+            self.fit()
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        self._press = event.position()
+        super().mousePressEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        super().mouseReleaseEvent(event)
+        if self._press is not None and (event.position() - self._press).manhattanLength() < 4:
+            p = self.mapToScene(event.position().toPoint())
+            self.clicked.emit(p.x(), p.y(), event.modifiers())
+        self._press = None
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        super().mouseMoveEvent(event)
+        p = self.mapToScene(event.position().toPoint())
+        self.hovered.emit(p.x(), p.y())
+
+    def leaveEvent(self, event) -> None:
+        super().leaveEvent(event)
+        self.hovered.emit(-1.0, -1.0)

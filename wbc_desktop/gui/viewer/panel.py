@@ -1,0 +1,159 @@
+"""The image tab: view + overlay layers + hover label + a small toolbar, bound to the Document."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Optional
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSlider, QToolButton, QVBoxLayout, QWidget
+
+from ..document import Document
+from .boxes import BoxLayer
+from .hover import HoverInfo
+from .image_view import ImageView
+from .overlay import MaskLayer, OverlayStyle
+
+
+class ViewerPanel(QWidget):
+    """Shows the current image of a :class:`Document` with its overlays; clicking selects cells."""
+
+    styleChanged = Signal(object)  # OverlayStyle, for the settings
+
+    def __init__(self, document: Document, style: OverlayStyle, parent: Optional[QWidget] = None) -> None:
+        super().__init__(parent)
+        self.doc = document
+        self.view = ImageView(self)
+        self.masks = MaskLayer(self.view.scene(), style)
+        self.boxes = BoxLayer(self.view.scene())
+        self.boxes.visible = style.boxes
+        self.hover = HoverInfo(self.view.viewport())
+        self.placeholder = QLabel(
+            "<div style='font-size:15pt'>Drop smear images or a folder here</div>"
+            "<div style='color:#aaa'>or File ▸ Open (Ctrl+O) · File ▸ Open the sample image</div>",
+            self.view.viewport())
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.placeholder.setStyleSheet("color: #ddd;")
+        self.placeholder.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self._shown: object = None  # the DisplayData on screen
+        self._build_toolbar(style)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(0)
+        lay.addWidget(self.toolbar)
+        lay.addWidget(self.view, 1)
+        self.view.hovered.connect(self._on_hover)
+        self.view.clicked.connect(self._on_click)
+        self.view.zoomChanged.connect(self._on_zoom)
+        document.currentChanged.connect(lambda _i: self.show_current())
+        document.entryChanged.connect(self._on_entry_changed)
+        document.reviewChanged.connect(lambda _i: self._refresh_boxes())
+        document.selectionChanged.connect(lambda ids: self.boxes.set_selected(ids, self._cells()))
+
+    def _build_toolbar(self, style: OverlayStyle) -> None:
+        self.toolbar = QWidget(self)
+        row = QHBoxLayout(self.toolbar)
+        row.setContentsMargins(6, 3, 6, 3)
+        self.fit_button = QToolButton(text="Fit", toolTip="Fit the image in the window (F)")
+        self.one_button = QToolButton(text="1:1", toolTip="Actual pixels (Ctrl+1)")
+        self.fit_button.clicked.connect(self.view.fit)
+        self.one_button.clicked.connect(self.view.one_to_one)
+        self.zoom_label = QLabel("100%")
+        self.zoom_label.setMinimumWidth(48)
+        self.fill_check = QCheckBox("Fill", checked=style.fill, toolTip="Filled nucleus/cytoplasm masks")
+        self.outline_check = QCheckBox("Outlines", checked=style.outline)
+        self.boxes_check = QCheckBox("Boxes", checked=style.boxes, toolTip="Cell boxes with type and confidence")
+        self.opacity = QSlider(Qt.Orientation.Horizontal, toolTip="Fill opacity")
+        self.opacity.setRange(0, 100)
+        self.opacity.setValue(int(style.opacity * 100))
+        self.opacity.setFixedWidth(120)
+        self.name_label = QLabel("")
+        self.name_label.setStyleSheet("color: palette(mid);")
+        for w in (self.fit_button, self.one_button, self.zoom_label, self.fill_check, self.outline_check,
+                  self.boxes_check, QLabel("Opacity"), self.opacity):
+            row.addWidget(w)
+        row.addStretch(1)
+        row.addWidget(self.name_label)
+        self.fill_check.toggled.connect(lambda v: self._restyle(fill=v))
+        self.outline_check.toggled.connect(lambda v: self._restyle(outline=v))
+        self.boxes_check.toggled.connect(lambda v: self._restyle(boxes=v))
+        self.opacity.valueChanged.connect(lambda v: self._restyle(opacity=v / 100.0))
+
+    # public
+    def set_style(self, style: OverlayStyle) -> None:
+        self.masks.set_style(style)
+        self.boxes.set_visible(style.boxes, self._cells())
+        self.styleChanged.emit(style)
+
+    def toggle_overlay(self) -> None:
+        """All overlays off/on at once (the O key): to look at the stain underneath."""
+        on = not self.masks.visible
+        self.masks.set_visible(on)
+        self.boxes.set_visible(on and self.masks.style.boxes, self._cells())
+
+    def focus_cell(self, cell_id: int) -> None:
+        rect = self.boxes.rect_of(cell_id)
+        if rect is not None:
+            self.view.center_on_rect(rect)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.placeholder.resize(self.view.viewport().size())
+
+    def show_current(self) -> None:
+        """Put the current entry on screen; cheap when it is already shown (cache by analysis)."""
+        e = self.doc.current_entry
+        self.placeholder.setVisible(e is None)
+        if e is None:
+            self.view.set_image(None)
+            self.masks.set_data(None)
+            self.boxes.set_cells(None)
+            self.name_label.setText("")
+            self._shown = None
+            return
+        self.name_label.setText(f"{e.name} — {e.status}")
+        if e.display is None or e.display is self._shown:
+            return  # not read yet (shown when the worker brings it), or already on screen
+        self.view.set_image(e.display.image)
+        self.masks.set_data(e.display)
+        self.boxes.zoom = self.view.zoom
+        self.boxes.set_cells(e.analysis.cells if e.analysis is not None else None)
+        self._shown = e.display
+
+    # internals
+    def _cells(self) -> list:
+        e = self.doc.current_entry
+        return e.analysis.cells if e is not None and e.analysis is not None else []
+
+    def _restyle(self, **changes) -> None:
+        self.set_style(replace(self.masks.style, **changes))
+
+    def _on_zoom(self, zoom: float) -> None:
+        self.zoom_label.setText(f"{zoom * 100:.0f}%")
+        self.boxes.set_zoom(zoom)
+
+    def _refresh_boxes(self) -> None:
+        self.boxes.refresh(self._cells())
+
+    def _on_entry_changed(self, i: int) -> None:
+        if i == self.doc.current:
+            self.show_current()
+
+    def _on_hover(self, x: float, y: float) -> None:
+        e = self.doc.current_entry
+        self.hover.show_for(e.analysis if e is not None else None, x, y)
+
+    def _on_click(self, x: float, y: float, modifiers) -> None:
+        e = self.doc.current_entry
+        if e is None or e.analysis is None:
+            return
+        h, w = e.analysis.instances.shape
+        if not (0 <= int(x) < w and 0 <= int(y) < h):
+            self.doc.select([])
+            return
+        cid = int(e.analysis.instances[int(y), int(x)])
+        if modifiers & Qt.KeyboardModifier.ControlModifier:
+            ids = [i for i in self.doc.selected if i != cid] + ([cid] if cid and cid not in self.doc.selected else [])
+            self.doc.select(ids)
+        else:
+            self.doc.select([cid] if cid else [])
