@@ -29,8 +29,8 @@ def test_two_touching_cells_are_split_along_the_middle():
     cm = np.zeros((120, 200), np.uint8)
     cm[disk(cm.shape, 60, 60, 35)] = 1
     cm[disk(cm.shape, 60, 125, 35)] = 1  # overlapping cytoplasm: one foreground blob
-    cm[disk(cm.shape, 60, 60, 15)] = 2
-    cm[disk(cm.shape, 60, 125, 15)] = 2
+    cm[disk(cm.shape, 60, 60, 18)] = 2  # nucleus radius 18: the 17-px rim is within reach
+    cm[disk(cm.shape, 60, 125, 18)] = 2
     inst, cells = find_cells(cm)
     assert len(cells) == 2
     assert [c.cell_id for c in cells] == [1, 2]
@@ -38,7 +38,7 @@ def test_two_touching_cells_are_split_along_the_middle():
     assert left.centroid[0] < 92 < right.centroid[0]
     assert inst[60, 60] == left.cell_id and inst[60, 125] == right.cell_id
     assert inst[60, 80] == left.cell_id and inst[60, 105] == right.cell_id
-    assert left.nucleus_area_px == int(disk(cm.shape, 60, 60, 15).sum())
+    assert left.nucleus_area_px == int(disk(cm.shape, 60, 60, 18).sum())
     assert left.cytoplasm_area_px + right.cytoplasm_area_px == int((cm == 1).sum())
     assert not left.touches_border
 
@@ -64,7 +64,7 @@ def test_scale_sets_size_rules_in_model_pixels():
     assert len(find_cells(cm, scale=1.0)[1]) == 3  # at model scale the gaps are too wide
 
 
-def test_specks_and_small_nucleus_free_blobs_are_dropped_big_ones_kept():
+def test_specks_and_nucleus_free_blobs_are_dropped():
     cm = np.zeros((200, 200), np.uint8)
     cm[disk(cm.shape, 50, 50, 30)] = 1
     cm[disk(cm.shape, 50, 50, 12)] = 2
@@ -72,10 +72,20 @@ def test_specks_and_small_nucleus_free_blobs_are_dropped_big_ones_kept():
     cm[disk(cm.shape, 150, 80, 18)] = 1  # red-cell sized cytoplasm only
     cm[disk(cm.shape, 140, 160, 32)] = 1  # large nucleus-free blob (~3200 px^2)
     inst, cells = find_cells(cm)
-    assert len(cells) == 2
-    big = [c for c in cells if c.nucleus_area_px == 0]
-    assert len(big) == 1 and big[0].cytoplasm_area_px > 3000
-    assert inst[150, 80] == 0 and inst[151, 21] == 0
+    assert len(cells) == 1 and cells[0].nucleus_area_px > 0
+    assert inst[150, 80] == 0 and inst[151, 21] == 0 and inst[140, 160] == 0
+
+
+def test_one_nucleus_does_not_claim_a_clump_of_touching_red_cells():
+    cm = np.zeros((120, 300), np.uint8)
+    for cx in range(40, 300, 45):  # a chain of touching "red cells" marked as cytoplasm
+        cm[disk(cm.shape, 60, cx, 24)] = 1
+    cm[disk(cm.shape, 60, 40, 30)] = 1
+    cm[disk(cm.shape, 60, 40, 14)] = 2
+    inst, cells = find_cells(cm)
+    (c,) = cells
+    assert c.bbox[2] < 40 + 14 + 16  # reach: about one nucleus radius beyond the nucleus
+    assert inst[60, 200] == 0
 
 
 def test_border_and_bbox_convention():

@@ -19,6 +19,7 @@ from typing import Any, Sequence
 import numpy as np
 import torch
 from PIL import Image
+from scipy import ndimage as ndi
 
 RGB_MEAN = 0.5  # RGB scaled to [0,1], then (x - mean) / std
 RGB_STD = 0.25
@@ -146,11 +147,24 @@ def cell_crops(
         return np.repeat(one[None], len(cell_ids), axis=0)
     img = white_balance(rgb) if spec.white_balance else rgb
     out = np.empty((len(cell_ids), spec.size, spec.size, 5), np.uint8)
+    H, W = instances.shape
+    boxes = ndi.find_objects(instances)
     for i, cid in enumerate(cell_ids):
-        m = instances == cid
+        # geometry from the cell's bounding box, then crop from a local window only: whole-image
+        # work per cell would make crowded fields slow
+        bs = boxes[cid - 1] if 0 < cid <= len(boxes) else None
+        if bs is None:
+            raise ValueError(f"no pixels for cell {cid}")
+        m = instances[bs] == cid
         cx, cy, d = cell_geometry(m)
+        cx, cy = cx + bs[1].start, cy + bs[0].start
         d = max(d, spec.min_diameter / max(scale, 1e-6))
-        out[i] = crop_cell(img, m & (class_map == 2), m & (class_map == 1), (cx, cy), d, spec)
+        half = d / spec.fill / 2 + 3
+        y0, y1 = max(0, int(cy - half)), min(H, int(np.ceil(cy + half)) + 1)
+        x0, x1 = max(0, int(cx - half)), min(W, int(np.ceil(cx + half)) + 1)
+        win = instances[y0:y1, x0:x1] == cid
+        cw = class_map[y0:y1, x0:x1]
+        out[i] = crop_cell(img[y0:y1, x0:x1], win & (cw == 2), win & (cw == 1), (cx - x0, cy - y0), d, spec)
     return out
 
 
