@@ -107,11 +107,33 @@ def bench_model(name: str, device: str, crops, repeat: int) -> dict:
     return res
 
 
+def bench_analyze(model: str, device: str, repeat: int = 5) -> dict:
+    """Whole ``analyze`` (segment, cells, types) of a 640x480 field, and classifier ms per cell."""
+    from .core.pipeline import Pipeline
+
+    pipe = Pipeline.load(model, "default", device=device)
+    img = read_image(samples_dir() / "smear_field_bccd_00010.jpg")
+    pipe.analyze(img)
+    totals, per_cell = [], []
+    for _ in range(repeat):
+        a = pipe.analyze(img)
+        totals.append(a.timings_ms["total"])
+        if a.cells:
+            per_cell.append(a.timings_ms["classify"] / len(a.cells))
+    return {"analyze_640x480_ms": statistics.median(totals),
+            "classify_ms_per_cell": statistics.median(per_cell) if per_cell else None,
+            "classifier": pipe.classifier.info() if pipe.classifier else None}
+
+
 def run_bench(args: argparse.Namespace) -> int:
     import torch
 
     crops = _crops(args.images)
     report = {"torch_threads": torch.get_num_threads(), "models": {}}
+    try:
+        report["analyze"] = bench_analyze(args.model, args.device)
+    except ModelError as e:
+        report["analyze"] = {"error": str(e)}
     for name in [args.model, args.reference]:
         try:
             report["models"][name] = bench_model(name, args.device, crops, args.repeat)
@@ -125,7 +147,7 @@ def run_bench(args: argparse.Namespace) -> int:
 
 def format_report(report: dict) -> str:
     lines = [f"torch threads: {report['torch_threads']}"]
-    hdr = f"{'model':<18}{'params':>9}{'SP ms':>8}{'graph':>8}{'model':>8}{'total':>8}{'1920x1440 s':>13}{'4000x3000 RSS MB':>18}  device"
+    hdr = f"{'model':<18}{'params':>9}{'scale':>7}{'SP ms':>8}{'graph':>8}{'model':>8}{'total':>8}{'1920x1440 s':>13}{'4000x3000 RSS MB':>18}  device"
     lines.append(hdr)
     for name, r in report["models"].items():
         if "error" in r:
@@ -134,8 +156,15 @@ def format_report(report: dict) -> str:
         c = r["crop_300"]
         rss = r["field_4000x3000"].get("peak_rss_mb", float("nan"))
         lines.append(
-            f"{name:<18}{r['model']['params']:>9}{c.get('superpixels_ms', 0):>8.1f}{c.get('graph_ms', 0):>8.1f}"
+            f"{name:<18}{r['model']['params']:>9}{c.get('scale_ms', 0):>7.1f}{c.get('superpixels_ms', 0):>8.1f}{c.get('graph_ms', 0):>8.1f}"
             f"{c['model_ms']:>8.1f}{c['total_ms']:>8.1f}{r['field_1920x1440_s']:>13.2f}{rss:>18.0f}  {r['device']}"
         )
     lines.append("(ms per 300x300 image, medians; 'total' is the whole segment() call incl. scale estimate and resampling)")
+    an = report.get("analyze", {})
+    if "error" in an:
+        lines.append(f"analyze: {an['error']}")
+    elif an:
+        pc = an["classify_ms_per_cell"]
+        lines.append(f"analyze 640x480 field (segment + cells + types): {an['analyze_640x480_ms']:.0f} ms; "
+                     f"classifier {'n/a' if pc is None else f'{pc:.1f}'} ms per cell")
     return "\n".join(lines)

@@ -148,7 +148,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     c = window.controller
     paths = list(args.images)
     if args.demo or (not paths and settings.first_run):
-        paths.append(str(sample_image()))
+        paths.append(str(sample_image().parent))  # every bundled sample, single cells first
     settings.mark_ran()
     # Models load after the first paint: the window is up before torch is even imported.
     QTimer.singleShot(0, lambda: c.runner.load_pipeline(settings.device))

@@ -28,7 +28,7 @@ IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff);;All files (*)"
 def sample_image() -> Path:
     from wbc_desktop.core.paths import samples_dir
 
-    return samples_dir() / "smear_field_bccd_00010.jpg"
+    return samples_dir() / "single_cell_cellavision_001.png"
 
 
 class AppController(QObject):
