@@ -18,7 +18,6 @@ import csv
 import json
 import sys
 import time
-import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Callable, Iterable, Optional
 
@@ -28,26 +27,7 @@ if str(ROOT) not in sys.path:
 
 from wbc_desktop.core.analysis import Analysis  # noqa: E402
 
-Box = tuple[float, float, float, float]  # x0, y0, x1, y1
-
-
-def read_voc_boxes(path: Path, name: str = "WBC") -> list[Box]:
-    """Boxes of one object class from a Pascal VOC XML file."""
-    boxes = []
-    for obj in ET.parse(path).getroot().iter("object"):
-        if (obj.findtext("name") or "").strip().upper() != name.upper():
-            continue
-        bb = obj.find("bndbox")
-        boxes.append(tuple(float(bb.findtext(k)) for k in ("xmin", "ymin", "xmax", "ymax")))
-    return boxes
-
-
-def box_iou(a: Box, b: Box) -> float:
-    iw = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
-    ih = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
-    inter = iw * ih
-    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
-    return inter / union if union > 0 else 0.0
+from wbc_desktop.core.boxes import Box, box_iou, read_voc_boxes  # noqa: E402,F401 (re-exported for tests)
 
 
 def match_boxes(gt: list[Box], pred: list[Box], thr: float = 0.5) -> list[tuple[int, int, float]]:

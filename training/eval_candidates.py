@@ -17,34 +17,20 @@ import os
 import subprocess
 import sys
 import time
-import xml.etree.ElementTree as ET
 import zlib
 
 import numpy as np
 from PIL import Image
 
 from wbc_desktop.core import candidates as C
+from wbc_desktop.core.boxes import covers, read_voc_boxes
 from wbc_desktop.core.stain import hed_jitter
 
 DATA = os.environ.get("WBC_DATA", "/work/shared/data")
 
 
 def voc_wbc(xml: str) -> list[list[int]]:
-    out = []
-    for o in ET.parse(xml).getroot().iter("object"):
-        if o.findtext("name", "").strip() == "WBC":
-            b = o.find("bndbox")
-            out.append([int(float(b.findtext(k))) for k in ("xmin", "ymin", "xmax", "ymax")])
-    return out
-
-
-def covers(g, c) -> bool:
-    cx, cy = (g[0] + g[2]) / 2, (g[1] + g[3]) / 2
-    if not (c[0] <= cx < c[2] and c[1] <= cy < c[3]):
-        return False
-    ix = max(0, min(g[2], c[2]) - max(g[0], c[0]))
-    iy = max(0, min(g[3], c[3]) - max(g[1], c[1]))
-    return ix * iy >= 0.8 * (g[2] - g[0]) * (g[3] - g[1])
+    return [[int(v) for v in b] for b in read_voc_boxes(xml, "WBC")]
 
 
 def bccd(lines: list[str], stain: bool = False) -> None:

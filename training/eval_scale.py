@@ -12,11 +12,11 @@ import argparse
 import glob
 import os
 import time
-import xml.etree.ElementTree as ET
 
 import numpy as np
 from PIL import Image
 
+from wbc_desktop.core.boxes import read_voc_boxes
 from wbc_desktop.core.scale import estimate_rbc_diameter
 
 DATA = os.environ.get("WBC_DATA", "/work/shared/data")
@@ -50,11 +50,7 @@ def stats(v: np.ndarray) -> str:
 
 def voc_rbc_diameter(xml: str, w: int, h: int) -> float:
     sizes = []
-    for o in ET.parse(xml).getroot().iter("object"):
-        if o.findtext("name", "").strip() != "RBC":
-            continue
-        b = o.find("bndbox")
-        x0, y0, x1, y1 = (float(b.findtext(k)) for k in ("xmin", "ymin", "xmax", "ymax"))
+    for x0, y0, x1, y1 in read_voc_boxes(xml, "RBC"):
         if x0 > 2 and y0 > 2 and x1 < w - 3 and y1 < h - 3:  # cut boxes are not diameters
             sizes.append(((x1 - x0) + (y1 - y0)) / 2)
     return float(np.median(sizes)) if len(sizes) >= 2 else float("nan")

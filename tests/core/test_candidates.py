@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
 
+from wbc_desktop.core.boxes import covers, read_voc_boxes
 from wbc_desktop.core.candidates import Candidate, find_candidates, merge_overlapping
 
 FIX = Path(__file__).resolve().parents[1] / "fixtures"
@@ -19,20 +19,8 @@ def load(p) -> np.ndarray:
 
 
 def wbc_boxes(xml: Path) -> list[list[int]]:
-    out = []
-    for o in ET.parse(xml).getroot().iter("object"):
-        if o.findtext("name", "").strip() == "WBC":
-            b = o.find("bndbox")
-            out.append([int(float(b.findtext(k))) for k in ("xmin", "ymin", "xmax", "ymax")])
-    return out
+    return [[int(v) for v in b] for b in read_voc_boxes(xml, "WBC")]
 
-
-def covers(g, c) -> bool:
-    """Candidate box c holds GT box g's centre and >= 80 % of its area (the evaluation's rule)."""
-    cx, cy = (g[0] + g[2]) / 2, (g[1] + g[3]) / 2
-    ix = max(0, min(g[2], c[2]) - max(g[0], c[0]))
-    iy = max(0, min(g[3], c[3]) - max(g[1], c[1]))
-    return c[0] <= cx < c[2] and c[1] <= cy < c[3] and ix * iy >= 0.8 * (g[2] - g[0]) * (g[3] - g[1])
 
 
 def test_bccd_field_wbc_found():
