@@ -72,7 +72,7 @@ def central_cell_crop(rgb: np.ndarray, cm: np.ndarray, scale: float, spec: CropS
 
 
 def cache_key(spec: CropSpec, masks: str, n: int) -> str:
-    blob = json.dumps({"spec": spec.to_card(), "masks": masks, "n": n, "v": 4}, sort_keys=True)
+    blob = json.dumps({"spec": spec.to_card(), "masks": masks, "n": n, "v": 5}, sort_keys=True)
     return hashlib.sha1(blob.encode()).hexdigest()[:10]
 
 
@@ -100,7 +100,7 @@ def build_cache(
     found = np.ones(len(rows), bool)
     t0 = time.time()
     for i, (rel, _, _) in enumerate(rows):
-        rgb = load_rgb(root / rel, half=spec.mode == "segmented")
+        rgb = load_rgb(root / rel)  # full size: inference sees full-size images too
         if spec.mode == "image":
             out[i] = image_crop(rgb, ctx)
         else:

@@ -65,7 +65,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--max-minutes", type=float, default=20.0, help="stop early (best val model kept) past this")
     p.add_argument("--max-train", type=int, default=0, help="use at most N training images (tests)")
-    p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--cache-only", action="store_true", help="build the crop cache and stop")
+    p.add_argument("--out", type=Path)
     p.add_argument("--name", default="default")
     p.add_argument("--report-dir", type=Path, default=ROOT / "training" / "reports")
     return p.parse_args(argv)
@@ -135,6 +136,8 @@ def train(args) -> dict:
     crops, found = build_cache(args.data / "pbc", rows, spec, args.cache_dir, masks=masks,
                                mask_fn=seg_mask_fn(args) if args.mode == "segmented" else None, log=log)
     log(f"crops {crops.shape} ready in {time.time() - t0:.0f}s; no cell found in {int((~found).sum())}")
+    if args.cache_only:
+        return {}
     classes = list(PBC_CLASSES)
     y_all = np.array([classes.index(c) for _, c, _ in rows])
     split = np.array([s for _, _, s in rows])
@@ -243,7 +246,10 @@ def train(args) -> dict:
 
 
 def main(argv=None) -> int:
-    train(parse_args(argv))
+    args = parse_args(argv)
+    if args.out is None and not args.cache_only:
+        raise SystemExit("--out is required unless --cache-only")
+    train(args)
     return 0
 
 

@@ -9,6 +9,9 @@ SUBCOMMANDS = ("analyze", "evaluate", "train", "bench")
 
 
 def main(argv: Optional[list[str]] = None) -> int:
+    import multiprocessing
+
+    multiprocessing.freeze_support()  # the app's model process in a PyInstaller build
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] in SUBCOMMANDS:
         from .commands import run_command

@@ -19,3 +19,31 @@ def test_gui_thread_not_blocked_during_analysis(qtbot, make_window):
     assert len(hb.gaps) > 30  # the timer kept firing throughout
     assert worst < 250  # target 100 ms; slack for a loaded shared CI machine
     assert win.status.progress.value() == 0 and not win.status.progress.isVisible()  # reset when done
+
+
+def test_large_display_is_staged_and_a_switch_drops_stale_stages(qtbot, make_window, monkeypatch):
+    """Big pictures go on screen over several event-loop turns; switching away mid-way wins."""
+    from wbc_desktop.gui.viewer.panel import ViewerPanel
+
+    monkeypatch.setattr(ViewerPanel, "STAGE_ABOVE_PX", 0)  # stage even the small sample
+    win = make_window()
+    field, cell = samples_dir() / "smear_field_bccd_00010.jpg", samples_dir() / "single_cell_cellavision_001.png"
+    with qtbot.waitSignal(win.controller.runner.idle, timeout=10000):
+        win.controller.open_paths([field, cell])
+    doc, viewer = win.controller.doc, win.viewer
+    qtbot.waitUntil(lambda: viewer._staging is None and viewer._shown is doc.current_entry.display)
+    f = doc.index_of(field)
+    c = 1 - f
+    if doc.current != c:
+        with qtbot.waitSignal(viewer.displayShown, timeout=5000):
+            doc.set_current(c)
+    with qtbot.waitSignal(viewer.displayShown, timeout=5000):
+        doc.set_current(f)
+    assert len(viewer.boxes.boxes) == len(doc.entries[f].analysis.cells) == 5
+    doc.set_current(c)  # the single cell's stages are queued ...
+    with qtbot.waitSignal(viewer.displayShown, timeout=5000):
+        doc.set_current(f)  # ... and dropped: the field ends on screen, with its own boxes
+    qtbot.wait(50)  # let any stale stage run (there must be none)
+    assert viewer._shown is doc.entries[f].display
+    assert len(viewer.boxes.boxes) == 5
+    assert viewer.view.image_item.pixmap().width() == doc.entries[f].image.shape[1]

@@ -158,6 +158,7 @@ def main(argv: Optional[list[str]] = None) -> int:
         QTimer.singleShot(50, lambda: _screenshot_when_idle(window, args.screenshot, args.timeout))
     rc = int(app.exec())
     settings.sync()
+    c.runner.shutdown()
     # A model load cannot be interrupted mid-import; let it end rather than tear the interpreter
     # down under a running thread (which can crash at exit). Give up after a while: nothing is
     # left to save, every review was written when it was made.

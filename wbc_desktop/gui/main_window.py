@@ -181,5 +181,5 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.controller.runner.cancel()
         self.controller.settings.save_window_state(self.saveGeometry(), self.saveState())
-        self.controller.runner.wait(5000)
+        self.controller.runner.shutdown()
         super().closeEvent(event)

@@ -24,23 +24,29 @@ Loader = Callable[[str], Any]  # device -> pipeline with .analyze(image, progres
 
 
 def default_loader(device: str) -> Any:
-    """The real pipeline; imported here so torch loads in the worker, after the window shows."""
-    from wbc_desktop.core.pipeline import Pipeline
+    """The real pipeline, in a child process: torch never loads in the GUI's process, so its
+    GIL-holding import and the model load cannot stall the window (see core.pipeline_process)."""
+    from wbc_desktop.core.pipeline_process import PipelineProcess
 
-    return Pipeline.load(device=device)
+    return PipelineProcess(device=device)
+
+
+def close_pipeline(pipeline: Any) -> None:
+    """Stop a process-hosted pipeline; in-process ones need nothing."""
+    close = getattr(pipeline, "close", None)
+    if callable(close):
+        try:
+            close()
+        except Exception:  # noqa: BLE001 - shutting down must not raise
+            log.debug("closing the pipeline failed", exc_info=True)
 
 
 def describe_pipeline(pipeline: Any) -> str:
     """'CPU · segmenter default v3 · classifier none' for the status bar."""
     dev = str(getattr(pipeline, "device", "cpu"))
-    try:
-        import torch
-
-        from wbc_desktop.core.device import device_label
-
-        label = device_label(torch.device(dev))
-    except Exception:
-        label = dev.upper()
+    label = getattr(pipeline, "device_label", None)
+    if not label:
+        label = "CPU" if dev == "cpu" else dev.upper()  # never import torch here: see default_loader
     parts = [label]
     info = pipeline.models_info() if hasattr(pipeline, "models_info") else {}
     for kind in ("segmenter", "classifier"):
@@ -96,7 +102,9 @@ class AnalysisRunner(QObject):
         """Load (or reload on another device) in the background; the queue waits for it."""
         self.device = device
         self._loading = True
-        self.pipeline = None
+        old, self.pipeline = self.pipeline, None
+        if old is not None:
+            close_pipeline(old)
         self.pipelineLoading.emit(device)
         job = Job(lambda progress, cancel: self._loader(device))
         job.signals.result.connect(self._on_loaded)
@@ -141,6 +149,14 @@ class AnalysisRunner(QObject):
 
     def wait(self, msecs: int = 30000) -> bool:
         return self._pool.wait(msecs)
+
+    def shutdown(self) -> None:
+        """Cancel work and stop the model process (the app is closing)."""
+        self.cancel()
+        self._pool.wait(5000)
+        if self.pipeline is not None:
+            close_pipeline(self.pipeline)
+            self.pipeline = None
 
     def _pump(self) -> None:
         if self._loading or self._job is not None:
@@ -193,15 +209,16 @@ class AnalysisRunner(QObject):
             if not _is_oom(e) or str(getattr(pipeline, "device", "cpu")) == "cpu":
                 raise
             self.notice.emit("The GPU ran out of memory: analysing on the CPU instead (slower).")
+            close_pipeline(pipeline)
             pipeline = self._loader("cpu")
             self.pipeline = pipeline  # later images go straight to the CPU
             analysis = pipeline.analyze(image, progress=progress, cancel=cancel)
         progress(1, 1, "preparing display")
-        return Outcome(path, image, analysis, display=prepare(image.pixels, analysis))
+        return Outcome(path, image, analysis, display=prepare(image.pixels, analysis, image=preview.image))
 
 
 def _is_oom(exc: BaseException) -> bool:
-    if type(exc).__name__ == "OutOfMemoryError":
+    if "OutOfMemoryError" in (type(exc).__name__, getattr(exc, "remote_type", "")):
         return True
     return "out of memory" in str(exc).lower()
 

@@ -34,6 +34,7 @@ class ImageView(QGraphicsView):
         self.setRenderHint(QPainter.RenderHint.Antialiasing, False)
         self.setMouseTracking(True)
         self.image_item = QGraphicsPixmapItem()
+        self._image_key: Optional[int] = None  # QImage.cacheKey of the picture shown
         self.image_item.setZValue(0)
         self.scene().addItem(self.image_item)
         self._press: Optional[QPointF] = None
@@ -43,6 +44,10 @@ class ImageView(QGraphicsView):
     def set_image(self, image: Optional[QImage]) -> None:
         """Show an image (or nothing); keeps the zoom when the size is unchanged (switching images)."""
         old = self.image_item.pixmap().size()
+        key = image.cacheKey() if image is not None else None
+        if key is not None and key == self._image_key:
+            return  # the same picture (the preview, now with its analysis): nothing to convert
+        self._image_key = key
         pix = QPixmap.fromImage(image) if image is not None else QPixmap()
         self.image_item.setPixmap(pix)
         # Smooth when zoomed out (no aliasing of the stain), exact pixels when zoomed in.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Optional
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSlider, QToolButton, QVBoxLayout, QWidget
 
 from ..document import Document
@@ -19,6 +19,12 @@ class ViewerPanel(QWidget):
     """Shows the current image of a :class:`Document` with its overlays; clicking selects cells."""
 
     styleChanged = Signal(object)  # OverlayStyle, for the settings
+    displayShown = Signal()  # the current entry's picture, masks and boxes are all on screen
+
+    # Above this many pixels the picture, the masks and the boxes go on screen in separate
+    # event-loop turns, so no single turn holds the GUI thread long (a 4000x3000 field took
+    # ~130 ms in one turn). Small images stay synchronous: simpler, and tests see them at once.
+    STAGE_ABOVE_PX = 4_000_000
 
     def __init__(self, document: Document, style: OverlayStyle, parent: Optional[QWidget] = None) -> None:
         super().__init__(parent)
@@ -36,6 +42,7 @@ class ViewerPanel(QWidget):
         self.placeholder.setStyleSheet("color: #ddd;")
         self.placeholder.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self._shown: object = None  # the DisplayData on screen
+        self._staging: object = None  # the DisplayData whose stages are still queued
         self._build_toolbar(style)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -105,6 +112,7 @@ class ViewerPanel(QWidget):
         e = self.doc.current_entry
         self.placeholder.setVisible(e is None)
         if e is None:
+            self._staging = None
             self.view.set_image(None)
             self.masks.set_data(None)
             self.boxes.set_cells(None)
@@ -112,13 +120,38 @@ class ViewerPanel(QWidget):
             self._shown = None
             return
         self.name_label.setText(f"{e.name} — {e.status}")
-        if e.display is None or e.display is self._shown:
+        if e.display is None or e.display is self._shown or e.display is self._staging:
             return  # not read yet (shown when the worker brings it), or already on screen
-        self.view.set_image(e.display.image)
-        self.masks.set_data(e.display)
+        display, cells = e.display, (e.analysis.cells if e.analysis is not None else None)
+        stages = [lambda: self.view.set_image(display.image), lambda: self.masks.set_data(display),
+                  lambda: self._show_boxes(cells)]
+        if display.image.width() * display.image.height() <= self.STAGE_ABOVE_PX:
+            self._staging = None  # stages still queued for another entry stop here
+            for stage in stages:
+                stage()
+            self._finish(display)
+            return
+        self._staging, self._shown = display, None  # the screen is mid-change until the last stage
+        self._run_stages(display, stages)
+
+    def _run_stages(self, display: object, stages: list) -> None:
+        """One stage per event-loop turn; dropped when another entry took the screen meanwhile."""
+        if self._staging is not display:
+            return
+        stages[0]()
+        if len(stages) > 1:
+            QTimer.singleShot(0, lambda: self._run_stages(display, stages[1:]))
+        else:
+            self._staging = None
+            self._finish(display)
+
+    def _show_boxes(self, cells) -> None:
         self.boxes.zoom = self.view.zoom
-        self.boxes.set_cells(e.analysis.cells if e.analysis is not None else None)
-        self._shown = e.display
+        self.boxes.set_cells(cells)
+
+    def _finish(self, display: object) -> None:
+        self._shown = display
+        self.displayShown.emit()
 
     # internals
     def _cells(self) -> list:

@@ -64,9 +64,13 @@ def thumbnail(pixels: np.ndarray, bbox: tuple[int, int, int, int], size: int = T
                        Qt.TransformationMode.SmoothTransformation)
 
 
-def prepare(pixels: np.ndarray, analysis=None) -> DisplayData:
-    """Build the drawable data (runs in the worker, right after the analysis)."""
-    data = DisplayData(rgb32(pixels))
+def prepare(pixels: np.ndarray, analysis=None, image: Optional[QImage] = None) -> DisplayData:
+    """Build the drawable data (runs in the worker, right after the analysis).
+
+    ``image``: the preview's picture of the same pixels; reusing it lets the view keep the
+    pixmap it already shows instead of converting a large image again on the GUI thread.
+    """
+    data = DisplayData(image if image is not None else rgb32(pixels))
     if analysis is None:
         return data
     data.classes = indexed(analysis.class_map)

@@ -1,0 +1,51 @@
+"""The pipeline in a child process: same answers, progress, cancel and errors as in-process."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+
+from wbc_desktop.core.errors import Cancelled, InputError, ModelError
+from wbc_desktop.core.io import read_image
+from wbc_desktop.core.paths import samples_dir
+from wbc_desktop.core.pipeline import Pipeline
+from wbc_desktop.core.pipeline_process import PipelineProcess
+
+
+@pytest.fixture(scope="module")
+def engine():
+    with PipelineProcess(device="cpu") as p:
+        yield p
+
+
+@pytest.mark.slow
+def test_same_analysis_as_in_process(engine):
+    image = read_image(samples_dir() / "single_cell_cellavision_001.png")
+    seen = []
+    remote = engine.analyze(image, progress=lambda d, t, m: seen.append((d, t, m)))
+    local = Pipeline.load(device="cpu").analyze(image)
+    assert np.array_equal(remote.class_map, local.class_map)
+    assert [c.cell_type for c in remote.cells] == [c.cell_type for c in local.cells]
+    assert seen and seen[-1][0] == seen[-1][1], "progress ends at done == total"
+    assert engine.device == "cpu" and engine.device_label == "CPU"
+    assert set(engine.models_info()) == {"segmenter", "classifier"}
+
+
+@pytest.mark.slow
+def test_cancel_and_errors_cross_the_pipe(engine):
+    image = read_image(samples_dir() / "single_cell_cellavision_001.png")
+    stop = threading.Event()
+    stop.set()
+    with pytest.raises(Cancelled):
+        engine.analyze(image, cancel=stop)
+    with pytest.raises(InputError):  # the child's own error class, with its message
+        engine.analyze("/no/such/image.png")
+    assert engine.alive
+    assert engine.analyze(image).class_map.shape == image.shape  # still serving after errors
+
+
+def test_load_failure_is_the_model_error():
+    with pytest.raises(ModelError):
+        PipelineProcess(seg_model="no-such-model", device="cpu")

@@ -1,0 +1,164 @@
+"""A :class:`~wbc_desktop.core.pipeline.Pipeline` hosted in a child process.
+
+Why: importing torch initialises its C extension while holding the GIL (~250 ms on a laptop
+CPU, measured with a 1 ms ticker thread), and no thread trick avoids that. A window whose
+process never imports torch cannot be stalled by it, so the desktop app keeps its models in a
+separate "spawn" process and talks to it over a pipe: images go in, analyses come back,
+progress and cancel cross as messages. The proxy has the same ``analyze(image, progress,
+cancel)`` / ``models_info()`` / ``device`` surface as a Pipeline, so callers do not care.
+
+Only our own objects cross the pipe (numpy arrays, dataclasses); model files are still read
+with safetensors inside the child.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import threading
+from typing import Any, Optional
+
+from . import errors
+from .progress import ProgressFn, no_progress
+
+_POLL_S = 0.05  # how often a waiting caller checks cancel and the child's health
+
+
+class EngineError(errors.WbcError):
+    """The analysis process failed in a way that has no more specific error class."""
+
+
+def _serve(conn, cancel, kwargs: dict[str, Any]) -> None:
+    """Child process main loop: load once, then answer ``analyze`` requests until ``quit``."""
+    try:
+        from .device import device_label
+        from .pipeline import Pipeline
+
+        pipeline = Pipeline.load(**kwargs)
+        try:
+            label = device_label(pipeline.segmenter.device)
+        except Exception:  # noqa: BLE001 - a label is cosmetic
+            label = str(pipeline.device).upper()
+        conn.send(("ready", {"device": str(pipeline.device), "label": label, "models": pipeline.models_info()}))
+    except BaseException as e:  # noqa: BLE001 - every failure must reach the parent as a message
+        conn.send(("error", _describe(e)))
+        return
+    while True:
+        try:
+            msg = conn.recv()
+        except (EOFError, OSError):
+            return  # parent went away
+        if msg[0] == "quit":
+            return
+        if msg[0] != "analyze":
+            continue
+        _, image, options = msg
+        cancel.clear()
+        try:
+            out = pipeline.analyze(image, progress=lambda d, t, m: conn.send(("progress", (d, t, m))),
+                                   cancel=cancel, **options)
+        except BaseException as e:  # noqa: BLE001
+            conn.send(("error", _describe(e)))
+        else:
+            conn.send(("result", out))
+
+
+def _describe(e: BaseException) -> tuple[str, str]:
+    return type(e).__name__, (str(e).strip() or type(e).__name__)
+
+
+def _rebuild(name: str, message: str) -> BaseException:
+    """The child's exception as the same core error class where there is one."""
+    cls = getattr(errors, name, None)
+    if isinstance(cls, type) and issubclass(cls, errors.WbcError):
+        return cls(message)
+    if name == "MemoryError":
+        return MemoryError(message)
+    err = EngineError(f"{name}: {message}")
+    err.remote_type = name  # e.g. OutOfMemoryError, for the GPU fallback
+    return err
+
+
+class PipelineProcess:
+    """Proxy for a Pipeline living in a child process (see the module docstring).
+
+    Parameters are those of :meth:`Pipeline.load`. Construction blocks until the models are
+    loaded (call it from a worker thread); a load failure raises the child's error here.
+    """
+
+    def __init__(self, seg_model: str = "default", cls_model: Optional[str] = "default", device: str = "auto",
+                 start_timeout_s: float = 600.0) -> None:
+        ctx = mp.get_context("spawn")  # fork would copy the parent's Qt threads and locks
+        self._conn, child = ctx.Pipe()
+        self._cancel = ctx.Event()
+        self._lock = threading.Lock()  # one request at a time, like a model
+        self._proc = ctx.Process(target=_serve, args=(child, self._cancel,
+                                 {"seg_model": seg_model, "cls_model": cls_model, "device": device}),
+                                 name="wbc-desktop-engine", daemon=True)
+        self._proc.start()
+        child.close()
+        kind, payload = self._receive(None, no_progress, start_timeout_s)
+        if kind != "ready":  # pragma: no cover - _receive raises on errors
+            raise EngineError(f"unexpected reply {kind!r} from the analysis process")
+        self.device: str = payload["device"]
+        self.device_label: str = payload["label"]
+        self._models: dict[str, dict] = payload["models"]
+
+    def models_info(self) -> dict[str, dict]:
+        return dict(self._models)
+
+    @property
+    def alive(self) -> bool:
+        return self._proc.is_alive()
+
+    def analyze(self, image: Any, progress: ProgressFn = no_progress, cancel: Optional[threading.Event] = None,
+                **options: Any) -> Any:
+        """Same contract as :meth:`Pipeline.analyze`; ``cancel`` is forwarded to the child."""
+        with self._lock:
+            if not self._proc.is_alive():
+                raise EngineError("the analysis process has stopped; reload the models")
+            self._cancel.clear()
+            self._conn.send(("analyze", image, options))
+            return self._receive(cancel, progress, None)[1]
+
+    def _receive(self, cancel: Optional[threading.Event], progress: ProgressFn,
+                 timeout_s: Optional[float]) -> tuple[str, Any]:
+        waited = 0.0
+        while True:
+            if cancel is not None and cancel.is_set():
+                self._cancel.set()
+            if not self._conn.poll(_POLL_S):
+                waited += _POLL_S
+                if not self._proc.is_alive():
+                    raise EngineError(f"the analysis process stopped unexpectedly (exit code {self._proc.exitcode})")
+                if timeout_s is not None and waited > timeout_s:
+                    self.close()
+                    raise EngineError(f"the analysis process did not answer within {timeout_s:.0f} s")
+                continue
+            try:
+                kind, payload = self._conn.recv()
+            except (EOFError, OSError):
+                raise EngineError("the analysis process stopped unexpectedly") from None
+            if kind == "progress":
+                progress(*payload)
+            elif kind == "error":
+                raise _rebuild(*payload)
+            else:
+                return kind, payload
+
+    def close(self, timeout_s: float = 5.0) -> None:
+        """Ask the child to quit; kill it if it does not."""
+        try:
+            self._conn.send(("quit",))
+        except (OSError, ValueError):
+            pass
+        self._proc.join(timeout_s)
+        if self._proc.is_alive():
+            self._proc.kill()
+            self._proc.join(1.0)
+        self._conn.close()
+
+    def __enter__(self) -> "PipelineProcess":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
