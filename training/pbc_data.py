@@ -72,7 +72,7 @@ def central_cell_crop(rgb: np.ndarray, cm: np.ndarray, scale: float, spec: CropS
 
 
 def cache_key(spec: CropSpec, masks: str, n: int) -> str:
-    blob = json.dumps({"spec": spec.to_card(), "masks": masks, "n": n, "v": 5}, sort_keys=True)
+    blob = json.dumps({"spec": spec.to_card(), "masks": masks, "n": n, "v": 6}, sort_keys=True)
     return hashlib.sha1(blob.encode()).hexdigest()[:10]
 
 

@@ -54,6 +54,15 @@ def test_lobed_nucleus_stays_one_cell():
     assert set(np.unique(inst)) == {0, 1}
 
 
+def test_pale_lobes_far_apart_stay_one_cell():
+    # a pale nucleus segmented as two fragments ~24 px apart inside one cell (BCCD fields)
+    cm = np.zeros((120, 120), np.uint8)
+    cm[disk(cm.shape, 60, 60, 42)] = 1
+    for cy, cx in [(60, 40), (60, 80)]:
+        cm[disk(cm.shape, cy, cx, 8)] = 2
+    assert len(find_cells(cm)[1]) == 1
+
+
 def test_scale_sets_size_rules_in_model_pixels():
     # the same lobed cell drawn 3x larger: at scale 1/3 it is still one cell
     cm = np.zeros((360, 360), np.uint8)
