@@ -94,3 +94,23 @@ def test_min_diameter_keeps_tiny_objects_small():
     d_small = cell_geometry(small[..., 3] > 127)[2]
     assert abs(d_small / 64 - 0.6 * 16 / 30) < 0.05  # shown at its true size relative to 30 px
     assert cell_geometry(blown[..., 3] > 127)[2] / 64 > 0.55
+
+
+def test_windowed_white_balance_equals_balancing_the_whole_image():
+    """cell_crops balances only the cut windows; that must equal cutting from a balanced image."""
+    from wbc_desktop.core.cell_crops import white_balance
+
+    rng = np.random.default_rng(1)
+    rgb = rng.integers(60, 230, size=(90, 120, 3), dtype=np.uint8)
+    cm = np.zeros((90, 120), np.uint8)
+    yy, xx = np.indices(cm.shape)
+    cell = (yy - 40) ** 2 + (xx - 100) ** 2 <= 18 ** 2  # reaches past the right border
+    cm[cell] = 1
+    cm[(yy - 40) ** 2 + (xx - 100) ** 2 <= 8 ** 2] = 2
+    inst = cell.astype(np.int32)
+    spec = CropSpec(size=32)
+    got = cell_crops(rgb, cm, inst, [1], spec)[0]
+    cx, cy, d = cell_geometry(cell)
+    want = crop_cell(white_balance(rgb), cell & (cm == 2), cell & (cm == 1), (cx, cy), max(d, spec.min_diameter), spec)
+    assert got.shape == (32, 32, 5)
+    assert np.abs(got.astype(int) - want.astype(int)).max() <= 1

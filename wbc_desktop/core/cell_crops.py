@@ -72,14 +72,22 @@ def context_spec(spec: CropSpec, factor: float = 1.5) -> CropSpec:
 
 def white_balance(rgb: np.ndarray) -> np.ndarray:
     """Scale each channel so the image's brightest 2% (the slide's background) becomes ~245."""
-    a = rgb.astype(np.float32)
+    return apply_white(rgb, white_point(rgb))
+
+
+def white_point(rgb: np.ndarray) -> np.ndarray:
+    """The mean colour of the image's brightest 2% (the slide's background), per channel."""
     step = max(1, int(np.sqrt(rgb.shape[0] * rgb.shape[1] / 40000)))  # ~40k samples are plenty
-    sub = a[::step, ::step].reshape(-1, 3)
+    sub = rgb[::step, ::step].reshape(-1, 3).astype(np.float32)
     lum = sub.sum(axis=1)
     thr = np.percentile(lum, 98)
     white = sub[lum >= thr].mean(axis=0)
-    white = np.maximum(white, 40.0)
-    return np.clip(a * (245.0 / white) + 0.5, 0, 255).astype(np.uint8)
+    return np.maximum(white, 40.0)
+
+
+def apply_white(rgb: np.ndarray, white: np.ndarray) -> np.ndarray:
+    """Pointwise, so applying it to a window equals cutting the window from the balanced image."""
+    return np.clip(rgb.astype(np.float32) * (245.0 / white) + 0.5, 0, 255).astype(np.uint8)
 
 
 def cell_geometry(mask: np.ndarray) -> tuple[float, float, float]:
@@ -145,7 +153,8 @@ def cell_crops(
     if spec.mode == "image":
         one = image_crop(rgb, spec)
         return np.repeat(one[None], len(cell_ids), axis=0)
-    img = white_balance(rgb) if spec.white_balance else rgb
+    # balance only the windows that are cut (the whole image costs more than all crops of a field)
+    white = white_point(rgb) if spec.white_balance else None
     out = np.empty((len(cell_ids), spec.size, spec.size, 5), np.uint8)
     H, W = instances.shape
     boxes = ndi.find_objects(instances)
@@ -164,7 +173,8 @@ def cell_crops(
         x0, x1 = max(0, int(cx - half)), min(W, int(np.ceil(cx + half)) + 1)
         win = instances[y0:y1, x0:x1] == cid
         cw = class_map[y0:y1, x0:x1]
-        out[i] = crop_cell(img[y0:y1, x0:x1], win & (cw == 2), win & (cw == 1), (cx - x0, cy - y0), d, spec)
+        window = rgb[y0:y1, x0:x1] if white is None else apply_white(rgb[y0:y1, x0:x1], white)
+        out[i] = crop_cell(window, win & (cw == 2), win & (cw == 1), (cx - x0, cy - y0), d, spec)
     return out
 
 
