@@ -328,3 +328,16 @@ def test_typing_down_a_group_advances_to_the_next_cell(qtbot, make_window):
     assert queue.count() == 3
     win.actions_.undo.trigger()  # undo does not jump the selection around
     assert queue.count() == 4
+
+
+def test_platelets_are_counted_per_100_wbc_outside_the_differential(qtbot, make_window):
+    win = make_window()
+    open_and_wait(qtbot, win, [SAMPLE])
+    doc = win.controller.doc
+    doc.select([2])  # the lymphocyte becomes a platelet: 3 WBCs left in the differential
+    with qtbot.waitSignal(doc.countsChanged):
+        win.actions_.by_key["type_platelet"].trigger()
+    assert win.counts.value("neutrophil", "%") == "33.3"
+    assert win.counts.value("platelet") == "1" and win.counts.value("platelet", "%") == "33.3"
+    rows = [win.counts.table.item(r, 0).text() for r in range(win.counts.table.rowCount())]
+    assert rows.index("WBC total") < rows.index("Platelet (per 100 WBC)")

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Sequence
 
 from .analysis import UNIDENTIFIED, Analysis
+from .differential import NOT_WBC, percent_of_wbc
 from .io import atomic_write_text
 
 CELL_COLUMNS = [
@@ -34,15 +35,12 @@ def cell_rows(analyses: Sequence[Analysis]) -> list[dict]:
 
 
 def count_rows(counts: dict[str, int], image: str) -> list[dict]:
-    """Count and percentage per type; unidentified cells are counted but listed last."""
-    total = sum(counts.values())
-    order = sorted((t for t in counts if t != UNIDENTIFIED), key=lambda t: (-counts[t], t))
-    if UNIDENTIFIED in counts:
-        order.append(UNIDENTIFIED)
-    return [
-        {"image": image, "cell_type": t, "count": counts[t], "percent": f"{100.0 * counts[t] / total:.1f}"}
-        for t in order
-    ]
+    """Count and percentage per type: WBC types (unidentified last) sum to 100 %; platelets and
+    erythroblasts follow, as counts per 100 WBC (see core.differential)."""
+    pct = percent_of_wbc(counts)
+    wbc = sorted((t for t in counts if t != UNIDENTIFIED and t not in NOT_WBC), key=lambda t: (-counts[t], t))
+    order = wbc + ([UNIDENTIFIED] if UNIDENTIFIED in counts else []) + [t for t in NOT_WBC if t in counts]
+    return [{"image": image, "cell_type": t, "count": counts[t], "percent": f"{pct[t][1]:.1f}"} for t in order]
 
 
 def summary_rows(analyses: Sequence[Analysis], include_border: bool = False) -> list[dict]:

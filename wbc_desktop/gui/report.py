@@ -14,6 +14,7 @@ from PySide6.QtCore import QMarginsF, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPageLayout, QPageSize, QPainter, QPdfWriter, QPen
 
 from wbc_desktop import __version__
+from wbc_desktop.core.differential import NOT_WBC
 from wbc_desktop.core.export import summary_rows, write_cells_csv, write_summary_csv
 from wbc_desktop.core.io import atomic_write_bytes
 
@@ -107,12 +108,17 @@ class _Page:
 def _count_table(rows: list[dict]) -> tuple[list[list[str]], list]:
     table = [["Cell type", "Count", "%"]]
     colours: list = [None]
-    for r in rows:
+    wbc = [r for r in rows if r["cell_type"] not in NOT_WBC]
+    for r in wbc:
         table.append([display_name(r["cell_type"]), str(r["count"]), r["percent"]])
         colours.append(type_color(r["cell_type"]))
-    total = sum(int(r["count"]) for r in rows)
-    table.append(["Total", str(total), "100.0" if total else "0"])
+    total = sum(int(r["count"]) for r in wbc)
+    table.append(["Total", str(total), "100.0" if total else "0"])  # the WBC differential
     colours.append(None)
+    for r in rows:
+        if r["cell_type"] in NOT_WBC:
+            table.append([display_name(r["cell_type"]) + " (per 100 WBC)", str(r["count"]), r["percent"]])
+            colours.append(type_color(r["cell_type"]))
     return table, colours
 
 

@@ -9,6 +9,7 @@ from PySide6.QtGui import QBrush, QFont
 from PySide6.QtWidgets import QCheckBox, QHeaderView, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
 from wbc_desktop.core.analysis import UNIDENTIFIED
+from wbc_desktop.core.differential import NOT_WBC, percent_of_wbc, wbc_total
 from wbc_desktop.core.review import REVIEW_TYPES
 
 from ..document import Document
@@ -18,9 +19,8 @@ COLUMNS = ["Type", "Image", "%", "Batch", "%"]
 
 
 def percent_table(counts: dict[str, int]) -> dict[str, tuple[int, float]]:
-    """Count and percent of all counted cells per type (unidentified included in the total)."""
-    total = sum(counts.values())
-    return {t: (n, 100.0 * n / total if total else 0.0) for t, n in counts.items()}
+    """Count and percent of the WBCs per type (platelets/erythroblasts: per 100 WBC)."""
+    return percent_of_wbc(counts)
 
 
 class CountPanel(QWidget):
@@ -59,19 +59,21 @@ class CountPanel(QWidget):
         img = percent_table(self.doc.image_counts())
         batch = percent_table(self.doc.batch_counts())
         types = list(REVIEW_TYPES) + sorted((set(img) | set(batch)) - set(REVIEW_TYPES))
-        types.remove(UNIDENTIFIED)
-        types.append(UNIDENTIFIED)  # always last, as in the CSV
-        self.table.setRowCount(len(types) + 1)
+        # as in the CSV: the WBC types, unidentified, the WBC total (100 %), then the
+        # non-leukocytes per 100 WBC
+        others = [t for t in NOT_WBC if t in types]
+        types = [t for t in types if t != UNIDENTIFIED and t not in NOT_WBC] + [UNIDENTIFIED]
+        self.table.setRowCount(len(types) + 1 + len(others))
         bold = QFont()
         bold.setBold(True)
         for r, t in enumerate(types):
-            n, p = img.get(t, (0, 0.0))
-            bn, bp = batch.get(t, (0, 0.0))
-            self._row(r, [display_name(t), str(n), f"{p:.1f}", str(bn), f"{bp:.1f}"], t)
-        total_i = sum(n for n, _ in img.values())
-        total_b = sum(n for n, _ in batch.values())
-        self._row(len(types), ["Total", str(total_i), "100" if total_i else "0", str(total_b),
+            self._type_row(r, t, img, batch)
+        total_i = wbc_total(self.doc.image_counts())
+        total_b = wbc_total(self.doc.batch_counts())
+        self._row(len(types), ["WBC total", str(total_i), "100" if total_i else "0", str(total_b),
                                "100" if total_b else "0"], None, bold)
+        for r, t in enumerate(others, start=len(types) + 1):
+            self._type_row(r, t, img, batch, suffix=" (per 100 WBC)")
         e = self.doc.current_entry
         n_images = len(self.doc.analyses())
         if e is None:
@@ -80,6 +82,11 @@ class CountPanel(QWidget):
             sig = (f"✔ signed by {e.review.signed_by} ({(e.review.signed_at or '')[:16]})"
                    if e.signed else "not signed")
             self.title.setText(f"<b>{e.name}</b> — {sig}<br>Batch: {n_images} analysed image(s)")
+
+    def _type_row(self, r: int, t: str, img: dict, batch: dict, suffix: str = "") -> None:
+        n, p = img.get(t, (0, 0.0))
+        bn, bp = batch.get(t, (0, 0.0))
+        self._row(r, [display_name(t) + suffix, str(n), f"{p:.1f}", str(bn), f"{bp:.1f}"], t)
 
     def _row(self, r: int, values: list[str], cell_type: Optional[str], font: Optional[QFont] = None) -> None:
         for c, v in enumerate(values):
@@ -95,6 +102,6 @@ class CountPanel(QWidget):
     def value(self, cell_type: str, column: str = "Image") -> str:
         """The text shown for a type and column (used by tests and the report)."""
         for r in range(self.table.rowCount()):
-            if self.table.item(r, 0).text() == display_name(cell_type):
+            if self.table.item(r, 0).text().split(" (per 100")[0] == display_name(cell_type):
                 return self.table.item(r, COLUMNS.index(column)).text()
         raise KeyError(cell_type)
