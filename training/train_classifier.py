@@ -37,7 +37,7 @@ from wbc_desktop.core.augment_cls import AugmentSettings, augment_batch  # noqa:
 from wbc_desktop.core.cell_crops import CropSpec, standardise  # noqa: E402
 from wbc_desktop.core.models.classifier import build_classifier, count_params  # noqa: E402
 
-VERSION = "1.0"
+VERSION = "2.0"
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -61,6 +61,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--smoothing", type=float, default=0.05)
     p.add_argument("--threshold", type=float, default=0.5, help="top probability below which a cell is 'unidentified'")
     p.add_argument("--no-augment", action="store_true")
+    p.add_argument("--cyto-p", type=float, default=0.5, help="share of crops whose cytoplasm rim is stretched (0: off)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--max-minutes", type=float, default=20.0, help="stop early (best val model kept) past this")
@@ -156,7 +157,7 @@ def train(args) -> dict:
     warm = max(1, steps_per_epoch)
     sched = torch.optim.lr_scheduler.LambdaLR(
         opt, lambda s: min(1.0, (s + 1) / warm) * 0.5 * (1 + math.cos(math.pi * min(1.0, s / plan["total"]))))
-    aug = None if args.no_augment else AugmentSettings()
+    aug = None if args.no_augment else AugmentSettings(cyto_p=args.cyto_p)
     gen = torch.Generator().manual_seed(args.seed)
     best = (-1.0, None, -1)
     t_train = time.time()

@@ -51,3 +51,24 @@ def test_augment_batch_is_seeded_valid_and_moves_masks_with_rgb():
     assert lum[m].mean() < 0.45 < lum[a[:, 3] < 0.1].mean()
     plain = augment_batch(t, 64, None)
     assert torch.allclose(plain[:, 3, 0, 0], torch.zeros(6)) and plain[0, 3, 32, 32] == 1
+
+
+def test_cytoplasm_stretch_lowers_nc_ratio_and_keeps_cell_size():
+    """k > 1 widens the cytoplasm rim: the nucleus shrinks in the crop, the cell does not."""
+    from wbc_desktop.core.augment_cls import AugmentSettings, geometric
+
+    size = 96
+    yy, xx = torch.meshgrid(torch.arange(size) - size / 2 + 0.5, torch.arange(size) - size / 2 + 0.5, indexing="ij")
+    rr = (yy ** 2 + xx ** 2).sqrt()
+    x = torch.zeros(1, 5, size, size)
+    x[0, 3] = (rr <= 12).float()
+    x[0, 4] = ((rr > 12) & (rr <= 24)).float()
+    base = AugmentSettings(scale=(1.0, 1.0), shift=0.0)
+    same = geometric(x, 64, base, torch.Generator().manual_seed(0))
+    stretch = AugmentSettings(scale=(1.0, 1.0), shift=0.0, cyto_p=1.0, cyto_stretch=(2.0, 2.0))
+    out = geometric(x, 64, stretch, torch.Generator().manual_seed(0))
+    nuc0, cell0 = same[0, 3].sum(), same[0, 3].sum() + same[0, 4].sum()
+    nuc1, cell1 = out[0, 3].sum(), out[0, 3].sum() + out[0, 4].sum()
+    assert abs(float(cell1 / cell0) - 1) < 0.05  # same normalised cell size
+    # nucleus radius 12 of 24 -> 12 of 36, scaled back to 24: radius 8, area x 4/9
+    assert abs(float(nuc1 / nuc0) - 4 / 9) < 0.05

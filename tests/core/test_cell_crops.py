@@ -96,8 +96,9 @@ def test_min_diameter_keeps_tiny_objects_small():
     assert cell_geometry(blown[..., 3] > 127)[2] / 64 > 0.55
 
 
-def test_windowed_white_balance_equals_balancing_the_whole_image():
-    """cell_crops balances only the cut windows; that must equal cutting from a balanced image."""
+def test_balancing_the_crop_matches_balancing_the_whole_image():
+    """cell_crops balances the resampled crop; cutting from a balanced image gives the same up to
+    rounding and clipping (on real PBC crops: mean 0.17, max 4 levels; pure noise is the worst case)."""
     from wbc_desktop.core.cell_crops import white_balance
 
     rng = np.random.default_rng(1)
@@ -113,4 +114,5 @@ def test_windowed_white_balance_equals_balancing_the_whole_image():
     cx, cy, d = cell_geometry(cell)
     want = crop_cell(white_balance(rgb), cell & (cm == 2), cell & (cm == 1), (cx, cy), max(d, spec.min_diameter), spec)
     assert got.shape == (32, 32, 5)
-    assert np.abs(got.astype(int) - want.astype(int)).max() <= 1
+    diff = np.abs(got.astype(int) - want.astype(int))
+    assert diff[..., 3:].max() == 0 and diff.mean() < 1.0 and diff.max() <= 8

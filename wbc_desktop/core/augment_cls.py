@@ -37,6 +37,13 @@ class AugmentSettings:
     scale: tuple[float, float] = (0.85, 1.18)  # crop-normalisation scale jitter
     shift: float = 0.05  # centre jitter as a fraction of the crop
     noise: float = 0.02
+    # Cytoplasm stretch (radial warp about the cell's centre, nucleus kept): the cytoplasm
+    # rim is scaled by k (log-uniform in ``cyto_stretch``) for a ``cyto_p`` share of crops. PBC
+    # lymphocytes have a thin rim, other labs' (CellaVision) often a wide one; without this
+    # the N:C ratio alone decides lymphocyte vs monocyte/ig and such cells are all mistyped.
+    cyto_p: float = 0.0
+    cyto_stretch: tuple[float, float] = (0.6, 1.6)
+    cyto_min_share: float = 0.2  # thinner rims are left alone (stretching them streaks the nucleus edge)
 
 
 def rgb_to_hed(rgb: torch.Tensor, clip: bool = True) -> torch.Tensor:
@@ -111,7 +118,35 @@ def geometric(x: torch.Tensor, out_size: int, s: AugmentSettings | None, gen: to
         torch.stack([sin * flip, cos, shift[:, 1]], 1),
     ], 1)
     grid = F.affine_grid(theta, [n, x.shape[1], out_size, out_size], align_corners=False)
+    if s.cyto_p > 0 and x.shape[1] >= 5:
+        grid = cytoplasm_warp(grid, x, s, gen)
     return F.grid_sample(x, grid, mode="bilinear", padding_mode="border", align_corners=False)
+
+
+def cytoplasm_warp(grid: torch.Tensor, x: torch.Tensor, s: AugmentSettings,
+                   gen: torch.Generator | None = None) -> torch.Tensor:
+    """Compose a sampling grid with a radial stretch of the cytoplasm (see ``cyto_p``).
+
+    Cells are treated as discs about the crop centre (the centroid): the nucleus disc (equal
+    area) is kept, the rim beyond it is scaled by k, then everything is scaled back so the
+    whole cell keeps its normalised size. Channels 3 and 4 (the masks) give the areas.
+    """
+    n, _, h, w = x.shape
+    area_n = x[:, 3].sum(dim=(1, 2))
+    area_c = area_n + x[:, 4].sum(dim=(1, 2))
+    to_norm = 2.0 / w  # pixels -> grid units ([-1, 1] across the crop)
+    r_cell = torch.sqrt(area_c / math.pi) * to_norm
+    r_nuc = torch.sqrt(area_n / math.pi) * to_norm
+    lo, hi = s.cyto_stretch
+    k = torch.exp(math.log(lo) + (math.log(hi) - math.log(lo)) * torch.rand(n, generator=gen))
+    pick = (torch.rand(n, generator=gen) < s.cyto_p) & (area_n > 0) & (area_c - area_n >= s.cyto_min_share * area_c)
+    k = torch.where(pick, k, torch.ones_like(k))
+    scale = (r_nuc + k * (r_cell - r_nuc)) / r_cell.clamp_min(1e-6)  # stretched / original radius
+    k, r_nuc, scale = (v.view(n, 1, 1, 1) for v in (k, r_nuc, scale))
+    r = grid.norm(dim=-1, keepdim=True).clamp_min(1e-6)
+    rho = r * scale  # radius in the stretched picture
+    src = torch.where(rho <= r_nuc, rho, r_nuc + (rho - r_nuc) / k)
+    return grid * (src / r)
 
 
 def augment_batch(
