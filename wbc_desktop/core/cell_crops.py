@@ -125,11 +125,10 @@ def crop_cell(
     rgb_p = np.pad(rgb, ((pad, pad), (pad, pad), (0, 0)), mode="edge") if pad else rgb
     out = np.empty((spec.size, spec.size, 5), np.uint8)
     out[..., :3] = _resample(Image.fromarray(np.ascontiguousarray(rgb_p)), box, spec.size)
-    for ch, m in ((3, nucleus), (4, cytoplasm)):
-        m8 = m.astype(np.uint8) * 255
-        if pad:
-            m8 = np.pad(m8, pad)
-        out[..., ch] = _resample(Image.fromarray(m8), box, spec.size)
+    masks = np.zeros((H + 2 * pad, W + 2 * pad, 3), np.uint8)  # both masks in one resample
+    masks[pad:pad + H, pad:pad + W, 0] = nucleus.astype(np.uint8) * 255
+    masks[pad:pad + H, pad:pad + W, 1] = cytoplasm.astype(np.uint8) * 255
+    out[..., 3:] = _resample(Image.fromarray(masks), box, spec.size)[..., :2]
     return out
 
 
