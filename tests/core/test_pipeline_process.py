@@ -49,3 +49,16 @@ def test_cancel_and_errors_cross_the_pipe(engine):
 def test_load_failure_is_the_model_error():
     with pytest.raises(ModelError):
         PipelineProcess(seg_model="no-such-model", device="cpu")
+
+
+@pytest.mark.slow
+def test_a_killed_process_gives_a_clear_error_not_a_hang():
+    from wbc_desktop.core.pipeline_process import EngineError
+
+    p = PipelineProcess(device="cpu")
+    p._proc.kill()
+    p._proc.join(5)
+    assert not p.alive
+    with pytest.raises(EngineError, match="stopped"):
+        p.analyze(read_image(samples_dir() / "single_cell_cellavision_001.png"))
+    p.close()

@@ -341,3 +341,25 @@ def test_platelets_are_counted_per_100_wbc_outside_the_differential(qtbot, make_
     assert win.counts.value("platelet") == "1" and win.counts.value("platelet", "%") == "33.3"
     rows = [win.counts.table.item(r, 0).text() for r in range(win.counts.table.rowCount())]
     assert rows.index("WBC total") < rows.index("Platelet (per 100 WBC)")
+
+
+def test_a_dead_model_process_is_restarted_and_the_image_still_analysed(qtbot, make_window):
+    from wbc_desktop.core.pipeline_process import EngineError
+
+    class DeadEngine(FakePipeline):
+        alive = False
+
+        def analyze(self, *a, **k):
+            raise EngineError("the analysis process stopped unexpectedly (exit code -9)")
+
+    made = []
+
+    def loader(device):
+        made.append(device)
+        return DeadEngine() if len(made) == 1 else FakePipeline()
+
+    win = make_window(loader=loader)
+    with qtbot.waitSignal(win.controller.runner.notice) as notice:
+        open_and_wait(qtbot, win, [SAMPLE])
+    assert "restarted" in notice.args[0]
+    assert win.controller.doc.current_entry.status == DONE and len(made) == 2

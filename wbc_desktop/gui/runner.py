@@ -206,6 +206,15 @@ class AnalysisRunner(QObject):
         try:
             analysis = pipeline.analyze(image, progress=progress, cancel=cancel)
         except Exception as e:
+            if getattr(pipeline, "alive", True) is False and type(e).__name__ != "Cancelled":
+                # the model process died (killed, crashed): start a new one and retry once
+                self.notice.emit("The analysis process stopped unexpectedly; it was restarted.")
+                close_pipeline(pipeline)
+                pipeline = self._loader(self.device)
+                self.pipeline = pipeline
+                analysis = pipeline.analyze(image, progress=progress, cancel=cancel)
+                progress(1, 1, "preparing display")
+                return Outcome(path, image, analysis, display=prepare(image.pixels, analysis, image=preview.image))
             if not _is_oom(e) or str(getattr(pipeline, "device", "cpu")) == "cpu":
                 raise
             self.notice.emit("The GPU ran out of memory: analysing on the CPU instead (slower).")
