@@ -61,7 +61,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--smoothing", type=float, default=0.05)
     p.add_argument("--threshold", type=float, default=0.5, help="top probability below which a cell is 'unidentified'")
     p.add_argument("--no-augment", action="store_true")
-    p.add_argument("--cyto-p", type=float, default=0.5, help="share of crops whose cytoplasm rim is stretched (0: off)")
+    p.add_argument("--cyto-p", type=float, default=0.0, help="share of crops whose cytoplasm rim is stretched (0: off)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--max-minutes", type=float, default=20.0, help="stop early (best val model kept) past this")

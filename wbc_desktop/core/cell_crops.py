@@ -120,7 +120,8 @@ def crop_cell(
     side = max(diameter, 4.0) / spec.fill
     cx, cy = center
     x0, y0 = cx + 0.5 - side / 2, cy + 0.5 - side / 2  # pixel centres at +0.5 in PIL boxes
-    pad = int(np.ceil(max(0.0, -x0, -y0, x0 + side - W, y0 + side - H))) + 2
+    over = max(0.0, -x0, -y0, x0 + side - W, y0 + side - H)
+    pad = int(np.ceil(over)) + 2 if over > 0 else 0  # np.pad(edge) is slow: only when the box leaves the image
     box = (x0 + pad, y0 + pad, x0 + side + pad, y0 + side + pad)
     rgb_p = np.pad(rgb, ((pad, pad), (pad, pad), (0, 0)), mode="edge") if pad else rgb
     out = np.empty((spec.size, spec.size, 5), np.uint8)
