@@ -136,6 +136,9 @@ def main(argv: Optional[list[str]] = None) -> int:
     if args.device:
         settings.device = args.device
     window = build(settings)
+    # The models load in their own process, so start it now: it imports torch while the
+    # window is being laid out and painted, without touching this process' GIL.
+    window.controller.runner.load_pipeline(settings.device)
     _install_excepthook(window)
     try:
         w, h = (int(v) for v in args.size.lower().split("x"))
@@ -150,8 +153,6 @@ def main(argv: Optional[list[str]] = None) -> int:
     if args.demo or (not paths and settings.first_run):
         paths.append(str(sample_image().parent))  # every bundled sample, single cells first
     settings.mark_ran()
-    # Models load after the first paint: the window is up before torch is even imported.
-    QTimer.singleShot(0, lambda: c.runner.load_pipeline(settings.device))
     if paths:
         QTimer.singleShot(0, lambda: c.open_paths(paths))
     if args.screenshot:

@@ -63,13 +63,15 @@ def _child_startup(t0: float, ini: str, with_models: bool, seg_model: str) -> No
         return PipelineProcess(seg_model=seg_model, device=device)
 
     w = build(AppSettings(QSettings(ini, QSettings.Format.IniFormat)), loader=loader)
+    if with_models:
+        w.controller.runner.load_pipeline("cpu")  # as app.main: the model process starts before the window shows
     w.show()
     QTimer.singleShot(0, lambda: print("SHOWN", time.time() - t0, flush=True))
     if not with_models:
         QTimer.singleShot(0, app.quit)
     else:
         c = w.controller
-        QTimer.singleShot(0, lambda: (c.runner.load_pipeline("cpu"), c.open_paths([sample_image()])))
+        QTimer.singleShot(0, lambda: c.open_paths([sample_image()]))
         c.doc.entryChanged.connect(lambda _i: c.doc.current_entry is not None and c.doc.current_entry.analysis
                                    is not None and (print("OVERLAY", time.time() - t0, flush=True), app.quit()))
         c.runner.pipelineFailed.connect(lambda m: (print("FAILED", m, flush=True), app.quit()))
