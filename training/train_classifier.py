@@ -7,8 +7,8 @@ the test split. Writes ``--out`` (weights.safetensors + card.json via core.regis
 
 Example::
 
-    PYTHONPATH=. python training/train_classifier.py --mode segmented --masks segmenter \
-        --out resources/models/classifier/default --name default
+    PYTHONPATH=. python training/train_classifier.py --size 96 --fill 0.6 --threads 2 --epochs 50 \
+        --max-minutes 24 --out resources/models/classifier/default --name default   # shipped v2.0
     PYTHONPATH=. python training/train_classifier.py --mode image \
         --out resources/models/classifier/image-only-baseline --name image-only-baseline
 """
