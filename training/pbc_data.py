@@ -71,6 +71,12 @@ def central_cell_crop(rgb: np.ndarray, cm: np.ndarray, scale: float, spec: CropS
     return cell_crops(rgb, cm, inst, [best.cell_id], spec, scale)[0]
 
 
+def cellavision_rows(root: Path) -> list[tuple[str, str, str]]:
+    """(image file, cell type, split) of the CellaVision set's labels.csv (its fixed split)."""
+    with open(root / "labels.csv", newline="") as f:
+        return [(r["image"].strip(), r["cell_type"].strip(), r["split"].strip()) for r in csv.DictReader(f)]
+
+
 def cache_key(spec: CropSpec, masks: str, n: int) -> str:
     blob = json.dumps({"spec": spec.to_card(), "masks": masks, "n": n, "v": 6}, sort_keys=True)
     return hashlib.sha1(blob.encode()).hexdigest()[:10]
@@ -84,6 +90,7 @@ def build_cache(
     masks: str = "none",
     mask_fn: Optional[MaskFn] = None,
     log: Callable[[str], None] = print,
+    prefix: str = "pbc",
 ) -> tuple[np.ndarray, np.ndarray]:
     """Context crops (segmented mode) or resized images (image mode) for every row.
 
@@ -92,7 +99,7 @@ def build_cache(
     """
     ctx = context_spec(spec) if spec.mode == "segmented" else spec
     key = cache_key(ctx, masks, len(rows))
-    f_crops, f_found = cache_dir / f"pbc_{spec.mode}_{key}.npy", cache_dir / f"pbc_{spec.mode}_{key}_found.npy"
+    f_crops, f_found = cache_dir / f"{prefix}_{spec.mode}_{key}.npy", cache_dir / f"{prefix}_{spec.mode}_{key}_found.npy"
     if f_crops.exists() and f_found.exists():
         return np.load(f_crops), np.load(f_found)
     cache_dir.mkdir(parents=True, exist_ok=True)

@@ -31,7 +31,9 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from training.pbc_data import PBC_CLASSES, SPLIT_FILE, build_cache, list_pbc, make_split, read_split, write_split  # noqa: E402
+from training.pbc_data import (  # noqa: E402
+    PBC_CLASSES, SPLIT_FILE, build_cache, cellavision_rows, list_pbc, make_split, read_split, write_split,
+)
 from wbc_desktop.core import registry  # noqa: E402
 from wbc_desktop.core.augment_cls import AugmentSettings, augment_batch  # noqa: E402
 from wbc_desktop.core.cell_crops import CropSpec, standardise  # noqa: E402
@@ -67,6 +69,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--max-minutes", type=float, default=20.0, help="stop early (best val model kept) past this")
     p.add_argument("--max-train", type=int, default=0, help="use at most N training images (tests)")
     p.add_argument("--cache-only", action="store_true", help="build the crop cache and stop")
+    p.add_argument("--add-cellavision", type=int, default=0, metavar="K",
+                   help="also train on the CellaVision train split (val split joins val), each image K times "
+                        "per epoch; its test split is scored separately (0: PBC only)")
     p.add_argument("--out", type=Path)
     p.add_argument("--name", default="default")
     p.add_argument("--report-dir", type=Path, default=ROOT / "training" / "reports")
@@ -145,6 +150,21 @@ def train(args) -> dict:
     idx = {s: np.nonzero(split == s)[0] for s in ("train", "val", "test")}
     if args.max_train:
         idx["train"] = np.random.default_rng(args.seed).permutation(idx["train"])[: args.max_train]
+    n_pbc = len(rows)
+    if args.add_cellavision:
+        cv_root = args.data / "wbc-seg-cellavision"
+        cv_rows = cellavision_rows(cv_root)
+        cv_crops, cv_found = build_cache(cv_root / "images", cv_rows, spec, args.cache_dir, masks=masks,
+                                         mask_fn=seg_mask_fn(args), log=log, prefix="cellavision")
+        crops, found = np.concatenate([crops, cv_crops]), np.concatenate([found, cv_found])
+        y_all = np.concatenate([y_all, [classes.index(c) for _, c, _ in cv_rows]])
+        cv_split = np.array([s for _, _, s in cv_rows])
+        for s in ("train", "val"):
+            extra = n_pbc + np.nonzero(cv_split == s)[0]
+            idx[s] = np.concatenate([idx[s]] + [extra] * (args.add_cellavision if s == "train" else 1))
+        idx["test_cellavision"] = n_pbc + np.nonzero(cv_split == "test")[0]
+        log(f"CellaVision added: {int((cv_split == 'train').sum())} train x{args.add_cellavision}, "
+            f"{int((cv_split == 'val').sum())} val, {len(idx['test_cellavision'])} test")
     X = torch.from_numpy(crops)
     Y = torch.from_numpy(y_all)
 
@@ -198,6 +218,11 @@ def train(args) -> dict:
     test = scores(yt, pred, classes)
     sure = probs.max(1) >= args.threshold
     test["unidentified_fraction"] = float(1 - sure.mean())
+    cv_test = None
+    if "test_cellavision" in idx:
+        pc = predict(model, X[idx["test_cellavision"]], spec.size).numpy().argmax(1)
+        cv_test = scores(y_all[idx["test_cellavision"]], pc, classes)
+        log(f"CellaVision test split accuracy {cv_test['accuracy']:.4f} (n={cv_test['n']})")
     test["accuracy_identified"] = float((pred[sure] == yt[sure]).mean()) if sure.any() else 0.0
     # time per cell (batch of 16 on CPU, one thread): the <=5 ms budget
     xb = standardise(augment_batch(X[idx["test"][:16]], spec.size, None))
@@ -223,6 +248,8 @@ def train(args) -> dict:
             "train": "PBC (Acevedo et al. 2020, CC BY 4.0), half of the set as in /work/shared/data/pbc",
             "split": "training/splits/pbc_split.csv (stratified 70/15/15, seed 0)",
             "n": {k: int(len(v)) for k, v in idx.items()},
+            **({"cellavision": "wbc-seg-cellavision train split (x%d per epoch) and val split (Zheng et al. 2018, "
+                               "CellaVision blog, GPL-3.0)" % args.add_cellavision} if args.add_cellavision else {}),
             "masks": masks,
             "cells_not_found": int((~found).sum()),
         },
@@ -236,6 +263,7 @@ def train(args) -> dict:
         "training_time_s": round(train_s, 1),
         "ms_per_cell_cpu": round(ms_per_cell, 3),
         "test": test,
+        **({"test_cellavision": cv_test} if cv_test is not None else {}),
         "trained": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "torch": torch.__version__,
     }

@@ -62,3 +62,33 @@ def test_train_few_steps_writes_a_loadable_model(tmp_path):
     clf = CellClassifier.load(str(out), device="cpu")
     probs = clf.predict_crops(np.zeros((2, 32, 32, 5), np.uint8))
     assert probs.shape == (2, 8) and np.allclose(probs.sum(1), 1, atol=1e-5)
+
+
+def test_cellavision_train_split_can_join_and_its_test_split_is_scored_apart(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(FIX / "pbc", data / "pbc")
+    cv = data / "wbc-seg-cellavision"
+    shutil.copytree(FIX / "cellavision" / "images", cv / "images")
+    names = sorted(p.name for p in (cv / "images").glob("*.png"))
+    types = {r["image"]: r["cell_type"] for r in csv.DictReader(open(FIX / "cellavision" / "labels.csv"))}
+    with open(cv / "labels.csv", "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["image", "cell_type", "split"])
+        for i, n in enumerate(names):
+            w.writerow([n, types[n], "test" if i == 0 else "train"])
+    split = tmp_path / "split.csv"
+    with open(split, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["image", "cell_type", "split"])
+        for i, (rel, c) in enumerate(list_pbc(data / "pbc")):
+            w.writerow([rel, c, ("train", "val", "test")[i % 3]])
+    out = tmp_path / "model"
+    rc = main(["--data", str(data), "--split", str(split), "--cache-dir", str(tmp_path / "cache"), "--masks", "threshold",
+               "--size", "32", "--widths", "8", "16", "--depths", "1", "1", "--epochs", "1", "--batch", "8",
+               "--threads", "1", "--add-cellavision", "2", "--out", str(out), "--name", "tiny",
+               "--report-dir", str(tmp_path / "reports")])
+    assert rc == 0
+    card = json.loads((out / "card.json").read_text())
+    n_pbc_train = sum(1 for i in range(16) if i % 3 == 0)
+    assert card["data"]["n"]["train"] == n_pbc_train + 2 * (len(names) - 1)
+    assert card["test_cellavision"]["n"] == 1 and card["test"]["n"] == sum(1 for i in range(16) if i % 3 == 2)
