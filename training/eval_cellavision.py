@@ -7,8 +7,8 @@ error) or from the colour-threshold fallback (``threshold``). Writes a JSON with
 
 Example::
 
-    PYTHONPATH=. python training/eval_cellavision.py --model resources/models/classifier/default \
-        --masks segmenter --out training/reports/cellavision_default_segmenter.json
+    PYTHONPATH=. python training/eval_cellavision.py --model pbc-only \
+        --masks segmenter --out training/reports/cellavision_pbc-only_segmenter.json
 """
 
 from __future__ import annotations
