@@ -101,7 +101,6 @@ def main(argv=None) -> int:
     for f in a.seg:
         parts.append(model_section("Table 1 - segmentation-based (RGB + nucleus + cytoplasm, normalised by "
                                    "segmented size)", json.loads(f.read_text())))
-    parts = parts
     if a.image:
         parts.append(model_section("Table 2 - image-only baseline (whole image resized, no segmentation)",
                                    json.loads(a.image.read_text())))

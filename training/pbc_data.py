@@ -126,16 +126,9 @@ def build_cache(
     return out, found
 
 
-def load_rgb(path: Path, half: bool = False) -> np.ndarray:
-    """RGB uint8; ``half`` decodes a JPEG at half size (DCT scaling: ~4x faster, no loss at
-    the crop's resolution, which is 2-3x below PBC's native one)."""
-    if not half:
-        return read_image(path).pixels
-    from PIL import Image
-
-    with Image.open(path) as im:
-        im.draft("RGB", (im.size[0] // 2, im.size[1] // 2))
-        return np.asarray(im.convert("RGB"))
+def load_rgb(path: Path) -> np.ndarray:
+    """RGB uint8 at full size (v1 decoded at half size; its crops were blurrier than inference's)."""
+    return read_image(path).pixels
 
 
 def fallback_crop(rgb: np.ndarray, spec: CropSpec) -> np.ndarray:

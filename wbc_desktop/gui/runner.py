@@ -193,7 +193,7 @@ class AnalysisRunner(QObject):
         self._pump()
 
     def _work(self, path: Path, pipeline: Any, progress, cancel: threading.Event) -> Outcome:
-        """Runs in the worker thread: read, analyse, and fall back to the CPU on GPU OOM."""
+        """Runs in the worker thread: read, analyse; one retry on a fresh pipeline when it can help."""
         from wbc_desktop.core.io import read_image
 
         from .viewer.prepare import prepare
@@ -206,24 +206,27 @@ class AnalysisRunner(QObject):
         try:
             analysis = pipeline.analyze(image, progress=progress, cancel=cancel)
         except Exception as e:
-            if getattr(pipeline, "alive", True) is False and type(e).__name__ != "Cancelled":
-                # the model process died (killed, crashed): start a new one and retry once
-                self.notice.emit("The analysis process stopped unexpectedly; it was restarted.")
-                close_pipeline(pipeline)
-                pipeline = self._loader(self.device)
-                self.pipeline = pipeline
-                analysis = pipeline.analyze(image, progress=progress, cancel=cancel)
-                progress(1, 1, "preparing display")
-                return Outcome(path, image, analysis, display=prepare(image.pixels, analysis, image=preview.image))
-            if not _is_oom(e) or str(getattr(pipeline, "device", "cpu")) == "cpu":
-                raise
-            self.notice.emit("The GPU ran out of memory: analysing on the CPU instead (slower).")
-            close_pipeline(pipeline)
-            pipeline = self._loader("cpu")
-            self.pipeline = pipeline  # later images go straight to the CPU
+            pipeline = self._replace_pipeline(pipeline, e)  # re-raises when a retry cannot help
             analysis = pipeline.analyze(image, progress=progress, cancel=cancel)
         progress(1, 1, "preparing display")
         return Outcome(path, image, analysis, display=prepare(image.pixels, analysis, image=preview.image))
+
+    def _replace_pipeline(self, pipeline: Any, exc: Exception) -> Any:
+        """A new pipeline after a dead model process (same device) or a GPU out-of-memory (CPU).
+
+        Runs in the worker thread; later images use the replacement too.
+        """
+        if getattr(pipeline, "alive", True) is False and type(exc).__name__ != "Cancelled":
+            self.notice.emit("The analysis process stopped unexpectedly; it was restarted.")
+            device = self.device
+        elif _is_oom(exc) and str(getattr(pipeline, "device", "cpu")) != "cpu":
+            self.notice.emit("The GPU ran out of memory: analysing on the CPU instead (slower).")
+            device = "cpu"
+        else:
+            raise exc
+        close_pipeline(pipeline)
+        self.pipeline = self._loader(device)
+        return self.pipeline
 
 
 def _is_oom(exc: BaseException) -> bool:
