@@ -7,8 +7,8 @@ the test split. Writes ``--out`` (weights.safetensors + card.json via core.regis
 
 Example::
 
-    PYTHONPATH=. python training/train_classifier.py --size 96 --fill 0.6 --threads 2 --epochs 50 \
-        --max-minutes 24 --add-cellavision 8 --out resources/models/classifier/default --name default  # v2.1
+    PYTHONPATH=. python training/train_classifier.py --size 96 --fill 0.6 --threads 2 --epochs 62 \
+        --max-minutes 27 --add-cellavision 8 --out resources/models/classifier/default --name default  # v2.2
     PYTHONPATH=. python training/train_classifier.py --size 96 --fill 0.6 --threads 2 --epochs 50 \
         --max-minutes 24 --out resources/models/classifier/pbc-only --name pbc-only  # PBC only (v2.0)
     PYTHONPATH=. python training/train_classifier.py --mode image \
@@ -41,7 +41,7 @@ from wbc_desktop.core.augment_cls import AugmentSettings, augment_batch  # noqa:
 from wbc_desktop.core.cell_crops import CropSpec, standardise  # noqa: E402
 from wbc_desktop.core.models.classifier import build_classifier, count_params  # noqa: E402
 
-VERSION = "2.1"
+VERSION = "2.2"
 
 
 def parse_args(argv=None) -> argparse.Namespace:
