@@ -37,6 +37,10 @@ def test_hover_and_label_text_say_what_a_reviewer_needs():
     assert cell_label(c) == "basophil ✎"
     text = describe(c, 10, 20)
     assert "Basophil" in text and "model: Neutrophil" in text and "N/C" in text
+    from wbc_desktop.gui.panels.gallery import GalleryPanel
+
+    tip = GalleryPanel._tooltip(c)  # the gallery says the same, in plain text
+    assert tip.startswith(f"Cell {c.cell_id}: Basophil") and "set by reviewer (model: Neutrophil)" in tip
 
 
 def test_prepare_builds_every_drawable(qapp):

@@ -40,3 +40,18 @@ def shortcut_key(cell_type: str) -> str:
         return "0"
     i = REVIEW_TYPES.index(cell_type) if cell_type in REVIEW_TYPES else -1
     return str(i + 1) if 0 <= i < 9 else ""
+
+
+def cell_summary(cell) -> tuple[str, list[str], str]:
+    """(title, detail lines, border note or "") of one cell, shared by the hover label and the
+    gallery tooltip so both say the same thing in the same words."""
+    title = f"Cell {cell.cell_id}: {display_name(cell.final_type)}"
+    lines = []
+    if cell.reviewed_type:
+        lines.append(f"set by reviewer (model: {display_name(cell.cell_type)})")
+    if cell.top3:
+        lines.append(" · ".join(f"{display_name(n)} {p:.0%}" for n, p in cell.top3))
+    elif cell.confidence:
+        lines.append(f"confidence {cell.confidence:.2f}")
+    border = "cut by the image border: not counted" if cell.touches_border else ""
+    return title, lines, border

@@ -29,7 +29,7 @@ from wbc_desktop.core.analysis import UNIDENTIFIED
 from wbc_desktop.core.review import CELL_TYPES, REVIEW_TYPES
 
 from ..document import Document
-from ..palette import display_name, shortcut_key, type_color
+from ..palette import cell_summary, display_name, shortcut_key, type_color
 from ..viewer.prepare import THUMB
 from .thumbnails import blank_icon, framed_icon
 
@@ -236,14 +236,8 @@ class GalleryPanel(QWidget):
 
     @staticmethod
     def _tooltip(c) -> str:
-        lines = [f"Cell {c.cell_id}: {display_name(c.final_type)}"]
-        if c.reviewed_type:
-            lines.append(f"model said {display_name(c.cell_type)} ({c.confidence:.2f})")
-        if c.top3:
-            lines.append(", ".join(f"{display_name(n)} {p:.0%}" for n, p in c.top3))
-        if c.touches_border:
-            lines.append("cut by the image border (not counted)")
-        return "\n".join(lines)
+        title, details, border = cell_summary(c)
+        return "\n".join([title, *details] + ([border] if border else []))
 
     def _on_selection(self) -> None:
         if not self._syncing:

@@ -7,21 +7,15 @@ from typing import Optional
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QWidget
 
-from ..palette import display_name
+from ..palette import cell_summary
 
 
 def describe(cell, x: int, y: int) -> str:
     """Rich-text details of one cell for the hover label (kept short: it floats over the image)."""
-    lines = [f"<b>Cell {cell.cell_id}: {display_name(cell.final_type)}</b>"]
-    if cell.reviewed_type:
-        lines.append(f"set by reviewer (model: {display_name(cell.cell_type)})")
-    if cell.top3:
-        lines.append(" · ".join(f"{display_name(n)} {p:.0%}" for n, p in cell.top3))
-    elif cell.confidence:
-        lines.append(f"confidence {cell.confidence:.2f}")
-    lines.append(f"area {cell.area_px} px · N/C {cell.nc_ratio:.2f}")
-    if cell.touches_border:
-        lines.append("<i>cut by the image border: not counted</i>")
+    title, details, border = cell_summary(cell)
+    lines = [f"<b>{title}</b>", *details, f"area {cell.area_px} px · N/C {cell.nc_ratio:.2f}"]
+    if border:
+        lines.append(f"<i>{border}</i>")
     lines.append(f"<span style='color:#aaa'>x {x}, y {y}</span>")
     return "<br>".join(lines)
 
