@@ -27,12 +27,12 @@ from pathlib import Path
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from training.distill import distill_loss, load_teachers, soft_labels  # noqa: E402
 from training.pbc_data import (  # noqa: E402
     PBC_CLASSES, SPLIT_FILE, build_cache, cellavision_rows, list_pbc, make_split, read_split, write_split,
 )
@@ -41,7 +41,7 @@ from wbc_desktop.core.augment_cls import AugmentSettings, augment_batch  # noqa:
 from wbc_desktop.core.cell_crops import CropSpec, standardise  # noqa: E402
 from wbc_desktop.core.models.classifier import build_classifier, count_params  # noqa: E402
 
-VERSION = "2.2"
+VERSION = "2.3"
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -74,6 +74,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--add-cellavision", type=int, default=0, metavar="K",
                    help="also train on the CellaVision train split (val split joins val), each image K times "
                         "per epoch; its test split is scored separately (0: PBC only)")
+    p.add_argument("--teacher", nargs="+", default=[], metavar="MODEL",
+                   help="distil from these classifiers (mean of 4 rotations each) as well as the labels")
+    p.add_argument("--distill", type=float, default=0.5, help="weight of the teacher term (with --teacher)")
     p.add_argument("--out", type=Path)
     p.add_argument("--name", default="default")
     p.add_argument("--report-dir", type=Path, default=ROOT / "training" / "reports")
@@ -169,6 +172,15 @@ def train(args) -> dict:
             f"{int((cv_split == 'val').sum())} val, {len(idx['test_cellavision'])} test")
     X = torch.from_numpy(crops)
     Y = torch.from_numpy(y_all)
+    soft = None
+    if args.teacher:
+        t1 = time.time()
+        uniq = np.unique(idx["train"])
+        soft = torch.zeros(len(X), len(classes))
+        soft[uniq] = soft_labels(load_teachers(args.teacher, classes), X[uniq], spec.size)
+        agree = float((soft[uniq].argmax(1) == Y[uniq]).float().mean())
+        log(f"teacher soft labels for {len(uniq)} train crops in {time.time() - t1:.0f}s "
+            f"(teachers {args.teacher}; agree with labels {agree:.4f})")
 
     arch = {"in_channels": spec.channels, "widths": args.widths, "depths": args.depths, "dropout": args.dropout}
     model = build_classifier(arch, len(classes)).to(memory_format=torch.channels_last)  # ~2x faster on CPU
@@ -192,7 +204,8 @@ def train(args) -> dict:
         for b in range(steps_per_epoch):
             bi = torch.from_numpy(perm[b * args.batch : (b + 1) * args.batch])
             x = standardise(augment_batch(X[bi], spec.size, aug, gen)).contiguous(memory_format=torch.channels_last)
-            loss = F.cross_entropy(model(x), Y[bi], label_smoothing=args.smoothing)
+            loss = distill_loss(model(x), Y[bi], soft[bi] if soft is not None else None,
+                                args.distill if soft is not None else 0.0, args.smoothing)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
@@ -258,6 +271,8 @@ def train(args) -> dict:
         "settings": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()
                      if k not in ("data", "cache_dir", "out", "report_dir", "split")},
         "augment": None if aug is None else {k: v for k, v in vars(aug).items()},
+        **({"distilled_from": {"teachers": [str(t) for t in args.teacher], "rotations": 4,
+                               "weight": args.distill}} if args.teacher else {}),
         "seed": args.seed,
         "epochs_run": epochs_run,
         "best_epoch": best[2],
