@@ -9,7 +9,8 @@ Example::
 
     PYTHONPATH=. python training/make_report.py --seg training/reports/default.json training/reports/pbc-only.json \
         --image training/reports/image-only-baseline.json \
-        --cellavision training/reports/cellavision_*.json --bccd training/reports/bccd.json
+        --cellavision training/reports/cellavision_*.json --bccd training/reports/bccd.json \
+        --diagnosis training/reports/cellavision_diagnosis.json --notes training/reports/notes_classifier.md
 """
 
 from __future__ import annotations
@@ -83,12 +84,28 @@ def bccd_section(r: dict) -> str:
         confusion_md(ty["confusion"]) if ty["confusion"] else "", ""])
 
 
+def diagnosis_section(r: dict) -> str:
+    s = [f"## Why the CellaVision lymphocytes are mistyped (`{r['model']['name']}`, "
+         "`training/diagnose_cellavision.py`)", "",
+         "Size of cell and nucleus in red-cell diameters (the magnification-free ruler of `core.scale`; medians; "
+         "CellaVision with the experts' masks, a PBC sample with the segmenter's):", "",
+         "| data set, class | n | cell | nucleus |", "|---|---|---|---|"]
+    for k, v in r["size_in_red_cells"].items():
+        s.append(f"| {k} | {v['n']} | {v['cell']:.2f} | {v['nucleus']:.2f} |")
+    s += ["", "Accuracy on the 100 CellaVision crops after one change of the input at a time:", "",
+          "| input | all | lymphocytes |", "|---|---|---|"]
+    for k, v in r["what_if"].items():
+        s.append(f"| {k} | {100 * v['accuracy']:.1f}% | {100 * v['per_class']['lymphocyte']:.1f}% |")
+    return "\n".join(s + [""])
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--seg", type=Path, nargs="+", required=True, help="JSON of each segmentation-based model")
     p.add_argument("--image", type=Path, help="JSON of the image-only baseline")
     p.add_argument("--cellavision", type=Path, nargs="*", default=[])
     p.add_argument("--bccd", type=Path)
+    p.add_argument("--diagnosis", type=Path, help="JSON of diagnose_cellavision.py")
     p.add_argument("--notes", type=Path, help="markdown appended verbatim (method notes)")
     p.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "reports" / "classifier.md")
     a = p.parse_args(argv)
@@ -106,6 +123,8 @@ def main(argv=None) -> int:
                                    json.loads(a.image.read_text())))
     if a.cellavision:
         parts.append(cellavision_section([json.loads(f.read_text()) for f in a.cellavision]))
+    if a.diagnosis:
+        parts.append(diagnosis_section(json.loads(a.diagnosis.read_text())))
     if a.bccd:
         parts.append(bccd_section(json.loads(a.bccd.read_text())))
     if a.notes:

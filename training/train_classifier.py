@@ -18,6 +18,7 @@ Example::
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import math
 import sys
@@ -37,7 +38,7 @@ from training.pbc_data import (  # noqa: E402
     PBC_CLASSES, SPLIT_FILE, build_cache, cellavision_rows, list_pbc, make_split, read_split, write_split,
 )
 from wbc_desktop.core import registry  # noqa: E402
-from wbc_desktop.core.augment_cls import AugmentSettings, augment_batch  # noqa: E402
+from wbc_desktop.core.augment_cls import PRESETS, augment_batch  # noqa: E402
 from wbc_desktop.core.cell_crops import CropSpec, standardise  # noqa: E402
 from wbc_desktop.core.models.classifier import build_classifier, count_params  # noqa: E402
 
@@ -65,6 +66,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--smoothing", type=float, default=0.05)
     p.add_argument("--threshold", type=float, default=0.5, help="top probability below which a cell is 'unidentified'")
     p.add_argument("--no-augment", action="store_true")
+    p.add_argument("--augment", choices=("standard", "robust"), default="standard",
+                   help="augmentation preset (core.augment_cls.PRESETS); robust: wider stain hue/strength and blur")
     p.add_argument("--cyto-p", type=float, default=0.0, help="share of crops whose cytoplasm rim is stretched (0: off)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=2)
@@ -191,7 +194,7 @@ def train(args) -> dict:
     warm = max(1, steps_per_epoch)
     sched = torch.optim.lr_scheduler.LambdaLR(
         opt, lambda s: min(1.0, (s + 1) / warm) * 0.5 * (1 + math.cos(math.pi * min(1.0, s / plan["total"]))))
-    aug = None if args.no_augment else AugmentSettings(cyto_p=args.cyto_p)
+    aug = None if args.no_augment else dataclasses.replace(PRESETS[args.augment], cyto_p=args.cyto_p)
     gen = torch.Generator().manual_seed(args.seed)
     best = (-1.0, None, -1)
     t_train = time.time()

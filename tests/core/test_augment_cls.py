@@ -72,3 +72,32 @@ def test_cytoplasm_stretch_lowers_nc_ratio_and_keeps_cell_size():
     assert abs(float(cell1 / cell0) - 1) < 0.05  # same normalised cell size
     # nucleus radius 12 of 24 -> 12 of 36, scaled back to 24: radius 8, area x 4/9
     assert abs(float(nuc1 / nuc0) - 4 / 9) < 0.05
+
+
+def test_stain_vector_jitter_shifts_hue_and_nucleus_jitter_stays_in_the_nucleus():
+    x = torch.full((8, 3, 16, 16), 0.85)
+    x[:, :, 4:12, 4:12] = torch.tensor([0.35, 0.25, 0.55]).view(1, 3, 1, 1)  # a violet nucleus
+    nucleus = torch.zeros(8, 1, 16, 16)
+    nucleus[:, :, 4:12, 4:12] = 1
+    same = hed_jitter(x, 0.0, 0.0, torch.Generator().manual_seed(0), vector_sigma=0.0)
+    assert torch.allclose(same, x, atol=2e-3)  # no jitter: the colours come back unchanged
+    hue = hed_jitter(x, 0.0, 0.0, torch.Generator().manual_seed(0), vector_sigma=0.1)
+    ratios = hue[:, 2, 8, 8] / hue[:, 0, 8, 8]  # blue/red of the nucleus differs between images
+    assert ratios.std() > 0.02 and 0 <= hue.min() and hue.max() <= 1
+    dark = hed_jitter(x, 0.0, 0.0, torch.Generator().manual_seed(0), nucleus=nucleus, nucleus_sigma=0.3)
+    outside = torch.ones(16, 16, dtype=torch.bool)
+    outside[4:12, 4:12] = False
+    assert torch.allclose(dark[:, :, outside], x[:, :, outside], atol=2e-3)
+    assert (dark[:, :, 8, 8] - x[:, :, 8, 8]).abs().max() > 0.02
+
+
+def test_robust_preset_is_valid_and_seeded():
+    from wbc_desktop.core.augment_cls import PRESETS
+
+    crops = torch.zeros((4, 72, 72, 5), dtype=torch.uint8)
+    crops[..., :3] = 210
+    crops[:, 24:48, 24:48, :3] = 70
+    crops[:, 24:48, 24:48, 3] = 255
+    a = augment_batch(crops, 48, PRESETS["robust"], torch.Generator().manual_seed(3))
+    b = augment_batch(crops, 48, PRESETS["robust"], torch.Generator().manual_seed(3))
+    assert torch.equal(a, b) and a.shape == (4, 5, 48, 48) and 0 <= a.min() and a.max() <= 1

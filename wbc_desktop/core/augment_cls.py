@@ -44,6 +44,20 @@ class AugmentSettings:
     cyto_p: float = 0.0
     cyto_stretch: tuple[float, float] = (0.6, 1.6)
     cyto_min_share: float = 0.2  # thinner rims are left alone (stretching them streaks the nucleus edge)
+    # Stain hue: each stain's colour vector is perturbed per image (labs' haematoxylin runs from
+    # blue to violet, eosin from pink to orange); 0 keeps the Ruifrok-Johnston colours.
+    stain_vector_sigma: float = 0.0
+    # Nucleus-only haematoxylin strength x(1 + N(0, sigma)), using the nucleus mask: chromatin
+    # darkness differs between labs independently of the cytoplasm's colour.
+    nucleus_sigma: float = 0.0
+
+
+PRESETS = {
+    "standard": AugmentSettings(),
+    # for other labs' images: wider stain strength and hue, nucleus darkness and stronger blur
+    "robust": AugmentSettings(hed_sigma=0.2, hed_bias=0.04, stain_vector_sigma=0.08, nucleus_sigma=0.15,
+                              blur_p=0.5, blur_sigma=(0.3, 2.0)),
+}
 
 
 def rgb_to_hed(rgb: torch.Tensor, clip: bool = True) -> torch.Tensor:
@@ -59,12 +73,28 @@ def hed_to_rgb(hed: torch.Tensor) -> torch.Tensor:
     return torch.exp(log_rgb).clamp(0, 1)
 
 
-def hed_jitter(rgb: torch.Tensor, sigma: float, bias: float, gen: torch.Generator | None = None) -> torch.Tensor:
-    """Per-image random stain strength: hed * (1 + N(0, sigma)) + U(-bias, bias)."""
+def hed_jitter(rgb: torch.Tensor, sigma: float, bias: float, gen: torch.Generator | None = None,
+               vector_sigma: float = 0.0, nucleus: torch.Tensor | None = None,
+               nucleus_sigma: float = 0.0) -> torch.Tensor:
+    """Per-image random stain strength: hed * (1 + N(0, sigma)) + U(-bias, bias).
+
+    ``vector_sigma`` also perturbs each stain's colour vector (per image, re-normalised), and
+    ``nucleus`` (Nx1xHxW in [0, 1]) with ``nucleus_sigma`` scales haematoxylin inside it only.
+    """
     n = rgb.shape[0]
     alpha = 1.0 + sigma * torch.randn(n, 3, 1, 1, generator=gen)
     beta = bias * (2 * torch.rand(n, 3, 1, 1, generator=gen) - 1)
-    return hed_to_rgb(rgb_to_hed(rgb, clip=False) * alpha + beta)
+    hed = rgb_to_hed(rgb, clip=False) * alpha + beta
+    if nucleus is not None and nucleus_sigma > 0:
+        k = nucleus_sigma * torch.randn(n, 1, 1, 1, generator=gen)
+        hed = torch.cat([hed[:, :1] * (1 + k * nucleus), hed[:, 1:]], 1)
+    if vector_sigma <= 0:
+        return hed_to_rgb(hed)
+    m = _RGB_FROM_HED.to(rgb).expand(n, 3, 3) + vector_sigma * torch.randn(n, 3, 3, generator=gen)
+    m = m.clamp_min(0.01)
+    m = m / m.norm(dim=2, keepdim=True)  # unit stain vectors, as in the reference matrix
+    log_rgb = torch.einsum("nchw,ncd->ndhw", hed * -_LOG_ADJUST, m).neg()
+    return torch.exp(log_rgb).clamp(0, 1)
 
 
 def photometric(rgb: torch.Tensor, s: AugmentSettings, gen: torch.Generator | None = None) -> torch.Tensor:
@@ -156,6 +186,10 @@ def augment_batch(
     x = crops.permute(0, 3, 1, 2).float().div_(255.0)
     x = geometric(x, out_size, s, gen)
     if s is not None:
-        rgb = hed_jitter(x[:, :3], s.hed_sigma, s.hed_bias, gen) if s.hed_sigma or s.hed_bias else x[:, :3]
+        if s.hed_sigma or s.hed_bias or s.stain_vector_sigma or s.nucleus_sigma:
+            rgb = hed_jitter(x[:, :3], s.hed_sigma, s.hed_bias, gen, s.stain_vector_sigma,
+                             x[:, 3:4] if x.shape[1] >= 5 else None, s.nucleus_sigma)
+        else:
+            rgb = x[:, :3]
         x = torch.cat([photometric(rgb, s, gen), x[:, 3:]], 1)
     return x.contiguous()
