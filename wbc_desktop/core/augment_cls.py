@@ -55,7 +55,7 @@ class AugmentSettings:
 PRESETS = {
     "standard": AugmentSettings(),
     # for other labs' images: wider stain strength and hue, nucleus darkness and stronger blur
-    "robust": AugmentSettings(hed_sigma=0.2, hed_bias=0.04, stain_vector_sigma=0.08, nucleus_sigma=0.15,
+    "robust": AugmentSettings(hed_sigma=0.2, hed_bias=0.02, stain_vector_sigma=0.05, nucleus_sigma=0.15,
                               blur_p=0.5, blur_sigma=(0.3, 2.0)),
 }
 
