@@ -105,6 +105,9 @@ def main(argv=None) -> int:
     p.add_argument("--seg-model", default="default")
     p.add_argument("--cls-model", default="default")
     p.add_argument("--limit", type=int, default=0, help="first N fields only")
+    p.add_argument("--half", choices=("all", "even", "odd"), default="all",
+                   help="fields at even / odd positions of the sorted list: choose settings on one half, "
+                        "report on the other")
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--out", type=Path, required=True)
     a = p.parse_args(argv)
@@ -116,11 +119,13 @@ def main(argv=None) -> int:
     pipe = Pipeline.load(a.seg_model, a.cls_model, device="cpu")
     imgs = sorted((a.data / "images").glob("*.jpg"))
     fields = [(i, a.data / "annotations" / f"{i.stem}.xml") for i in imgs if (a.data / "annotations" / f"{i.stem}.xml").exists()]
+    if a.half != "all":
+        fields = fields[(0 if a.half == "even" else 1)::2]
     if a.limit:
         fields = fields[: a.limit]
     t = time.time()
     r = evaluate_fields(pipe.analyze, fields, read_types(a.data / "wbc_types.csv"))
-    r.update(models=pipe.models_info(), seconds=round(time.time() - t, 1))
+    r.update(models=pipe.models_info(), half=a.half, seconds=round(time.time() - t, 1))
     a.out.parent.mkdir(parents=True, exist_ok=True)
     a.out.write_text(json.dumps(r, indent=2) + "\n")
     print(f"fields {r['fields']}: WBC recall@IoU0.5 {r['recall']:.3f} ({r['matched']}/{r['wbc_boxes']}), "
