@@ -116,3 +116,16 @@ def test_balancing_the_crop_matches_balancing_the_whole_image():
     assert got.shape == (32, 32, 5)
     diff = np.abs(got.astype(int) - want.astype(int))
     assert diff[..., 3:].max() == 0 and diff.mean() < 1.0 and diff.max() <= 8
+
+
+def test_cell_boxes_give_the_same_crops_and_a_stale_box_falls_back():
+    rgb, cm = _fixture("002")
+    rgb, cm = np.concatenate([rgb, rgb], 1), np.concatenate([cm, cm], 1)  # two cells
+    inst, cells = find_cells(cm, scale=0.33)
+    spec = CropSpec(size=48)
+    ids = [c.cell_id for c in cells]
+    scanned = cell_crops(rgb, cm, inst, ids, spec, 0.33)
+    assert len(cells) == 2
+    assert np.array_equal(cell_crops(rgb, cm, inst, ids, spec, 0.33, boxes=[c.bbox for c in cells]), scanned)
+    stale = [(0, 0, 3, 3), cells[1].bbox]  # e.g. a cell edited after its box was measured
+    assert np.array_equal(cell_crops(rgb, cm, inst, ids, spec, 0.33, boxes=stale), scanned)

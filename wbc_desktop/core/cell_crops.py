@@ -147,10 +147,13 @@ def cell_crops(
     cell_ids: Sequence[int],
     spec: CropSpec,
     scale: float = 1.0,
+    boxes: Sequence[tuple[int, int, int, int]] | None = None,
 ) -> np.ndarray:
     """Crops for several cells of one image, NxHxWxC uint8 (C = spec.channels).
 
     ``scale`` (model pixels per input pixel) only matters for ``spec.min_diameter``.
+    ``boxes`` (x0, y0, x1, y1 per cell, as in :class:`~wbc_desktop.core.analysis.Cell`) spare a
+    scan of the whole label image; a box that misses its cell falls back to that scan.
     """
     if spec.mode == "image":
         one = image_crop(rgb, spec)
@@ -159,11 +162,20 @@ def cell_crops(
     white = white_point(rgb) if spec.white_balance else None
     out = np.empty((len(cell_ids), spec.size, spec.size, 5), np.uint8)
     H, W = instances.shape
-    boxes = ndi.find_objects(instances)
+    scanned: list | None = None
     for i, cid in enumerate(cell_ids):
         # geometry from the cell's bounding box, then crop from a local window only: whole-image
         # work per cell would make crowded fields slow
-        bs = boxes[cid - 1] if 0 < cid <= len(boxes) else None
+        bs = None
+        if boxes is not None:
+            bx0, by0, bx1, by1 = boxes[i]
+            bs = (slice(max(0, by0), min(H, by1)), slice(max(0, bx0), min(W, bx1)))
+            if not (instances[bs] == cid).any():
+                bs = None
+        if bs is None:
+            if scanned is None:
+                scanned = ndi.find_objects(instances)
+            bs = scanned[cid - 1] if 0 < cid <= len(scanned) else None
         if bs is None:
             raise ValueError(f"no pixels for cell {cid}")
         m = instances[bs] == cid

@@ -74,7 +74,8 @@ class CellClassifier:
         """
         if not cells:
             return
-        crops = cell_crops(rgb, class_map, instances, [c.cell_id for c in cells], self.spec, scale)
+        crops = cell_crops(rgb, class_map, instances, [c.cell_id for c in cells], self.spec, scale,
+                           boxes=[c.bbox for c in cells])
         probs = self.predict_crops(crops)
         for cell, p in zip(cells, probs):
             order = np.argsort(-p)
