@@ -363,3 +363,35 @@ def test_a_dead_model_process_is_restarted_and_the_image_still_analysed(qtbot, m
         open_and_wait(qtbot, win, [SAMPLE])
     assert "restarted" in notice.args[0]
     assert win.controller.doc.current_entry.status == DONE and len(made) == 2
+
+
+def test_cell_type_model_menu_lists_installed_models_and_reloads_with_the_choice(qtbot, make_window, settings):
+    loads: list[str] = []
+
+    def loader(device):
+        loads.append(settings.classifier)  # what the real loader would pass to the model process
+        return FakePipeline()
+
+    win = make_window(loader=loader)
+    menu = win.actions_.classifier_menu
+    names = [a.data() for a in menu.actions()]
+    assert {"default", "pbc-only"} <= set(names)  # the shipped models, found without importing torch
+    checked = [a.data() for a in menu.actions() if a.isChecked()]
+    assert checked == ["default"]
+    assert any("trained on PBC" in a.text() for a in menu.actions())
+    pick = next(a for a in menu.actions() if a.data() == "pbc-only")
+    runner = win.controller.runner
+    with qtbot.waitSignal(runner.pipelineReady, timeout=5000):
+        pick.trigger()
+    assert settings.classifier == "pbc-only" and loads == ["default", "pbc-only"]
+    assert pick.isChecked()
+
+
+def test_settings_loader_passes_the_chosen_model(monkeypatch, settings):
+    from wbc_desktop.gui import runner as runner_mod
+
+    seen = []
+    monkeypatch.setattr(runner_mod, "default_loader", lambda device, cls_model="default": seen.append((device, cls_model)))
+    settings.classifier = "pbc-only"
+    runner_mod.settings_loader(settings)("cpu")
+    assert seen == [("cpu", "pbc-only")]

@@ -3,6 +3,9 @@
 Layout: ``<root>/<kind>/<name>/{weights.safetensors, card.json}`` where root is the shipped
 ``resources/models`` or the user's data folder. A folder path holding those two files works
 wherever a name does, so ``train --out DIR`` output is usable at once.
+
+Listing and reading cards needs no torch (the window's process lists models for its menus and
+must never import torch); only :func:`load` and :func:`save` import it, when called.
 """
 
 from __future__ import annotations
@@ -12,13 +15,13 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Any, Optional
-
-import torch
-from safetensors.torch import load_file, save_file
+from typing import TYPE_CHECKING, Any, Optional
 
 from .errors import ModelError
 from .paths import resources_dir, user_data_dir
+
+if TYPE_CHECKING:
+    import torch
 
 WEIGHTS = "weights.safetensors"
 CARD = "card.json"
@@ -57,8 +60,28 @@ def list_names(kind: str) -> list[str]:
     return sorted(set(names))
 
 
+def read_card(name_or_path: str, kind: str) -> dict[str, Any]:
+    """A model's card only (no weights, no torch)."""
+    folder = resolve(name_or_path, kind)
+    try:
+        return json.loads((folder / CARD).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        raise ModelError(f"model {folder}: card cannot be read ({e})") from None
+
+
+def describe(card: dict[str, Any]) -> str:
+    """One line for menus: version and what the model was trained on, from its card."""
+    data = card.get("data") or {}
+    source = "PBC + CellaVision" if data.get("cellavision") else "PBC" if "PBC" in str(data.get("train", "")) else ""
+    if (card.get("input") or {}).get("mode") == "image":
+        source = (source + ", " if source else "") + "image only, no segmentation"
+    return f"v{card.get('version', '?')}" + (f", trained on {source}" if source else "")
+
+
 def load(name_or_path: str, kind: str) -> tuple[dict[str, torch.Tensor], dict[str, Any], Path]:
     """Load weights (never pickle) and card; the card's ``kind`` must match."""
+    from safetensors.torch import load_file
+
     folder = resolve(name_or_path, kind)
     try:
         card = json.loads((folder / CARD).read_text(encoding="utf-8"))
@@ -74,6 +97,8 @@ def load(name_or_path: str, kind: str) -> tuple[dict[str, torch.Tensor], dict[st
 
 def save(folder: Path | str, state: dict[str, torch.Tensor], card: dict[str, Any]) -> Path:
     """Write weights and card into ``folder`` atomically (a temp folder renamed into place)."""
+    from safetensors.torch import save_file
+
     folder = Path(folder)
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))

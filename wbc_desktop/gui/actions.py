@@ -69,6 +69,7 @@ class Actions:
             self.menus[name] = bar.addMenu(name)
         self.recent_menu = QMenu("Open &recent", window)
         self.device_menu = QMenu("&Device", window)
+        self.classifier_menu = QMenu("Cell-type &model", window)
         for s in SPECS:
             a = QAction(s.text, window)
             if s.shortcut:
@@ -84,6 +85,7 @@ class Actions:
             if s.key in ("demo", "close_image", "export_pdf", "sign", "toggle_overlay", "prev_image"):
                 self.menus[s.menu].addSeparator()
         self.menus["&Analysis"].addMenu(self.device_menu)
+        self.menus["&Analysis"].addMenu(self.classifier_menu)
 
     def connect(self, key: str, fn: Callable[[], object]) -> None:
         self.by_key[key].triggered.connect(lambda _checked=False: fn())

@@ -23,7 +23,7 @@ from .controller import AppController, sample_image
 from .document import Document
 from .main_window import MainWindow
 from .panels.messages import MessageBar
-from .runner import AnalysisRunner, Loader, default_loader
+from .runner import AnalysisRunner, Loader, default_loader, settings_loader
 from .settings import AppSettings
 
 log = logging.getLogger(__name__)
@@ -34,6 +34,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     ap.add_argument("images", nargs="*", help="image files or folders to open")
     ap.add_argument("--demo", action="store_true", help="open the bundled sample image")
     ap.add_argument("--device", choices=["auto", "cpu", "cuda"], help="where the networks run (saved)")
+    ap.add_argument("--classifier", metavar="NAME", help="cell-type model by name (saved; see Analysis menu)")
     ap.add_argument("--screenshot", metavar="FILE", help="save a PNG of the window once analysis ends, then exit")
     ap.add_argument("--view", choices=["image", "gallery"], default="image", help="tab shown first")
     ap.add_argument("--size", default="1440x900", help="window size WxH (for screenshots)")
@@ -62,7 +63,7 @@ def build(settings: Optional[AppSettings] = None, loader: Loader = default_loade
     doc = Document(ReviewStore(review_root or user_data_dir() / "reviews"))
     doc.threshold = settings.threshold
     doc.include_border = settings.include_border
-    runner = AnalysisRunner(loader)
+    runner = AnalysisRunner(settings_loader(settings) if loader is default_loader else loader)
     controller = AppController(doc, runner, settings, MessageBar())
     window = MainWindow(controller, app_icon())
     runner.setParent(window)
@@ -135,6 +136,8 @@ def main(argv: Optional[list[str]] = None) -> int:
     settings = AppSettings(QSettings("wbc-desktop", "WBC Desktop"))
     if args.device:
         settings.device = args.device
+    if args.classifier:
+        settings.classifier = args.classifier
     window = build(settings)
     # The models load in their own process, so start it now: it imports torch while the
     # window is being laid out and painted, without touching this process' GIL.

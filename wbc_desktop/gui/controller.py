@@ -107,6 +107,14 @@ class AppController(QObject):
         self.runner.load_pipeline(device)
         self.messages.info(f"Models reload on device '{device}'; press Ctrl+R to re-analyse an image with it.")
 
+    def set_classifier(self, name: str) -> None:
+        """Type cells with another model (e.g. one suited to another lab's stain)."""
+        if name == self.settings.classifier:
+            return
+        self.settings.classifier = name
+        self.runner.load_pipeline(self.settings.device)
+        self.messages.info(f"Cell-type model '{name}' loads; press Ctrl+R to re-analyse an image with it.")
+
     def _on_models_failed(self, message: str) -> None:
         self.messages.error(f"The analysis models could not be loaded: {message.rstrip('.')}. Images still open "
                             "for viewing; see Analysis ▸ Device, or reinstall the models.")

@@ -121,6 +121,7 @@ class MainWindow(QMainWindow):
             act.setChecked(d == c.settings.device)
             act.triggered.connect(lambda _=False, d=d: c.set_device(d))
             group.addAction(act)
+        self._fill_classifier_menu()
         a.set_recent(c.settings.recent_files(), lambda p: c.open_paths([p]), self._clear_recent)
         c.recentChanged.connect(lambda paths: a.set_recent(paths, lambda p: c.open_paths([p]), self._clear_recent))
 
@@ -172,6 +173,26 @@ class MainWindow(QMainWindow):
     def _clear_recent(self) -> None:
         self.controller.settings.clear_recent()
         self.controller.recentChanged.emit([])
+
+    def _fill_classifier_menu(self) -> None:
+        """One checkable entry per installed classifier (shipped and user-trained), from the cards."""
+        from wbc_desktop.core import registry
+        from wbc_desktop.core.errors import ModelError
+
+        c, menu = self.controller, self.actions_.classifier_menu
+        menu.clear()
+        group = QActionGroup(menu)
+        for name in registry.list_names("classifier"):
+            try:
+                label = f"{name}  ({registry.describe(registry.read_card(name, 'classifier'))})"
+            except ModelError:
+                continue  # unreadable card: the model could not load either
+            act = menu.addAction(label)
+            act.setCheckable(True)
+            act.setChecked(name == c.settings.classifier)
+            act.setData(name)
+            act.triggered.connect(lambda _=False, n=name: c.set_classifier(n))
+            group.addAction(act)
 
     def _about(self) -> None:
         QMessageBox.about(self, "About WBC Desktop",

@@ -45,6 +45,15 @@ class AppSettings:
         self.q.setValue("analysis/device", v)
 
     @property
+    def classifier(self) -> str:
+        """Name of the cell-type model (a shipped or user model; see core.registry)."""
+        return str(self._get("analysis/classifier", "default")) or "default"
+
+    @classifier.setter
+    def classifier(self, v: str) -> None:
+        self.q.setValue("analysis/classifier", v)
+
+    @property
     def threshold(self) -> float:
         """0 means: keep the classifier's own threshold."""
         return float(self._get("analysis/threshold", 0.0))
