@@ -99,12 +99,24 @@ def diagnosis_section(r: dict) -> str:
     return "\n".join(s + [""])
 
 
+def bccd_halves_section(results: list[dict]) -> str:
+    s = ["## BCCD fields by half: another lab's stain (typing labels never trained on)", "",
+         "Settings were chosen on the even half; the odd half is the held-out figure.", "",
+         "| classifier | half | fields | WBC recall | typing (single-type fields) |", "|---|---|---|---|---|"]
+    for r in results:
+        t = r["typing"]
+        s.append(f"| {r['models']['classifier']['name']} v{r['models']['classifier']['version']} | {r.get('half', 'all')} "
+                 f"| {r['fields']} | {100 * r['recall']:.1f}% | {100 * t['accuracy']:.1f}% ({t['correct']}/{t['n']}) |")
+    return "\n".join(s + [""])
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--seg", type=Path, nargs="+", required=True, help="JSON of each segmentation-based model")
     p.add_argument("--image", type=Path, help="JSON of the image-only baseline")
     p.add_argument("--cellavision", type=Path, nargs="*", default=[])
     p.add_argument("--bccd", type=Path)
+    p.add_argument("--bccd-halves", type=Path, nargs="*", default=[], help="eval_bccd.py --half JSONs")
     p.add_argument("--diagnosis", type=Path, help="JSON of diagnose_cellavision.py")
     p.add_argument("--notes", type=Path, help="markdown appended verbatim (method notes)")
     p.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "reports" / "classifier.md")
@@ -123,6 +135,8 @@ def main(argv=None) -> int:
                                    json.loads(a.image.read_text())))
     if a.cellavision:
         parts.append(cellavision_section([json.loads(f.read_text()) for f in a.cellavision]))
+    if a.bccd_halves:
+        parts.append(bccd_halves_section([json.loads(f.read_text()) for f in a.bccd_halves]))
     if a.diagnosis:
         parts.append(diagnosis_section(json.loads(a.diagnosis.read_text())))
     if a.bccd:
