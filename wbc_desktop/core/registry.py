@@ -75,6 +75,8 @@ def describe(card: dict[str, Any]) -> str:
     source = "PBC + CellaVision" if data.get("cellavision") else "PBC" if "PBC" in str(data.get("train", "")) else ""
     if (card.get("input") or {}).get("mode") == "image":
         source = (source + ", " if source else "") + "image only, no segmentation"
+    if float((card.get("augment") or {}).get("stain_vector_sigma") or 0) > 0:
+        source = (source + ", " if source else "") + "wide stain augmentation: for stains unlike PBC's"
     return f"v{card.get('version', '?')}" + (f", trained on {source}" if source else "")
 
 

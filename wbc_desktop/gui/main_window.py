@@ -184,10 +184,13 @@ class MainWindow(QMainWindow):
         group = QActionGroup(menu)
         for name in registry.list_names("classifier"):
             try:
-                label = f"{name}  ({registry.describe(registry.read_card(name, 'classifier'))})"
+                card = registry.read_card(name, "classifier")
             except ModelError:
                 continue  # unreadable card: the model could not load either
-            act = menu.addAction(label)
+            act = menu.addAction(f"{name}  ({registry.describe(card)})")
+            acc = (card.get("test") or {}).get("accuracy")
+            if acc is not None:
+                act.setStatusTip(f"PBC test split accuracy {100 * float(acc):.1f}% (model card)")
             act.setCheckable(True)
             act.setChecked(name == c.settings.classifier)
             act.setData(name)
