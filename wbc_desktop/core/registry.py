@@ -76,7 +76,7 @@ def describe(card: dict[str, Any]) -> str:
     if (card.get("input") or {}).get("mode") == "image":
         source = (source + ", " if source else "") + "image only, no segmentation"
     if float((card.get("augment") or {}).get("stain_vector_sigma") or 0) > 0:
-        source = (source + ", " if source else "") + "wide stain augmentation: for stains unlike PBC's"
+        source = (source + ", " if source else "") + "for stains unlike PBC's"
     return f"v{card.get('version', '?')}" + (f", trained on {source}" if source else "")
 
 
