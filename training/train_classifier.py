@@ -8,7 +8,7 @@ the test split. Writes ``--out`` (weights.safetensors + card.json via core.regis
 Example::
 
     PYTHONPATH=. python training/train_classifier.py --size 96 --fill 0.6 --threads 2 --epochs 62 \
-        --max-minutes 27 --add-cellavision 8 --out resources/models/classifier/default --name default  # v2.2
+        --max-minutes 45 --add-cellavision 8 --seed 1 --out resources/models/classifier/default --name default  # v2.3
     PYTHONPATH=. python training/train_classifier.py --size 96 --fill 0.6 --threads 2 --epochs 50 \
         --max-minutes 24 --out resources/models/classifier/pbc-only --name pbc-only  # PBC only (v2.0)
     PYTHONPATH=. python training/train_classifier.py --mode image \
