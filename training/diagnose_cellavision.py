@@ -47,6 +47,7 @@ WBC = ("basophil", "eosinophil", "lymphocyte", "monocyte", "neutrophil")
 def sizes_in_rbc(data: Path, per_class: int, seed: int = 1) -> dict[str, dict[str, float]]:
     """Median cell and nucleus diameters in red-cell diameters, per data set and class."""
     from wbc_desktop.core.cells import find_cells
+    from wbc_desktop.core.evaluate_classification import nearest_centre
     from wbc_desktop.core.io import read_image, read_mask
     from wbc_desktop.core.scale import estimate_rbc_diameter
     from wbc_desktop.core.segment import Segmenter
@@ -75,10 +76,9 @@ def sizes_in_rbc(data: Path, per_class: int, seed: int = 1) -> dict[str, dict[st
             e = estimate_rbc_diameter(rgb)
             r = seg.segment(rgb)
             inst, cells = find_cells(r.class_map, scale=r.scale)
-            if not cells or not e.diameter_px:
+            c = nearest_centre(cells, r.class_map.shape)
+            if c is None or not e.diameter_px:
                 continue
-            h, w = r.class_map.shape
-            c = min(cells, key=lambda q: (q.centroid[0] - w / 2) ** 2 + (q.centroid[1] - h / 2) ** 2)
             m = inst == c.cell_id
             add(f"pbc {cls}", m, m & (r.class_map == 2), e.diameter_px)
     return {k: {"n": len(v["cell"]), "cell": float(np.median(v["cell"])), "nucleus": float(np.median(v["nucleus"]))}

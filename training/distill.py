@@ -10,27 +10,24 @@ nearly independent of the geometric augmentation the student sees.
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Optional, Sequence
 
 import torch
 import torch.nn.functional as F
 
-from wbc_desktop.core import registry
 from wbc_desktop.core.augment_cls import augment_batch
 from wbc_desktop.core.cell_crops import standardise
-from wbc_desktop.core.models.classifier import build_classifier
+from wbc_desktop.core.classify import CellClassifier
 
 
 def load_teachers(paths: Sequence[str], classes: Sequence[str]) -> list[torch.nn.Module]:
     """Teacher networks in eval mode; each must type the same classes in the same order."""
     out = []
     for p in paths:
-        state, card, folder = registry.load(str(p), "classifier")
-        if list(card["classes"]) != list(classes):
-            raise ValueError(f"teacher {folder}: classes {card['classes']} differ from {list(classes)}")
-        m = build_classifier(card["arch"], len(classes))
-        m.load_state_dict({k: (v.float() if v.is_floating_point() else v) for k, v in state.items()})
-        out.append(m.eval())
+        clf = CellClassifier.load(str(p), device="cpu")
+        if clf.classes != list(classes):
+            raise ValueError(f"teacher {clf.folder}: classes {clf.classes} differ from {list(classes)}")
+        out.append(clf.model)
     return out
 
 
@@ -47,11 +44,12 @@ def soft_labels(teachers: Sequence[torch.nn.Module], crops: torch.Tensor, size: 
     return torch.cat(out)
 
 
-def distill_loss(logits: torch.Tensor, target: torch.Tensor, soft: torch.Tensor, weight: float,
+def distill_loss(logits: torch.Tensor, target: torch.Tensor, soft: Optional[torch.Tensor], weight: float,
                  smoothing: float) -> torch.Tensor:
-    """(1 - weight) * cross-entropy on the labels + weight * KL(teacher || student)."""
+    """(1 - weight) * cross-entropy on the labels + weight * KL(teacher || student); labels only
+    when there is no teacher (``soft`` None) or no weight."""
     hard = F.cross_entropy(logits, target, label_smoothing=smoothing)
-    if weight <= 0:
+    if soft is None or weight <= 0:
         return hard
     kl = F.kl_div(F.log_softmax(logits, 1), soft, reduction="batchmean")
     return (1 - weight) * hard + weight * kl

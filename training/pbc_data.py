@@ -17,6 +17,7 @@ import numpy as np
 
 from wbc_desktop.core.cell_crops import CropSpec, cell_crops, context_spec, image_crop
 from wbc_desktop.core.cells import find_cells
+from wbc_desktop.core.evaluate_classification import nearest_centre
 from wbc_desktop.core.io import read_image
 
 PBC_CLASSES = ("basophil", "eosinophil", "erythroblast", "ig", "lymphocyte", "monocyte", "neutrophil", "platelet")
@@ -64,11 +65,11 @@ def read_split(path: Path = SPLIT_FILE) -> list[tuple[str, str, str]]:
 def central_cell_crop(rgb: np.ndarray, cm: np.ndarray, scale: float, spec: CropSpec) -> Optional[np.ndarray]:
     """Crop of the cell nearest the image centre (PBC crops are centred on their cell)."""
     inst, cells = find_cells(cm, scale=scale)
-    if not cells:
+    best = nearest_centre(cells, cm.shape)
+    if best is None:
         return None
-    h, w = cm.shape
-    best = min(cells, key=lambda c: (c.centroid[0] - w / 2) ** 2 + (c.centroid[1] - h / 2) ** 2)
     return cell_crops(rgb, cm, inst, [best.cell_id], spec, scale)[0]
+
 
 
 def cellavision_rows(root: Path) -> list[tuple[str, str, str]]:

@@ -207,8 +207,7 @@ def train(args) -> dict:
         for b in range(steps_per_epoch):
             bi = torch.from_numpy(perm[b * args.batch : (b + 1) * args.batch])
             x = standardise(augment_batch(X[bi], spec.size, aug, gen)).contiguous(memory_format=torch.channels_last)
-            loss = distill_loss(model(x), Y[bi], soft[bi] if soft is not None else None,
-                                args.distill if soft is not None else 0.0, args.smoothing)
+            loss = distill_loss(model(x), Y[bi], None if soft is None else soft[bi], args.distill, args.smoothing)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()

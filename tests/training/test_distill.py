@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -12,12 +10,13 @@ import torch
 import torch.nn.functional as F
 
 from training.distill import distill_loss, load_teachers, soft_labels
-from training.pbc_data import PBC_CLASSES, list_pbc
+from training.pbc_data import PBC_CLASSES
 from training.train_classifier import main
 from wbc_desktop.core import registry
 from wbc_desktop.core.models.classifier import build_classifier
 
-FIX = Path(__file__).resolve().parents[1] / "fixtures"
+from .tiny_recipe import fixture_data, tiny_args
+
 ARCH = {"type": "CellResNet", "in_channels": 5, "widths": [8, 16], "depths": [1, 1], "dropout": 0.0}
 
 
@@ -58,20 +57,11 @@ def test_distill_loss_mixes_labels_and_teacher():
 
 
 def test_student_trains_from_a_teacher_and_its_card_says_so(tmp_path):
-    data = tmp_path / "data"
-    shutil.copytree(FIX / "pbc", data / "pbc")
-    split = tmp_path / "split.csv"
-    with open(split, "w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["image", "cell_type", "split"])
-        for i, (rel, c) in enumerate(list_pbc(data / "pbc")):
-            w.writerow([rel, c, ("train", "val", "test")[i % 3]])
+    data, split = fixture_data(tmp_path, lambda i: [("train", "val", "test")[i % 3]])
     _save_teacher(tmp_path / "teacher")
     out = tmp_path / "student"
-    rc = main(["--data", str(data), "--split", str(split), "--cache-dir", str(tmp_path / "cache"), "--masks", "threshold",
-               "--size", "32", "--widths", "8", "16", "--depths", "1", "1", "--epochs", "1", "--batch", "8",
-               "--threads", "1", "--teacher", str(tmp_path / "teacher"), "--distill", "0.7", "--out", str(out),
-               "--name", "tiny", "--report-dir", str(tmp_path / "reports")])
+    rc = main(tiny_args(tmp_path, data, split, "--epochs", "1", "--teacher", str(tmp_path / "teacher"),
+                        "--distill", "0.7", "--out", str(out)))
     assert rc == 0
     card = json.loads((out / "card.json").read_text())
     assert card["distilled_from"] == {"teachers": [str(tmp_path / "teacher")], "rotations": 4, "weight": 0.7}

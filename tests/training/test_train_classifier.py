@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import json
 import shutil
-from pathlib import Path
 
 import numpy as np
 
@@ -15,7 +14,7 @@ from training.train_classifier import main
 from wbc_desktop.core.classify import CellClassifier
 from wbc_desktop.core.io import read_image
 
-FIX = Path(__file__).resolve().parents[1] / "fixtures"
+from .tiny_recipe import FIX, fixture_data, tiny_args
 
 
 def test_split_is_stratified_and_reproducible():
@@ -39,19 +38,9 @@ def test_threshold_masks_find_the_central_cell():
 
 
 def test_train_few_steps_writes_a_loadable_model(tmp_path):
-    data = tmp_path / "data"
-    shutil.copytree(FIX / "pbc", data / "pbc")
-    split = tmp_path / "split.csv"
-    with open(split, "w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["image", "cell_type", "split"])
-        for i, (rel, c) in enumerate(list_pbc(data / "pbc")):
-            w.writerow([rel, c, "train"])
-            w.writerow([rel, c, "val" if i % 2 else "test"])
+    data, split = fixture_data(tmp_path, lambda i: ["train", "val" if i % 2 else "test"])
     out = tmp_path / "model"
-    rc = main(["--data", str(data), "--split", str(split), "--cache-dir", str(tmp_path / "cache"), "--masks", "threshold",
-               "--size", "32", "--widths", "8", "16", "--depths", "1", "1", "--epochs", "2", "--batch", "8",
-               "--threads", "1", "--out", str(out), "--name", "tiny", "--report-dir", str(tmp_path / "reports")])
+    rc = main(tiny_args(tmp_path, data, split, "--epochs", "2", "--out", str(out)))
     assert rc == 0
     card = json.loads((out / "card.json").read_text())
     assert card["kind"] == "classifier" and card["classes"] == list(PBC_CLASSES)
@@ -65,8 +54,7 @@ def test_train_few_steps_writes_a_loadable_model(tmp_path):
 
 
 def test_cellavision_train_split_can_join_and_its_test_split_is_scored_apart(tmp_path):
-    data = tmp_path / "data"
-    shutil.copytree(FIX / "pbc", data / "pbc")
+    data, split = fixture_data(tmp_path, lambda i: [("train", "val", "test")[i % 3]])
     cv = data / "wbc-seg-cellavision"
     shutil.copytree(FIX / "cellavision" / "images", cv / "images")
     names = sorted(p.name for p in (cv / "images").glob("*.png"))
@@ -76,17 +64,8 @@ def test_cellavision_train_split_can_join_and_its_test_split_is_scored_apart(tmp
         w.writerow(["image", "cell_type", "split"])
         for i, n in enumerate(names):
             w.writerow([n, types[n], "test" if i == 0 else "train"])
-    split = tmp_path / "split.csv"
-    with open(split, "w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["image", "cell_type", "split"])
-        for i, (rel, c) in enumerate(list_pbc(data / "pbc")):
-            w.writerow([rel, c, ("train", "val", "test")[i % 3]])
     out = tmp_path / "model"
-    rc = main(["--data", str(data), "--split", str(split), "--cache-dir", str(tmp_path / "cache"), "--masks", "threshold",
-               "--size", "32", "--widths", "8", "16", "--depths", "1", "1", "--epochs", "1", "--batch", "8",
-               "--threads", "1", "--add-cellavision", "2", "--out", str(out), "--name", "tiny",
-               "--report-dir", str(tmp_path / "reports")])
+    rc = main(tiny_args(tmp_path, data, split, "--epochs", "1", "--add-cellavision", "2", "--out", str(out)))
     assert rc == 0
     card = json.loads((out / "card.json").read_text())
     n_pbc_train = sum(1 for i in range(16) if i % 3 == 0)

@@ -67,10 +67,15 @@ def rgb_to_hed(rgb: torch.Tensor, clip: bool = True) -> torch.Tensor:
     return hed.clamp_min(0) if clip else hed
 
 
-def hed_to_rgb(hed: torch.Tensor) -> torch.Tensor:
-    """Inverse of :func:`rgb_to_hed` (skimage's hed2rgb)."""
-    log_rgb = torch.einsum("nchw,cd->ndhw", hed * -_LOG_ADJUST, _RGB_FROM_HED.to(hed)).neg()
-    return torch.exp(log_rgb).clamp(0, 1)
+def hed_to_rgb(hed: torch.Tensor, stains: torch.Tensor | None = None) -> torch.Tensor:
+    """Inverse of :func:`rgb_to_hed` (skimage's hed2rgb); ``stains`` (Nx3x3, rows = stain colour
+    vectors) replaces the reference colours per image."""
+    od = hed * -_LOG_ADJUST
+    if stains is None:
+        log_rgb = torch.einsum("nchw,cd->ndhw", od, _RGB_FROM_HED.to(hed))
+    else:
+        log_rgb = torch.einsum("nchw,ncd->ndhw", od, stains)
+    return torch.exp(log_rgb.neg()).clamp(0, 1)
 
 
 def hed_jitter(rgb: torch.Tensor, sigma: float, bias: float, gen: torch.Generator | None = None,
@@ -92,9 +97,7 @@ def hed_jitter(rgb: torch.Tensor, sigma: float, bias: float, gen: torch.Generato
         return hed_to_rgb(hed)
     m = _RGB_FROM_HED.to(rgb).expand(n, 3, 3) + vector_sigma * torch.randn(n, 3, 3, generator=gen)
     m = m.clamp_min(0.01)
-    m = m / m.norm(dim=2, keepdim=True)  # unit stain vectors, as in the reference matrix
-    log_rgb = torch.einsum("nchw,ncd->ndhw", hed * -_LOG_ADJUST, m).neg()
-    return torch.exp(log_rgb).clamp(0, 1)
+    return hed_to_rgb(hed, m / m.norm(dim=2, keepdim=True))  # unit stain vectors, as in the reference
 
 
 def photometric(rgb: torch.Tensor, s: AugmentSettings, gen: torch.Generator | None = None) -> torch.Tensor:

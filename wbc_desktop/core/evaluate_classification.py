@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
-from typing import Callable, Iterable, Optional, Union
+from typing import Callable, Iterable, Optional, Sequence, Union
 
 from .analysis import Analysis, Cell
 from .errors import WbcError
@@ -50,10 +50,13 @@ def read_class_folders(root: Union[str, Path]) -> list[tuple[Path, str]]:
 
 def central_cell(a: Analysis) -> Optional[Cell]:
     """The cell whose centroid is nearest the image centre (None when there are no cells)."""
-    if not a.cells:
-        return None
-    h, w = a.shape
-    return min(a.cells, key=lambda c: (c.centroid[0] - w / 2) ** 2 + (c.centroid[1] - h / 2) ** 2)
+    return nearest_centre(a.cells, a.shape)
+
+
+def nearest_centre(cells: Sequence[Cell], shape: tuple[int, ...]) -> Optional[Cell]:
+    """Of ``cells``, the one nearest the centre of an image of ``shape`` (a single-cell image's cell)."""
+    h, w = shape[:2]
+    return min(cells, key=lambda c: (c.centroid[0] - w / 2) ** 2 + (c.centroid[1] - h / 2) ** 2, default=None)
 
 
 def evaluate_classification(
