@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from PIL import Image
+from scipy import ndimage as ndi
 
 from wbc_desktop.core.augment_cls import augment_batch
 from wbc_desktop.core.cell_crops import CropSpec, cell_crops, cell_geometry, context_spec, crop_cell, to_tensor
@@ -129,3 +130,20 @@ def test_cell_boxes_give_the_same_crops_and_a_stale_box_falls_back():
     assert np.array_equal(cell_crops(rgb, cm, inst, ids, spec, 0.33, boxes=[c.bbox for c in cells]), scanned)
     stale = [(0, 0, 3, 3), cells[1].bbox]  # e.g. a cell edited after its box was measured
     assert np.array_equal(cell_crops(rgb, cm, inst, ids, spec, 0.33, boxes=stale), scanned)
+
+
+def test_one_band_mask_resample_equals_resampling_the_masks_as_rgb_bands():
+    # crop_cell resamples each mask alone; training caches were cut when both masks were bands
+    # of one RGB image, so the two must give the same bytes
+    from wbc_desktop.core.cell_crops import _resample
+
+    rng = np.random.default_rng(3)
+    nuc = np.zeros((157, 203), bool)
+    nuc[40:90, 50:120] = True
+    cyto = ndi.binary_dilation(nuc, iterations=12) & ~nuc & (rng.random(nuc.shape) > 0.05)
+    rgb = np.zeros(nuc.shape + (3,), np.uint8)
+    rgb[..., 0], rgb[..., 1] = nuc * 255, cyto * 255
+    for box, size in (((10.3, 5.7, 180.2, 175.6), 96), ((0.5, 2.5, 150.5, 156.5), 64), ((20.0, 20.0, 60.0, 60.0), 128)):
+        both = _resample(Image.fromarray(rgb), box, size)
+        assert np.array_equal(_resample(Image.fromarray(nuc.astype(np.uint8) * 255), box, size), both[..., 0])
+        assert np.array_equal(_resample(Image.fromarray(cyto.astype(np.uint8) * 255), box, size), both[..., 1])

@@ -127,10 +127,12 @@ def crop_cell(
     rgb_p = np.pad(rgb, ((pad, pad), (pad, pad), (0, 0)), mode="edge") if pad else rgb
     out = np.empty((spec.size, spec.size, 5), np.uint8)
     out[..., :3] = _resample(Image.fromarray(np.ascontiguousarray(rgb_p)), box, spec.size)
-    masks = np.zeros((H + 2 * pad, W + 2 * pad, 3), np.uint8)  # both masks in one resample
-    masks[pad:pad + H, pad:pad + W, 0] = nucleus.astype(np.uint8) * 255
-    masks[pad:pad + H, pad:pad + W, 1] = cytoplasm.astype(np.uint8) * 255
-    out[..., 3:] = _resample(Image.fromarray(masks), box, spec.size)[..., :2]
+    # each mask as a one-band image: same values as resampling them as bands of one RGB image
+    # (tested), in less time than the four bytes per pixel of an RGB resample
+    for c, m in ((3, nucleus), (4, cytoplasm)):
+        band = np.zeros((H + 2 * pad, W + 2 * pad), np.uint8) if pad else np.empty((H, W), np.uint8)
+        np.multiply(m, 255, out=band[pad:pad + H, pad:pad + W], casting="unsafe")
+        out[..., c] = _resample(Image.fromarray(band), box, spec.size)
     return out
 
 
