@@ -32,6 +32,7 @@ def main(argv=None) -> int:
     p.add_argument("--model", default="default")
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--repeat", type=int, default=10)
+    p.add_argument("--views", type=int, default=None, help="rotated views per cell (default: the card's)")
     a = p.parse_args(argv)
     torch.set_num_threads(a.threads)
     names = ["002", "004", "007", "011", "088"]
@@ -40,12 +41,14 @@ def main(argv=None) -> int:
     rgb, cm = np.concatenate([rgb, rgb], 0), np.concatenate([cm, cm], 0)  # 10 cells, 600x1500
     inst, cells = find_cells(cm, scale=0.33)
     clf = CellClassifier.load(a.model, device="cpu")
+    if a.views:
+        clf.set_views(a.views)
     clf.classify(rgb, cm, inst, cells, scale=0.33)
     t = time.perf_counter()
     for _ in range(a.repeat):
         clf.classify(rgb, cm, inst, cells, scale=0.33)
     ms = (time.perf_counter() - t) / a.repeat / len(cells) * 1e3
-    print(f"{clf.info()['name']}: {ms:.2f} ms per cell ({len(cells)} cells per call, {a.threads} thread(s), CPU)")
+    print(f"{clf.info()['name']}: {ms:.2f} ms per cell ({len(cells)} cells per call, {clf.views} view(s), {a.threads} thread(s), CPU)")
     return 0
 
 

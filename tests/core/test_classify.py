@@ -104,3 +104,29 @@ def test_shipped_default_types_fixture_cells():
     inst, cells = find_cells(cm, scale=0.3)
     clf.classify(rgb, cm, inst, cells)
     assert cells[0].predicted_type in clf.classes
+
+
+def test_views_average_the_probabilities_of_the_rotated_crops(tmp_path):
+    clf = CellClassifier.load(str(_tiny_model(tmp_path / "m")), device="cpu")
+    rng = np.random.default_rng(0)
+    crops = rng.integers(0, 256, (3, 32, 32, 5), dtype=np.uint8)
+    one = {k: clf.predict_crops(np.ascontiguousarray(np.rot90(crops, k, (1, 2)))) for k in range(4)}
+    clf.set_views(4)
+    assert np.allclose(clf.predict_crops(crops), np.mean([one[k] for k in range(4)], 0), atol=1e-5)
+    clf.set_views(2)
+    assert np.allclose(clf.predict_crops(crops), (one[0] + one[2]) / 2, atol=1e-5)
+    assert clf.info()["views"] == 2
+    turned = np.ascontiguousarray(np.rot90(crops, 1, (1, 2)))
+    clf.set_views(4)  # four quarter turns see the same four pictures whichever way the crop came in
+    assert np.allclose(clf.predict_crops(turned), clf.predict_crops(crops), atol=1e-5)
+    with pytest.raises(ValueError):
+        clf.set_views(3)
+
+
+def test_a_card_with_bad_views_is_refused_with_a_clear_error(tmp_path):
+    folder = _tiny_model(tmp_path / "m")
+    card = json.loads((folder / "card.json").read_text())
+    card["views"] = 5
+    (folder / "card.json").write_text(json.dumps(card))
+    with pytest.raises(ModelError, match="views"):
+        CellClassifier.load(str(folder), device="cpu")

@@ -17,6 +17,19 @@ from .models.classifier import build_classifier, count_params
 from .models.fuse import fuse_conv_bn
 
 MAX_BATCH = 256  # cells per forward pass; a crowded field is split into a few passes
+VIEWS = (1, 2, 4)  # rotated copies of each crop that can be averaged (1: the crop as it is)
+
+
+def rotated_views(x: torch.Tensor, views: int) -> list[torch.Tensor]:
+    """The crop batch turned by 0 (views 1), 0/180 (2) or 0/90/180/270 degrees (4).
+
+    Cells have no orientation, so every turn is an equally valid picture of the cell; averaging
+    the class probabilities over turns steadies a call that hinges on one view's details.
+    """
+    if views not in VIEWS:
+        raise ValueError(f"views must be one of {VIEWS}, not {views}")
+    turns = {1: (0,), 2: (0, 2), 4: (0, 1, 2, 3)}[views]
+    return [x if k == 0 else x.rot90(k, (2, 3)) for k in turns]
 
 
 class CellClassifier:
@@ -31,6 +44,11 @@ class CellClassifier:
         self.classes: list[str] = list(card["classes"])
         self.spec = CropSpec.from_card(card.get("input", {}))
         self.threshold = float(card.get("threshold", 0.5))
+        self.views = 1
+        try:
+            self.set_views(int(card.get("views", 1)))
+        except (TypeError, ValueError) as e:
+            raise ModelError(f"classifier {folder}: bad 'views' in its card ({e})") from None
 
     @classmethod
     def load(cls, name_or_path: str = "default", device: str = "auto") -> "CellClassifier":
@@ -44,24 +62,34 @@ class CellClassifier:
             raise ModelError(f"classifier {folder}: weights do not match its card ({msg[:200]})") from None
         return cls(model, card, resolve_device(device), folder)
 
+    def set_views(self, views: int) -> None:
+        """Type each cell from ``views`` rotated copies of its crop (1, 2 or 4): ~1 ms per extra view and cell on CPU."""
+        if views not in VIEWS:
+            raise ValueError(f"views must be one of {VIEWS}, not {views}")
+        self.views = int(views)
+
     @property
     def device_name(self) -> str:
         return describe_device(self.device)
 
     def info(self) -> dict[str, Any]:
         return {"name": self.card.get("name", "?"), "version": self.card.get("version", "?"),
-                "params": int(self.card.get("params", count_params(self.model)))}
+                "params": int(self.card.get("params", count_params(self.model))), "views": self.views}
 
     @torch.inference_mode()
     def predict_crops(self, crops: np.ndarray) -> np.ndarray:
-        """NxSxSxC uint8 normalised crops -> NxK class probabilities."""
+        """NxSxSxC uint8 normalised crops -> NxK class probabilities (mean over ``self.views`` turns)."""
         if self._runner is None or next(self._runner.parameters()).device != self.device:
             # folded BatchNorms and channels-last tensors: ~30% less time per cell on CPU (measured)
             self._runner = fuse_conv_bn(self.model).to(self.device, memory_format=torch.channels_last)
         out = []
-        for i in range(0, len(crops), MAX_BATCH):
-            x = to_tensor(crops[i : i + MAX_BATCH]).to(self.device, memory_format=torch.channels_last)
-            out.append(torch.softmax(self._runner(x).float(), 1).cpu().numpy())
+        step = max(1, MAX_BATCH // self.views)  # forward passes stay MAX_BATCH crops at most
+        for i in range(0, len(crops), step):
+            x = to_tensor(crops[i : i + step]).to(self.device)
+            views = rotated_views(x, self.views)
+            batch = torch.cat(views).contiguous(memory_format=torch.channels_last)  # one pass for all turns
+            p = torch.softmax(self._runner(batch).float(), 1).view(len(views), len(x), -1).mean(0)
+            out.append(p.cpu().numpy())
         return np.concatenate(out) if out else np.zeros((0, len(self.classes)), np.float32)
 
     def classify(
