@@ -33,6 +33,17 @@ def test_analyze_writes_masks_overlays_and_tables(tmp_path, inputs, tiny_segment
     assert "device: cpu" in capsys.readouterr().err
 
 
+def test_analyze_with_rotated_views_types_the_same_cells(tmp_path, inputs, capsys):
+    # the shipped models: one view and four views find the same cells; the log says which was used
+    rows = {}
+    for views in ("1", "4"):
+        out = tmp_path / f"out{views}"
+        assert main(["analyze", str(inputs), "--out", str(out), "--views", views, "--device", "cpu"]) == 0
+        assert f"({views} view{'s' if views != '1' else ''} per cell)" in capsys.readouterr().err
+        rows[views] = [r.split(",")[:6] for r in (out / "cells.csv").read_text().splitlines()[1:]]
+    assert rows["1"] and rows["1"] == rows["4"]
+
+
 def test_analyze_bad_inputs_fail_cleanly_and_the_rest_is_processed(tmp_path, inputs, tiny_segmenter, capsys):
     (inputs / "empty.png").write_bytes(b"")
     (inputs / "junk.jpg").write_bytes(b"not a jpeg")

@@ -18,7 +18,7 @@ import numpy as np
 from .core.augment import resize
 from .core.errors import ModelError
 from .core.io import atomic_write_text, list_images, read_image
-from .core.paths import resources_dir, samples_dir
+from .core.paths import samples_dir
 
 
 def _crops(folder: str | None) -> list[np.ndarray]:

@@ -23,10 +23,11 @@ def run_analyze(args: argparse.Namespace) -> int:
     if not files:
         raise WbcError("no images found in the given paths")
     classifier = None if str(args.classifier).lower() == "none" else args.classifier
-    pipe = Pipeline.load(args.model, classifier, device=args.device)
-    print(f"device: {pipe.device}; segmenter {pipe.segmenter.info()['name']} "
-          f"v{pipe.segmenter.info()['version']}" + ("" if pipe.classifier else "; no cell-type classifier"),
-          file=sys.stderr)
+    pipe = Pipeline.load(args.model, classifier, device=args.device, views=args.views)
+    ci = pipe.classifier.info() if pipe.classifier else None
+    print(f"device: {pipe.device}; segmenter {pipe.segmenter.info()['name']} v{pipe.segmenter.info()['version']}; "
+          + (f"classifier {ci['name']} v{ci['version']} ({ci['views']} view{'s' if ci['views'] > 1 else ''} per cell)"
+             if ci else "no cell-type classifier"), file=sys.stderr)
     analyses, failed = [], 0
     for i, path in enumerate(files, 1):
         try:

@@ -33,7 +33,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
     stems = split_names(args.labels, args.split) if args.labels else None
     no_cls = str(args.classifier).lower() == "none"
     want_cls = not no_cls and bool(args.class_folders or (args.labels and args.images))
-    pipe = Pipeline.load(args.model, args.classifier if want_cls else None, device=args.device)
+    pipe = Pipeline.load(args.model, args.classifier if want_cls else None, device=args.device, views=args.views)
     result: dict = {"model": {k: pipe.segmenter.info()[k] for k in ("name", "version", "params")}, "device": pipe.device}
     if args.images and args.masks:
         seg = evaluate_segmentation(pipe.segmenter, args.images, args.masks, stems, args.scale)

@@ -34,6 +34,8 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--out", required=True)
     a.add_argument("--model", default="default", help="segmenter: a name or a folder written by train --out")
     a.add_argument("--classifier", default="default", help="cell-type classifier name or folder ('none' to skip)")
+    a.add_argument("--views", type=int, choices=(1, 2, 4), default=0,
+                   help="type each cell from 1, 2 or 4 rotated views (more: steadier, slower; default: the model card's)")
     a.add_argument("--pixel-size", type=float, help="micrometres per pixel, when the files don't say")
     a.add_argument("--scale", type=float, help="force model pixels per input pixel (skips estimation)")
     common(a)
@@ -46,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--class-folders", help="one folder per cell type (PBC layout); no masks needed")
     e.add_argument("--model", default="default")
     e.add_argument("--classifier", default="default")
+    e.add_argument("--views", type=int, choices=(1, 2, 4), default=0, help="rotated views per cell (see analyze)")
     e.add_argument("--json", required=True, help="where to write the figures")
     e.add_argument("--scale", type=float, help="force model pixels per input pixel")
     common(e)

@@ -391,7 +391,30 @@ def test_settings_loader_passes_the_chosen_model(monkeypatch, settings):
     from wbc_desktop.gui import runner as runner_mod
 
     seen = []
-    monkeypatch.setattr(runner_mod, "default_loader", lambda device, cls_model="default": seen.append((device, cls_model)))
+    monkeypatch.setattr(runner_mod, "default_loader",
+                        lambda device, cls_model="default", views=0: seen.append((device, cls_model, views)))
     settings.classifier = "pbc-only"
     runner_mod.settings_loader(settings)("cpu")
-    assert seen == [("cpu", "pbc-only")]
+    settings.views = 4
+    runner_mod.settings_loader(settings)("cpu")
+    assert seen == [("cpu", "pbc-only", 1), ("cpu", "pbc-only", 4)]
+
+
+def test_rotated_views_entry_reloads_the_models_and_is_remembered(qtbot, make_window, settings):
+    loads: list[int] = []
+
+    def loader(device):
+        loads.append(settings.views)
+        return FakePipeline()
+
+    win = make_window(loader=loader)
+    act = win.views_action
+    assert not act.isChecked() and settings.views == 1
+    with qtbot.waitSignal(win.controller.runner.pipelineReady, timeout=5000):
+        act.trigger()
+    assert settings.views == 4 and loads == [1, 4]
+    with qtbot.waitSignal(win.controller.runner.pipelineReady, timeout=5000):
+        act.trigger()
+    assert settings.views == 1 and loads == [1, 4, 1]
+    settings.q.setValue("analysis/views", "garbage")  # a hand-edited settings file must not break loading
+    assert settings.views == 1

@@ -24,7 +24,9 @@ class Pipeline:
         self.classifier = classifier
 
     @classmethod
-    def load(cls, seg_model: str = "default", cls_model: Optional[str] = "default", device: str = "auto") -> "Pipeline":
+    def load(cls, seg_model: str = "default", cls_model: Optional[str] = "default", device: str = "auto",
+             views: int = 0) -> "Pipeline":
+        """``views``: rotated views per cell for the classifier (1, 2 or 4; 0 keeps its card's)."""
         from .segment import Segmenter
 
         seg = Segmenter.load(seg_model, device=device)
@@ -38,6 +40,8 @@ class Pipeline:
             except ModelError:
                 if cls_model != "default":
                     raise
+        if clf is not None and views:
+            clf.set_views(views)
         return cls(seg, clf)
 
     @property

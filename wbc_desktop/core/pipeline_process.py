@@ -86,13 +86,13 @@ class PipelineProcess:
     """
 
     def __init__(self, seg_model: str = "default", cls_model: Optional[str] = "default", device: str = "auto",
-                 start_timeout_s: float = 600.0) -> None:
+                 start_timeout_s: float = 600.0, views: int = 0) -> None:
         ctx = mp.get_context("spawn")  # fork would copy the parent's Qt threads and locks
         self._conn, child = ctx.Pipe()
         self._cancel = ctx.Event()
         self._lock = threading.Lock()  # one request at a time, like a model
         self._proc = ctx.Process(target=_serve, args=(child, self._cancel,
-                                 {"seg_model": seg_model, "cls_model": cls_model, "device": device}),
+                                 {"seg_model": seg_model, "cls_model": cls_model, "device": device, "views": views}),
                                  name="wbc-desktop-engine", daemon=True)
         self._proc.start()
         child.close()

@@ -196,6 +196,14 @@ class MainWindow(QMainWindow):
             act.setData(name)
             act.triggered.connect(lambda _=False, n=name: c.set_classifier(n))
             group.addAction(act)
+        menu.addSeparator()
+        views = menu.addAction("Type each cell from 4 rotated views (steadier, slower)")
+        views.setStatusTip("Averages the model over four quarter turns of each cell: steadier calls for "
+                           "about twice the typing time (figures in training/reports/classifier.md)")
+        views.setCheckable(True)
+        views.setChecked(c.settings.views == 4)
+        views.toggled.connect(lambda on: c.set_views(4 if on else 1))
+        self.views_action = views
 
     def _about(self) -> None:
         QMessageBox.about(self, "About WBC Desktop",

@@ -54,6 +54,20 @@ class AppSettings:
         self.q.setValue("analysis/classifier", v)
 
     @property
+    def views(self) -> int:
+        """Rotated views per cell for the classifier: 1 (fast) or 4 (steadier, slower)."""
+        v = self._get("analysis/views", 1)
+        try:
+            v = int(v)
+        except (TypeError, ValueError):
+            return 1
+        return v if v in (1, 2, 4) else 1
+
+    @views.setter
+    def views(self, v: int) -> None:
+        self.q.setValue("analysis/views", int(v))
+
+    @property
     def threshold(self) -> float:
         """0 means: keep the classifier's own threshold."""
         return float(self._get("analysis/threshold", 0.0))
