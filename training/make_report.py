@@ -5,12 +5,19 @@ segmentation-based classifier (Table 1) and of the image-only baseline (Table 2)
 test split, then the CellaVision figures. Every number comes from a JSON file written by
 train_classifier.py / eval_cellavision.py / eval_bccd.py; nothing is typed in by hand.
 
-Example::
+Example (the command that wrote the current report; run in training/reports)::
 
-    PYTHONPATH=. python training/make_report.py --seg training/reports/default.json training/reports/pbc-only.json \
-        --image training/reports/image-only-baseline.json \
-        --cellavision training/reports/cellavision_*.json --bccd training/reports/bccd.json \
-        --diagnosis training/reports/cellavision_diagnosis.json --notes training/reports/notes_classifier.md
+    PYTHONPATH=../.. python ../make_report.py --seg default.json pbc-only.json other-labs.json \
+        --image image-only-baseline.json \
+        --cellavision cellavision_pbc-only_segmenter.json cellavision_pbc-only_gt.json \
+            cellavision_pbc-only-robust_segmenter.json cellavision_image-only-baseline_segmenter.json \
+            cellavision_pbc-only_segmenter_test.json cellavision_default_segmenter_test.json \
+            cellavision_other-labs_segmenter_test.json \
+        --bccd-halves bccd_even_default.json bccd_odd_default.json bccd_even_other-labs.json \
+            bccd_odd_other-labs.json bccd_even_pbc-only.json bccd_even_pbc-only-robust.json \
+        --diagnosis cellavision_diagnosis.json --bccd bccd.json \
+        --views views_default_val.json views_default_test.json --ablations ablation-*.json \
+        --notes notes_classifier.md --out classifier.md
 """
 
 from __future__ import annotations
@@ -110,6 +117,36 @@ def bccd_halves_section(results: list[dict]) -> str:
     return "\n".join(s + [""])
 
 
+def ablations_section(results: list[tuple[str, dict]]) -> str:
+    """Runs that did not ship: what differed from their recipe, best val, PBC test (read after the choice)."""
+    s = ["## Runs that did not ship (each under a rule written before it was scored)", "",
+         "| file | crop | PBC + CellaVision | teachers | augmentation | seed | epochs | best val | PBC test |",
+         "|---|---|---|---|---|---|---|---|---|"]
+    for fname, r in results:
+        st, aug = r["settings"], r.get("augment", {})
+        robust = "robust" if aug.get("stain_vector_sigma") else "standard"
+        if aug.get("cyto_p"):
+            robust += f", cytoplasm stretch p {aug['cyto_p']}"
+        teachers = len(st.get("teacher") or [])
+        s.append(f"| {fname} | {st['size']} px | {'yes' if st.get('add_cellavision') else 'PBC only'} "
+                 f"| {teachers or '-'} | {robust} | {r['seed']} | {r['epochs_run']} | {100 * r['val_accuracy']:.2f}% "
+                 f"| {100 * r['test']['accuracy']:.2f}% |")
+    return "\n".join(s + [""])
+
+
+def views_section(results: list[dict]) -> str:
+    """Accuracy of one model typing from 1, 2 or 4 rotated views (training/eval_views.py)."""
+    views = sorted({v for r in results for v in r["accuracy"]}, key=int)
+    s = ["## Rotated views (`training/eval_views.py`): mean of the class probabilities over turns of each crop", "",
+         "| model | split | n | " + " | ".join(f"{v} view{'s' if v != '1' else ''}" for v in views) + " |",
+         "|---|---|---|" + "---|" * len(views)]
+    for r in results:
+        split = r["split"] + (" (PBC + CellaVision)" if r.get("cellavision_rows") else " (PBC)")
+        s.append(f"| {r['model']['name']} v{r['model']['version']} | {split} | {r['n']} | "
+                 + " | ".join(f"{100 * r['accuracy'][v]:.2f}%" if v in r["accuracy"] else "-" for v in views) + " |")
+    return "\n".join(s + [""])
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--seg", type=Path, nargs="+", required=True, help="JSON of each segmentation-based model")
@@ -118,6 +155,8 @@ def main(argv=None) -> int:
     p.add_argument("--bccd", type=Path)
     p.add_argument("--bccd-halves", type=Path, nargs="*", default=[], help="eval_bccd.py --half JSONs")
     p.add_argument("--diagnosis", type=Path, help="JSON of diagnose_cellavision.py")
+    p.add_argument("--views", type=Path, nargs="*", default=[], help="eval_views.py JSONs")
+    p.add_argument("--ablations", type=Path, nargs="*", default=[], help="train_classifier.py JSONs of runs not shipped")
     p.add_argument("--notes", type=Path, help="markdown appended verbatim (method notes)")
     p.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "reports" / "classifier.md")
     a = p.parse_args(argv)
@@ -133,6 +172,10 @@ def main(argv=None) -> int:
     if a.image:
         parts.append(model_section("Table 2 - image-only baseline (whole image resized, no segmentation)",
                                    json.loads(a.image.read_text())))
+    if a.views:
+        parts.append(views_section([json.loads(f.read_text()) for f in a.views]))
+    if a.ablations:
+        parts.append(ablations_section([(f.name, json.loads(f.read_text())) for f in a.ablations]))
     if a.cellavision:
         parts.append(cellavision_section([json.loads(f.read_text()) for f in a.cellavision]))
     if a.bccd_halves:
