@@ -57,7 +57,8 @@ def describe_pipeline(pipeline: Any) -> str:
     for kind in ("segmenter", "classifier"):
         m = info.get(kind)
         if m:
-            parts.append(f"{kind} {m.get('name', '?')} v{m.get('version', '?')}")
+            views = int(m.get("views", 1) or 1)
+            parts.append(f"{kind} {m.get('name', '?')} v{m.get('version', '?')}" + (f" ({views} views)" if views > 1 else ""))
         else:
             parts.append(f"{kind} none")
     return " · ".join(parts)
