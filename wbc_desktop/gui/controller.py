@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from dataclasses import asdict
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QDialog, QFileDialog, QWidget
@@ -103,26 +103,27 @@ class AppController(QObject):
             self.runner.submit(self.doc.add([e.path]))
 
     def set_device(self, device: str) -> None:
-        self.settings.device = device
-        self.runner.load_pipeline(device)
-        self.messages.info(f"Models reload on device '{device}'; press Ctrl+R to re-analyse an image with it.")
+        self._reload_with("device", device, f"Models reload on device '{device}'", even_if_same=True)
 
     def set_classifier(self, name: str) -> None:
         """Type cells with another model (e.g. one suited to another lab's stain)."""
-        if name == self.settings.classifier:
-            return
-        self.settings.classifier = name
-        self.runner.load_pipeline(self.settings.device)
-        self.messages.info(f"Cell-type model '{name}' loads; press Ctrl+R to re-analyse an image with it.")
+        self._reload_with("classifier", name, f"Cell-type model '{name}' loads")
 
     def set_views(self, views: int) -> None:
         """Type each cell from 1 or 4 rotated views (4: steadier calls, about twice the typing time)."""
-        if views == self.settings.views:
-            return
-        self.settings.views = views
-        self.runner.load_pipeline(self.settings.device)
         what = "4 rotated views" if views == 4 else "one view"
-        self.messages.info(f"Cells will be typed from {what}; press Ctrl+R to re-analyse an image this way.")
+        self._reload_with("views", views, f"Cells will be typed from {what}")
+
+    def _reload_with(self, setting: str, value: Any, what: str, even_if_same: bool = False) -> None:
+        """Remember a model setting and reload the models with it (in the background).
+
+        Choosing the device again reloads (a way to retry after a failed load); other settings
+        reload only when they change."""
+        if not even_if_same and getattr(self.settings, setting) == value:
+            return
+        setattr(self.settings, setting, value)
+        self.runner.load_pipeline(self.settings.device)
+        self.messages.info(f"{what}; press Ctrl+R to re-analyse an image with it.")
 
     def _on_models_failed(self, message: str) -> None:
         self.messages.error(f"The analysis models could not be loaded: {message.rstrip('.')}. Images still open "
