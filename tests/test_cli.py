@@ -34,14 +34,16 @@ def test_analyze_writes_masks_overlays_and_tables(tmp_path, inputs, tiny_segment
 
 
 def test_analyze_with_rotated_views_types_the_same_cells(tmp_path, inputs, capsys):
-    # the shipped models: one view and four views find the same cells; the log says which was used
+    # the shipped models: one view, the card's policy and four views find the same cells; the log says which
     rows = {}
-    for views in ("1", "4"):
+    for views, said in (("1", "(1 view per cell)"), ("0", "(4 views if unsure (< 0.60) per cell)"),
+                        ("4", "(4 views per cell)")):
         out = tmp_path / f"out{views}"
-        assert main(["analyze", str(inputs), "--out", str(out), "--views", views, "--device", "cpu"]) == 0
-        assert f"({views} view{'s' if views != '1' else ''} per cell)" in capsys.readouterr().err
+        args = ["--views", views] if views != "0" else []
+        assert main(["analyze", str(inputs), "--out", str(out), *args, "--device", "cpu"]) == 0
+        assert said in capsys.readouterr().err
         rows[views] = [r.split(",")[:6] for r in (out / "cells.csv").read_text().splitlines()[1:]]
-    assert rows["1"] and rows["1"] == rows["4"]
+    assert rows["1"] and rows["1"] == rows["0"] == rows["4"]
 
 
 def test_analyze_bad_inputs_fail_cleanly_and_the_rest_is_processed(tmp_path, inputs, tiny_segmenter, capsys):

@@ -1,5 +1,8 @@
 """Accuracy of a classifier typing each cell from 1, 2 or 4 rotated views, from the crop cache.
 
+``--recheck-below`` adds the cascade of ``rules_session5_recheck.txt``: 4 views only for the cells
+whose first view's top probability is below each given value (and the fraction re-checked).
+
 Why: averaging the class probabilities over quarter turns of a crop steadies the call; whether
 it pays for its extra forward passes is decided on the joint val split (PBC val + CellaVision
 val, as training chooses models), and the test split is read only after that choice
@@ -27,7 +30,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from training.pbc_data import SPLIT_FILE, build_cache, cellavision_rows, read_split  # noqa: E402
-from wbc_desktop.core.classify import VIEWS, CellClassifier  # noqa: E402
+from wbc_desktop.core.classify import CellClassifier  # noqa: E402
+from wbc_desktop.core.view_policy import VIEWS  # noqa: E402
 from wbc_desktop.core.cell_crops import context_spec  # noqa: E402
 
 
@@ -62,6 +66,8 @@ def main(argv=None) -> int:
     p.add_argument("--model", default="default")
     p.add_argument("--split", choices=("val", "test"), default="val")
     p.add_argument("--views", type=int, nargs="+", default=list(VIEWS))
+    p.add_argument("--recheck-below", type=float, nargs="*", default=[],
+                   help="also: 4 views only for cells whose first view's top probability is below each value")
     p.add_argument("--pbc-only", action="store_true", help="leave out the CellaVision rows of the split")
     p.add_argument("--data", type=Path, default=Path("/work/shared/data"))
     p.add_argument("--cache-dir", type=Path, default=Path("/work/cache/cls"))
@@ -77,6 +83,16 @@ def main(argv=None) -> int:
         pred = clf.predict_crops(x).argmax(1)
         res["accuracy"][str(v)] = float((pred == y).mean())
         print(f"{clf.info()['name']} {a.split} views {v}: {res['accuracy'][str(v)]:.4f} (n {len(y)})", flush=True)
+    if a.recheck_below:
+        clf.set_views(1)
+        first = clf.predict_crops(x).max(1)
+        res["recheck"] = {}
+    for t in a.recheck_below:
+        clf.set_views(4, recheck_below=t)
+        acc = float((clf.predict_crops(x).argmax(1) == y).mean())
+        frac = float((first < t).mean())
+        res["recheck"][str(t)] = {"accuracy": acc, "rechecked": frac}
+        print(f"{clf.info()['name']} {a.split} 4 views below {t}: {acc:.4f} (re-checked {frac:.1%}, n {len(y)})", flush=True)
     if a.out:
         a.out.write_text(json.dumps(res, indent=1) + "\n")
     return 0

@@ -35,7 +35,8 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--model", default="default", help="segmenter: a name or a folder written by train --out")
     a.add_argument("--classifier", default="default", help="cell-type classifier name or folder ('none' to skip)")
     a.add_argument("--views", type=int, choices=(1, 2, 4), default=0,
-                   help="type each cell from 1, 2 or 4 rotated views (more: steadier, slower; default: the model card's)")
+                   help="type every cell from 1, 2 or 4 rotated views (more: steadier, slower); default: the model card's "
+                        "policy (the shipped default: 4 views only for cells whose first view is unsure)")
     a.add_argument("--pixel-size", type=float, help="micrometres per pixel, when the files don't say")
     a.add_argument("--scale", type=float, help="force model pixels per input pixel (skips estimation)")
     common(a)

@@ -130,3 +130,37 @@ def test_a_card_with_bad_views_is_refused_with_a_clear_error(tmp_path):
     (folder / "card.json").write_text(json.dumps(card))
     with pytest.raises(ModelError, match="views"):
         CellClassifier.load(str(folder), device="cpu")
+
+
+def test_recheck_gives_unsure_cells_all_views_and_sure_cells_one(tmp_path):
+    clf = CellClassifier.load(str(_tiny_model(tmp_path / "m")), device="cpu")
+    crops = np.random.default_rng(1).integers(0, 256, (6, 32, 32, 5), dtype=np.uint8)
+    clf.set_views(1)
+    one = clf.predict_crops(crops)
+    clf.set_views(4)
+    four = clf.predict_crops(crops)
+    cut = float(np.median(one.max(1)))  # half the cells count as unsure
+    clf.set_views(4, recheck_below=cut)
+    mixed = clf.predict_crops(crops)
+    unsure = one.max(1) < cut
+    assert 0 < unsure.sum() < len(crops)
+    assert np.allclose(mixed[unsure], four[unsure], atol=1e-5)
+    assert np.allclose(mixed[~unsure], one[~unsure], atol=1e-5)
+    assert clf.info()["recheck_below"] == cut
+    with pytest.raises(ValueError):
+        clf.set_views(4, recheck_below=1.5)
+
+
+def test_the_cards_views_policy_is_the_default_and_can_be_restored(tmp_path):
+    folder = _tiny_model(tmp_path / "m")
+    card = json.loads((folder / "card.json").read_text())
+    (folder / "card.json").write_text(json.dumps({**card, "views": 4, "recheck_below": 0.7}))
+    clf = CellClassifier.load(str(folder), device="cpu")
+    assert (clf.views, clf.recheck_below) == (4, 0.7)
+    clf.set_views(1)
+    assert (clf.views, clf.recheck_below) == (1, None)
+    clf.set_views(0)  # back to the card's
+    assert (clf.views, clf.recheck_below) == (4, 0.7)
+    (folder / "card.json").write_text(json.dumps({**card, "views": 4, "recheck_below": "often"}))
+    with pytest.raises(ModelError, match="recheck_below"):
+        CellClassifier.load(str(folder), device="cpu")

@@ -37,10 +37,10 @@ def test_settings_loader_passes_the_chosen_model(monkeypatch, settings):
     runner_mod.settings_loader(settings)("cpu")
     settings.views = 4
     runner_mod.settings_loader(settings)("cpu")
-    assert seen == [("cpu", "pbc-only", 1), ("cpu", "pbc-only", 4)]
+    assert seen == [("cpu", "pbc-only", 0), ("cpu", "pbc-only", 4)]
 
 
-def test_rotated_views_entry_reloads_the_models_and_is_remembered(qtbot, make_window, settings):
+def test_views_entries_reload_the_models_and_are_remembered(qtbot, make_window, settings):
     loads: list[int] = []
 
     def loader(device):
@@ -48,13 +48,17 @@ def test_rotated_views_entry_reloads_the_models_and_is_remembered(qtbot, make_wi
         return FakePipeline()
 
     win = make_window(loader=loader)
-    act = win.views_action
-    assert not act.isChecked() and settings.views == 1
+    acts = win.views_actions
+    assert set(acts) == {0, 1, 4} and settings.views == 0  # the model card's policy by default
+    assert [v for v, a in acts.items() if a.isChecked()] == [0]
     with qtbot.waitSignal(win.controller.runner.pipelineReady, timeout=5000):
-        act.trigger()
-    assert settings.views == 4 and loads == [1, 4]
+        acts[4].trigger()
+    assert settings.views == 4 and loads == [0, 4] and acts[4].isChecked() and not acts[0].isChecked()
     with qtbot.waitSignal(win.controller.runner.pipelineReady, timeout=5000):
-        act.trigger()
-    assert settings.views == 1 and loads == [1, 4, 1]
+        acts[1].trigger()
+    assert settings.views == 1 and loads == [0, 4, 1]
+    with qtbot.waitSignal(win.controller.runner.pipelineReady, timeout=5000):
+        acts[0].trigger()
+    assert settings.views == 0 and loads == [0, 4, 1, 0]
     settings.q.setValue("analysis/views", "garbage")  # a hand-edited settings file must not break loading
-    assert settings.views == 1
+    assert settings.views == 0

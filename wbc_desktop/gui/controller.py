@@ -110,8 +110,8 @@ class AppController(QObject):
         self._reload_with("classifier", name, f"Cell-type model '{name}' loads")
 
     def set_views(self, views: int) -> None:
-        """Type each cell from 1 or 4 rotated views (4: steadier calls, about twice the typing time)."""
-        what = "4 rotated views" if views == 4 else "one view"
+        """0: the model card's views policy; 1 or 4: that many rotated views for every cell."""
+        what = {0: "the model's views policy", 1: "one view", 4: "4 rotated views"}.get(views, f"{views} views")
         self._reload_with("views", views, f"Cells will be typed from {what}")
 
     def _reload_with(self, setting: str, value: Any, what: str, even_if_same: bool = False) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QActionGroup, QCloseEvent, QIcon
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QIcon
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QMessageBox, QTabWidget, QVBoxLayout, QWidget
 
 from wbc_desktop import __version__
@@ -25,6 +25,15 @@ from .panels.images import ImageListPanel
 from .panels.status import StatusPanel
 from .viewer.overlay import OverlayStyle
 from .viewer.panel import ViewerPanel
+
+VIEWS_CHOICES = (  # settings.views, menu text, status tip
+    (0, "Auto: 4 rotated views for cells the first view is unsure of (model default)",
+     "One view per cell, and the average of four quarter turns for the few cells the first view is unsure of "
+     "(figures in training/reports/classifier.md)"),
+    (1, "One view per cell (fastest)", "Each cell is typed from one view of its crop"),
+    (4, "4 rotated views for every cell (steadiest, slowest)",
+     "Averages the model over four quarter turns of every cell: about twice the typing time"),
+)
 
 DEVICES = ("auto", "cpu", "cuda")
 
@@ -197,13 +206,17 @@ class MainWindow(QMainWindow):
             act.triggered.connect(lambda _=False, n=name: c.set_classifier(n))
             group.addAction(act)
         menu.addSeparator()
-        views = menu.addAction("Type each cell from 4 rotated views (steadier, slower)")
-        views.setStatusTip("Averages the model over four quarter turns of each cell: steadier calls for "
-                           "about twice the typing time (figures in training/reports/classifier.md)")
-        views.setCheckable(True)
-        views.setChecked(c.settings.views == 4)
-        views.toggled.connect(lambda on: c.set_views(4 if on else 1))
-        self.views_action = views
+        self.views_actions: dict[int, QAction] = {}
+        views_menu = menu.addMenu("Views per cell")
+        views_group = QActionGroup(views_menu)
+        for views, text, tip in VIEWS_CHOICES:
+            act = views_menu.addAction(text)
+            act.setStatusTip(tip)
+            act.setCheckable(True)
+            act.setChecked(views == c.settings.views)
+            act.triggered.connect(lambda _=False, v=views: c.set_views(v))
+            views_group.addAction(act)
+            self.views_actions[views] = act
 
     def _about(self) -> None:
         QMessageBox.about(self, "About WBC Desktop",

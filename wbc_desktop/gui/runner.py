@@ -16,6 +16,8 @@ from typing import Any, Callable, Optional
 
 from PySide6.QtCore import QObject, Signal
 
+from wbc_desktop.core.view_policy import describe_views
+
 from .workers import Job, SerialPool
 
 log = logging.getLogger(__name__)
@@ -57,8 +59,8 @@ def describe_pipeline(pipeline: Any) -> str:
     for kind in ("segmenter", "classifier"):
         m = info.get(kind)
         if m:
-            views = int(m.get("views", 1) or 1)
-            parts.append(f"{kind} {m.get('name', '?')} v{m.get('version', '?')}" + (f" ({views} views)" if views > 1 else ""))
+            views = describe_views(m.get("views", 1), m.get("recheck_below"))
+            parts.append(f"{kind} {m.get('name', '?')} v{m.get('version', '?')}" + (f" ({views})" if views != "1 view" else ""))
         else:
             parts.append(f"{kind} none")
     return " · ".join(parts)

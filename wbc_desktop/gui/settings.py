@@ -55,13 +55,13 @@ class AppSettings:
 
     @property
     def views(self) -> int:
-        """Rotated views per cell for the classifier: 1 (fast) or 4 (steadier, slower)."""
-        v = self._get("analysis/views", 1)
+        """Rotated views per cell: 0 the model card's policy (default), 1 (fastest) or 4 for every cell (steadiest)."""
+        v = self._get("analysis/views", 0)
         try:
             v = int(v)
         except (TypeError, ValueError):
-            return 1
-        return v if v in (1, 2, 4) else 1
+            return 0
+        return v if v in (0, 1, 2, 4) else 0
 
     @views.setter
     def views(self, v: int) -> None:
