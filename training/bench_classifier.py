@@ -23,6 +23,7 @@ if str(ROOT) not in sys.path:
 from wbc_desktop.core.cells import find_cells  # noqa: E402
 from wbc_desktop.core.classify import CellClassifier  # noqa: E402
 from wbc_desktop.core.io import read_image, read_mask  # noqa: E402
+from wbc_desktop.core.view_policy import describe_views  # noqa: E402
 
 FIX = ROOT / "tests" / "fixtures" / "cellavision"
 
@@ -32,7 +33,7 @@ def main(argv=None) -> int:
     p.add_argument("--model", default="default")
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--repeat", type=int, default=10)
-    p.add_argument("--views", type=int, default=None, help="rotated views per cell (default: the card's)")
+    p.add_argument("--views", type=int, default=None, help="rotated views for every cell (default: the card's policy)")
     a = p.parse_args(argv)
     torch.set_num_threads(a.threads)
     names = ["002", "004", "007", "011", "088"]
@@ -48,7 +49,7 @@ def main(argv=None) -> int:
     for _ in range(a.repeat):
         clf.classify(rgb, cm, inst, cells, scale=0.33)
     ms = (time.perf_counter() - t) / a.repeat / len(cells) * 1e3
-    print(f"{clf.info()['name']}: {ms:.2f} ms per cell ({len(cells)} cells per call, {clf.views} view(s), {a.threads} thread(s), CPU)")
+    print(f"{clf.info()['name']}: {ms:.2f} ms per cell ({len(cells)} cells per call, {describe_views(clf.views, clf.recheck_below)}, {a.threads} thread(s), CPU)")
     return 0
 
 

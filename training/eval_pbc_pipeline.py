@@ -36,10 +36,14 @@ def main(argv=None) -> int:
     p.add_argument("--split", default="test")
     p.add_argument("--limit", type=int, default=0, help="every k-th image so that about N remain")
     p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--views", type=int, choices=(1, 2, 4), default=0,
+                   help="rotated views for every cell (default: the card's policy)")
     p.add_argument("--out", type=Path, required=True)
     a = p.parse_args(argv)
     torch.set_num_threads(a.threads)
     clf = CellClassifier.load(a.model, device="cpu")
+    if a.views:
+        clf.set_views(a.views)
     items = [(rel, c) for rel, c, s in read_split(SPLIT_FILE) if s == a.split]
     if a.limit and len(items) > a.limit:
         items = items[:: -(-len(items) // a.limit)]

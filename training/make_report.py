@@ -16,7 +16,8 @@ Example (the command that wrote the current report; run in training/reports)::
         --bccd-halves bccd_even_default.json bccd_odd_default.json bccd_even_other-labs.json \
             bccd_odd_other-labs.json bccd_even_pbc-only.json bccd_even_pbc-only-robust.json \
         --diagnosis cellavision_diagnosis.json --bccd bccd.json \
-        --views views_default_val.json views_default_test.json --ablations ablation-*.json \
+        --views views_default_val.json views_default_test.json recheck_default_val.json \
+            recheck_default_test.json --ablations ablation-*.json \
         --notes notes_classifier.md --out classifier.md
 """
 
@@ -144,6 +145,17 @@ def views_section(results: list[dict]) -> str:
         split = r["split"] + (" (PBC + CellaVision)" if r.get("cellavision_rows") else " (PBC)")
         s.append(f"| {r['model']['name']} v{r['model']['version']} | {split} | {r['n']} | "
                  + " | ".join(f"{100 * r['accuracy'][v]:.2f}%" if v in r["accuracy"] else "-" for v in views) + " |")
+    rechecks = [r for r in results if r.get("recheck")]
+    if rechecks:
+        s += ["", "### 4 views only for unsure cells (`eval_views.py --recheck-below`; rule: "
+              "`rules_session5_recheck.txt`)", "",
+              "A cell is typed from one view; if its top probability is below t, from the mean of 4 quarter turns.", "",
+              "| model | split | n | t | accuracy | cells re-checked |", "|---|---|---|---|---|---|"]
+        for r in rechecks:
+            split = r["split"] + (" (PBC + CellaVision)" if r.get("cellavision_rows") else " (PBC)")
+            for t, q in sorted(r["recheck"].items(), key=lambda kv: float(kv[0])):
+                s.append(f"| {r['model']['name']} v{r['model']['version']} | {split} | {r['n']} | {t} "
+                         f"| {100 * q['accuracy']:.2f}% | {100 * q['rechecked']:.1f}% |")
     return "\n".join(s + [""])
 
 
