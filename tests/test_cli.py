@@ -36,7 +36,7 @@ def test_analyze_writes_masks_overlays_and_tables(tmp_path, inputs, tiny_segment
 def test_analyze_with_rotated_views_types_the_same_cells(tmp_path, inputs, capsys):
     # the shipped models: one view, the card's policy and four views find the same cells; the log says which
     rows = {}
-    for views, said in (("1", "(1 view per cell)"), ("0", "(4 views if unsure (< 0.60) per cell)"),
+    for views, said in (("1", "(1 view per cell)"), ("0", "(4 views if unsure (< 0.80), 2 models per cell)"),
                         ("4", "(4 views per cell)")):
         out = tmp_path / f"out{views}"
         args = ["--views", views] if views != "0" else []

@@ -49,7 +49,7 @@ def main(argv=None) -> int:
     for _ in range(a.repeat):
         clf.classify(rgb, cm, inst, cells, scale=0.33)
     ms = (time.perf_counter() - t) / a.repeat / len(cells) * 1e3
-    print(f"{clf.info()['name']}: {ms:.2f} ms per cell ({len(cells)} cells per call, {describe_views(clf.views, clf.recheck_below)}, {a.threads} thread(s), CPU)")
+    print(f"{clf.info()['name']}: {ms:.2f} ms per cell ({len(cells)} cells per call, {describe_views(clf.views, clf.recheck_below, clf.info()['second_opinion'])}, {a.threads} thread(s), CPU)")
     return 0
 
 

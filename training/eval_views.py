@@ -65,7 +65,7 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--model", default="default")
     p.add_argument("--split", choices=("val", "test"), default="val")
-    p.add_argument("--views", type=int, nargs="+", default=list(VIEWS))
+    p.add_argument("--views", type=int, nargs="+", default=list(VIEWS), help="1, 2, 4; 0: the card's policy")
     p.add_argument("--recheck-below", type=float, nargs="*", default=[],
                    help="also: 4 views only for cells whose first view's top probability is below each value")
     p.add_argument("--pbc-only", action="store_true", help="leave out the CellaVision rows of the split")
@@ -78,11 +78,12 @@ def main(argv=None) -> int:
     clf = CellClassifier.load(a.model, device="cpu")
     x, y = split_crops(a.data, a.cache_dir, clf, a.split, not a.pbc_only)
     res = {"model": clf.info(), "split": a.split, "cellavision_rows": not a.pbc_only, "n": int(len(y)), "accuracy": {}}
-    for v in a.views:
+    for v in a.views:  # 0: the card's policy (re-check, second opinion)
         clf.set_views(v)
         pred = clf.predict_crops(x).argmax(1)
-        res["accuracy"][str(v)] = float((pred == y).mean())
-        print(f"{clf.info()['name']} {a.split} views {v}: {res['accuracy'][str(v)]:.4f} (n {len(y)})", flush=True)
+        key = str(v) if v else "card"
+        res["accuracy"][key] = float((pred == y).mean())
+        print(f"{clf.info()['name']} {a.split} views {key}: {res['accuracy'][key]:.4f} (n {len(y)})", flush=True)
     if a.recheck_below:
         clf.set_views(1)
         first = clf.predict_crops(x).max(1)

@@ -27,7 +27,8 @@ def run_analyze(args: argparse.Namespace) -> int:
     pipe = Pipeline.load(args.model, classifier, device=args.device, views=args.views)
     ci = pipe.classifier.info() if pipe.classifier else None
     print(f"device: {pipe.device}; segmenter {pipe.segmenter.info()['name']} v{pipe.segmenter.info()['version']}; "
-          + (f"classifier {ci['name']} v{ci['version']} ({describe_views(ci['views'], ci.get('recheck_below'))} per cell)"
+          + (f"classifier {ci['name']} v{ci['version']} "
+             f"({describe_views(ci['views'], ci.get('recheck_below'), ci.get('second_opinion'))} per cell)"
              if ci else "no cell-type classifier"), file=sys.stderr)
     analyses, failed = [], 0
     for i, path in enumerate(files, 1):

@@ -36,7 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--classifier", default="default", help="cell-type classifier name or folder ('none' to skip)")
     a.add_argument("--views", type=int, choices=(1, 2, 4), default=0,
                    help="type every cell from 1, 2 or 4 rotated views (more: steadier, slower); default: the model card's "
-                        "policy (the shipped default: 4 views only for cells whose first view is unsure)")
+                        "policy (the shipped default: 4 views of 2 models only for cells whose first view is unsure)")
     a.add_argument("--pixel-size", type=float, help="micrometres per pixel, when the files don't say")
     a.add_argument("--scale", type=float, help="force model pixels per input pixel (skips estimation)")
     common(a)

@@ -164,3 +164,48 @@ def test_the_cards_views_policy_is_the_default_and_can_be_restored(tmp_path):
     (folder / "card.json").write_text(json.dumps({**card, "views": 4, "recheck_below": "often"}))
     with pytest.raises(ModelError, match="recheck_below"):
         CellClassifier.load(str(folder), device="cpu")
+
+
+def _with_member(tmp_path: Path, t: float) -> Path:
+    """A tiny model whose card re-checks cells below ``t`` with itself plus a second tiny model."""
+    folder = _tiny_model(tmp_path / "m")
+    torch.manual_seed(1)
+    other = build_classifier(json.loads((folder / "card.json").read_text())["arch"], len(CLASSES))
+    card = json.loads((folder / "card.json").read_text())
+    state = {k: v.half() if v.is_floating_point() else v for k, v in other.state_dict().items()}
+    registry.save(folder / "members" / "b", state, card)
+    (folder / "card.json").write_text(json.dumps({**card, "views": 4, "recheck_below": t,
+                                                  "recheck_members": ["members/b"]}))
+    return folder
+
+
+def test_second_opinion_members_join_only_for_unsure_cells(tmp_path):
+    crops = np.random.default_rng(2).integers(0, 256, (6, 32, 32, 5), dtype=np.uint8)
+    own = CellClassifier.load(str(_tiny_model(tmp_path / "own")), device="cpu")
+    own.set_views(1)
+    first = own.predict_crops(crops)
+    cut = float(np.median(first.max(1)))
+    own.set_views(4)
+    own4 = own.predict_crops(crops)
+    clf = CellClassifier.load(str(_with_member(tmp_path, cut)), device="cpu")
+    assert len(clf.members) == 1 and clf.info()["second_opinion"] == ["tiny v0"]
+    member4 = clf.members[0].predict_crops(crops)
+    got = clf.predict_crops(crops)
+    unsure = first.max(1) < cut
+    assert 0 < unsure.sum() < len(crops)
+    assert np.allclose(got[unsure], (own4[unsure] + member4[unsure]) / 2, atol=1e-5)
+    assert np.allclose(got[~unsure], first[~unsure], atol=1e-5)
+    clf.set_views(4)  # an explicit choice types every cell with the model alone
+    assert clf.info()["second_opinion"] == [] and np.allclose(clf.predict_crops(crops), own4, atol=1e-5)
+
+
+def test_a_missing_or_mismatched_member_is_a_clear_model_error(tmp_path):
+    folder = _with_member(tmp_path, 0.9)
+    member_card = folder / "members" / "b" / "card.json"
+    card = json.loads(member_card.read_text())
+    member_card.write_text(json.dumps({**card, "classes": CLASSES[::-1]}))
+    with pytest.raises(ModelError, match="member"):
+        CellClassifier.load(str(folder), device="cpu")
+    (folder / "members" / "b" / "weights.safetensors").unlink()
+    with pytest.raises(ModelError, match="missing|no classifier"):
+        CellClassifier.load(str(folder), device="cpu")

@@ -47,12 +47,29 @@ class CellClassifier:
             self._card_recheck = check_recheck(card.get("recheck_below"))
         except (TypeError, ValueError) as e:
             raise ModelError(f"classifier {folder}: bad 'views' or 'recheck_below' in its card ({e})") from None
-        self.views, self.recheck_below = 1, None
+        self.members: list[CellClassifier] = []  # second opinion on unsure cells (card "recheck_members")
+        self.views, self.recheck_below, self._use_members = 1, None, False
         self.set_views(0)
 
     @classmethod
     def load(cls, name_or_path: str = "default", device: str = "auto") -> "CellClassifier":
-        """Load a shipped/user model by name, or a folder holding weights.safetensors + card.json."""
+        """Load a shipped/user model by name, or a folder holding weights.safetensors + card.json.
+
+        Models named in the card's ``recheck_members`` (folders relative to it) load too: with the
+        card's views policy they give unsure cells a second opinion.
+        """
+        clf = cls._load_one(name_or_path, device)
+        for rel in clf.card.get("recheck_members") or []:
+            member = cls._load_one(str(clf.folder / str(rel)), device)
+            if member.classes != clf.classes or member.spec != clf.spec or member.card.get("recheck_members"):
+                raise ModelError(f"classifier {clf.folder}: member {rel} has other classes or crops, or members of its own")
+            member.set_views(4)
+            clf.members.append(member)
+        clf.set_views(0)
+        return clf
+
+    @classmethod
+    def _load_one(cls, name_or_path: str, device: str) -> "CellClassifier":
         state, card, folder = registry.load(str(name_or_path), "classifier")
         try:
             model = build_classifier(card["arch"], len(card["classes"]))
@@ -65,7 +82,9 @@ class CellClassifier:
     def set_views(self, views: int = 0, recheck_below: float | None = None) -> None:
         """0: the card's policy; 1, 2 or 4: that many rotated views (~1 ms per extra view and cell on CPU).
 
-        With ``recheck_below`` only the cells whose first view is unsure get the other views.
+        With ``recheck_below`` only the cells whose first view is unsure get the other views. The
+        card's policy may add a second opinion on those cells from its member models (their mean
+        over all turns), at no cost for confident cells.
 
         The card's policy may re-check only the cells whose first view is unsure (top probability
         below ``recheck_below``) with its other views: most of the steadiness of several views at
@@ -73,8 +92,10 @@ class CellClassifier:
         """
         if int(views) == 0:
             self.views, self.recheck_below = self._card_views, self._card_recheck
+            self._use_members = bool(self.members) and self.recheck_below is not None
         else:
             self.views, self.recheck_below = check_views(int(views)), check_recheck(recheck_below)
+            self._use_members = False
 
     @property
     def device_name(self) -> str:
@@ -83,19 +104,24 @@ class CellClassifier:
     def info(self) -> dict[str, Any]:
         return {"name": self.card.get("name", "?"), "version": self.card.get("version", "?"),
                 "params": int(self.card.get("params", count_params(self.model))), "views": self.views,
-                "recheck_below": self.recheck_below}
+                "recheck_below": self.recheck_below,
+                "second_opinion": [f"{m.card.get('name', '?')} v{m.card.get('version', '?')}" for m in self.members]
+                if self._use_members else []}
 
     @torch.inference_mode()
     def predict_crops(self, crops: np.ndarray) -> np.ndarray:
         """NxSxSxC uint8 normalised crops -> NxK class probabilities (mean over the views each cell got)."""
         turns = TURNS[self.views]
-        if self.recheck_below is None or len(turns) == 1:
+        members = self.members if self._use_members else []
+        if self.recheck_below is None or (len(turns) == 1 and not members):
             return self._mean_over_turns(crops, turns)
         p = self._mean_over_turns(crops, turns[:1])
         unsure = np.flatnonzero(p.max(1) < self.recheck_below)
         if len(unsure):  # the other turns for unsure cells only; their mean then equals all views' mean
-            rest = self._mean_over_turns(crops[unsure], turns[1:])
-            p[unsure] = (p[unsure] + rest * (len(turns) - 1)) / len(turns)
+            sub = crops[unsure]
+            own = p[unsure] if len(turns) == 1 else \
+                (p[unsure] + self._mean_over_turns(sub, turns[1:]) * (len(turns) - 1)) / len(turns)
+            p[unsure] = np.mean([own] + [m._mean_over_turns(sub, TURNS[m.views]) for m in members], 0)
         return p
 
     def _mean_over_turns(self, crops: np.ndarray, turns: Sequence[int]) -> np.ndarray:

@@ -27,17 +27,19 @@ def check_recheck(value: Any) -> float | None:
     return t
 
 
-def describe_views(views: Any, recheck_below: Any = None) -> str:
-    """'1 view', '4 views' or '4 views if unsure (< 0.60)' for logs and the status bar."""
+def describe_views(views: Any, recheck_below: Any = None, second_opinion: Any = None) -> str:
+    """'1 view', '4 views' or '4 views if unsure (< 0.80), 2 models' for logs and the status bar."""
     try:
         v = int(views or 1)
     except (TypeError, ValueError):
         v = 1
-    if v <= 1:
+    models = 1 + (len(second_opinion) if isinstance(second_opinion, (list, tuple)) else 0)
+    if v <= 1 and models == 1:
         return "1 view"
     if recheck_below is None:
         return f"{v} views"
     try:
-        return f"{v} views if unsure (< {float(recheck_below):.2f})"
+        text = f"{v} views if unsure (< {float(recheck_below):.2f})"
     except (TypeError, ValueError):
-        return f"{v} views if unsure"
+        text = f"{v} views if unsure"
+    return text + (f", {models} models" if models > 1 else "")

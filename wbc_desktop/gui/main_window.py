@@ -27,11 +27,11 @@ from .viewer.overlay import OverlayStyle
 from .viewer.panel import ViewerPanel
 
 VIEWS_CHOICES = (  # settings.views, menu text, status tip
-    (0, "Auto: 4 rotated views for cells the first view is unsure of (model default)",
-     "One view per cell, and the average of four quarter turns for the few cells the first view is unsure of "
-     "(figures in training/reports/classifier.md)"),
-    (1, "One view per cell (fastest)", "Each cell is typed from one view of its crop"),
-    (4, "4 rotated views for every cell (steadiest, slowest)",
+    (0, "Auto: a second look at unsure cells (model default)",
+     "One view per cell; cells the model is unsure of get the mean of four quarter turns, and of a second "
+     "model where the model card names one (figures in training/reports/classifier.md)"),
+    (1, "One view per cell (fastest)", "Each cell is typed from one view of its crop by one model"),
+    (4, "4 rotated views for every cell, one model (slower)",
      "Averages the model over four quarter turns of every cell: about twice the typing time"),
 )
 

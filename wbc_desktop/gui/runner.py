@@ -59,7 +59,7 @@ def describe_pipeline(pipeline: Any) -> str:
     for kind in ("segmenter", "classifier"):
         m = info.get(kind)
         if m:
-            views = describe_views(m.get("views", 1), m.get("recheck_below"))
+            views = describe_views(m.get("views", 1), m.get("recheck_below"), m.get("second_opinion"))
             parts.append(f"{kind} {m.get('name', '?')} v{m.get('version', '?')}" + (f" ({views})" if views != "1 view" else ""))
         else:
             parts.append(f"{kind} none")
