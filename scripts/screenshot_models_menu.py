@@ -1,4 +1,4 @@
-"""Screenshot of Analysis > Cell-type model for docs/ (the real models load first).
+"""Screenshot of Analysis > Cell-type model > Views per cell for docs/ (the real models load first).
 
 Run under Xvfb::
 
@@ -21,7 +21,7 @@ from wbc_desktop.gui.app import build  # noqa: E402
 from wbc_desktop.gui.settings import AppSettings  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshot-models-menu.png"
-W, H = 1100, 600
+W, H = 1100, 640
 
 
 def main() -> int:
@@ -47,8 +47,14 @@ def main() -> int:
             analysis.setActiveAction(acts.classifier_menu.menuAction())
             acts.classifier_menu.popup(analysis.geometry().topRight() + QPoint(0, 60))
 
+        def views() -> None:
+            menu = acts.classifier_menu
+            menu.setActiveAction(win.views_menu.menuAction())
+            win.views_menu.popup(menu.geometry().topLeft() + QPoint(40, menu.geometry().height() - 4))
+
         QTimer.singleShot(400, sub)
-        QTimer.singleShot(1200, shoot)
+        QTimer.singleShot(900, views)
+        QTimer.singleShot(1600, shoot)
 
     runner.pipelineReady.connect(lambda *_: QTimer.singleShot(500, open_menu))
     runner.load_pipeline("cpu")

@@ -17,7 +17,8 @@ Example (the command that wrote the current report; run in training/reports)::
             bccd_odd_other-labs.json bccd_even_pbc-only.json bccd_even_pbc-only-robust.json \
         --diagnosis cellavision_diagnosis.json --bccd bccd.json \
         --views views_default_val.json views_default_test.json recheck_default_val.json \
-            recheck_default_test.json --ablations ablation-*.json \
+            recheck_default_test.json --second-opinion second_opinion_val.json second_opinion_test.json \
+        --ablations ablation-*.json \
         --notes notes_classifier.md --out classifier.md
 """
 
@@ -159,6 +160,21 @@ def views_section(results: list[dict]) -> str:
     return "\n".join(s + [""])
 
 
+def second_opinion_section(results: list[dict]) -> str:
+    """Unsure cells re-checked by several models' rotated views (training/eval_second_opinion.py)."""
+    s = ["### Second opinion from more models on unsure cells (`eval_second_opinion.py`; rule: "
+         "`rules_session5_ensemble.txt`)", "",
+         "Members in order: " + ", ".join(f"{m['name']} v{m['version']}" for m in results[0]["members"])
+         + "; the first one decides who is unsure; unsure cells get the mean over the first k members x 4 turns.", "",
+         "| split | n | one view | k models | t | accuracy | cells re-checked |", "|---|---|---|---|---|---|---|"]
+    for r in results:
+        split = r["split"] + (" (PBC + CellaVision)" if r.get("cellavision_rows") else " (PBC)")
+        for q in r["candidates"].values():
+            s.append(f"| {split} | {r['n']} | {100 * r['one_view']:.2f}% | {q['models']} | {q['t']} "
+                     f"| {100 * q['accuracy']:.2f}% | {100 * q['rechecked']:.1f}% |")
+    return "\n".join(s + [""])
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--seg", type=Path, nargs="+", required=True, help="JSON of each segmentation-based model")
@@ -168,6 +184,7 @@ def main(argv=None) -> int:
     p.add_argument("--bccd-halves", type=Path, nargs="*", default=[], help="eval_bccd.py --half JSONs")
     p.add_argument("--diagnosis", type=Path, help="JSON of diagnose_cellavision.py")
     p.add_argument("--views", type=Path, nargs="*", default=[], help="eval_views.py JSONs")
+    p.add_argument("--second-opinion", type=Path, nargs="*", default=[], help="eval_second_opinion.py JSONs")
     p.add_argument("--ablations", type=Path, nargs="*", default=[], help="train_classifier.py JSONs of runs not shipped")
     p.add_argument("--notes", type=Path, help="markdown appended verbatim (method notes)")
     p.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "reports" / "classifier.md")
@@ -186,6 +203,8 @@ def main(argv=None) -> int:
                                    json.loads(a.image.read_text())))
     if a.views:
         parts.append(views_section([json.loads(f.read_text()) for f in a.views]))
+    if a.second_opinion:
+        parts.append(second_opinion_section([json.loads(f.read_text()) for f in a.second_opinion]))
     if a.ablations:
         parts.append(ablations_section([(f.name, json.loads(f.read_text())) for f in a.ablations]))
     if a.cellavision:

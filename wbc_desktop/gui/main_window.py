@@ -207,7 +207,7 @@ class MainWindow(QMainWindow):
             group.addAction(act)
         menu.addSeparator()
         self.views_actions: dict[int, QAction] = {}
-        views_menu = menu.addMenu("Views per cell")
+        views_menu = self.views_menu = menu.addMenu("Views per cell")
         views_group = QActionGroup(views_menu)
         for views, text, tip in VIEWS_CHOICES:
             act = views_menu.addAction(text)
