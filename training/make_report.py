@@ -19,6 +19,7 @@ Example (the command that wrote the current report; run in training/reports)::
         --views views_default_val.json views_default_test.json recheck_default_val.json \
             recheck_default_test.json --second-opinion second_opinion_val.json second_opinion_test.json \
         --shipped-card ../../resources/models/classifier/default/card.json \
+        --pipeline pbc_test_pipeline_full.json pbc_test_pipeline_full_1view.json \
         --ablations ablation-*.json \
         --notes notes_classifier.md --out classifier.md
 """
@@ -28,6 +29,8 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+
+from wbc_desktop.core.view_policy import describe_views
 
 ABBR = {"basophil": "BA", "eosinophil": "EO", "erythroblast": "ERB", "ig": "IG", "lymphocyte": "LY",
         "monocyte": "MO", "neutrophil": "NE", "platelet": "PLT", "none": "none", "unidentified": "unid.",
@@ -67,19 +70,30 @@ def model_section(title: str, r: dict) -> str:
     return "\n".join(s)
 
 
-def cellavision_section(results: list[dict]) -> str:
-    s = ["## CellaVision images, 5 WBC types (full pipeline)", "",
-         "`pbc-only` and `image-only-baseline` never saw CellaVision labels, so all 100 images are fair for them; "
-         "`default` was trained on the CellaVision train split, so only its test-split rows count.", "",
-         "| model | masks | images | accuracy (shown type) | accuracy (best class) | n |", "|---|---|---|---|---|---|"]
+def pipeline_section(heading: str, intro: str, results: list[dict]) -> str:
+    """Figures of the full pipeline (evaluate_classification JSONs): accuracy table and confusions."""
+    def views(r: dict) -> str:
+        m = r["model"]
+        return describe_views(m.get("views", 1), m.get("recheck_below"), m.get("second_opinion"))
+
+    s = [heading, "", intro, "",
+         "| model | views | masks | images | accuracy (shown type) | accuracy (best class) | n |",
+         "|---|---|---|---|---|---|---|"]
     for r in results:
-        s.append(f"| {r['model']['name']} | {r['masks']} | {r.get('split') or 'all'} | {100 * r['accuracy']:.1f}% | "
-                 f"{100 * r['accuracy_forced']:.1f}% | {r['n']} |")
+        s.append(f"| {r['model']['name']} | {views(r)} | {r['masks']} | {r.get('split') or 'all'} "
+                 f"| {100 * r['accuracy']:.2f}% | {100 * r['accuracy_forced']:.2f}% | {r['n']} |")
     s.append("")
     for r in results:
-        s += [f"**{r['model']['name']}, masks: {r['masks']}, images: {r.get('split') or 'all'}**", "",
+        s += [f"**{r['model']['name']} ({views(r)}), masks: {r['masks']}, images: {r.get('split') or 'all'}**", "",
               confusion_md(r["confusion"]), ""]
     return "\n".join(s)
+
+
+def cellavision_section(results: list[dict]) -> str:
+    return pipeline_section(
+        "## CellaVision images, 5 WBC types (full pipeline)",
+        "`pbc-only` and `image-only-baseline` never saw CellaVision labels, so all 100 images are fair for them; "
+        "`default` was trained on the CellaVision train split, so only its test-split rows count.", results)
 
 
 def bccd_section(r: dict) -> str:
@@ -199,6 +213,7 @@ def main(argv=None) -> int:
     p.add_argument("--diagnosis", type=Path, help="JSON of diagnose_cellavision.py")
     p.add_argument("--views", type=Path, nargs="*", default=[], help="eval_views.py JSONs")
     p.add_argument("--second-opinion", type=Path, nargs="*", default=[], help="eval_second_opinion.py JSONs")
+    p.add_argument("--pipeline", type=Path, nargs="*", default=[], help="eval_pbc_pipeline.py JSONs")
     p.add_argument("--shipped-card", type=Path, help="card.json of the shipped default (its views policy)")
     p.add_argument("--ablations", type=Path, nargs="*", default=[], help="train_classifier.py JSONs of runs not shipped")
     p.add_argument("--notes", type=Path, help="markdown appended verbatim (method notes)")
@@ -219,6 +234,12 @@ def main(argv=None) -> int:
     if a.image:
         parts.append(model_section("Table 2 - image-only baseline (whole image resized, no segmentation)",
                                    json.loads(a.image.read_text())))
+    if a.pipeline:
+        parts.append(pipeline_section(
+            "## PBC test split through the product path (`eval_pbc_pipeline.py`)",
+            "Segmenter, cell finding and classifier on each PBC test image; the cell nearest the centre is scored. "
+            "Shown type: cells below the card's confidence threshold are *unidentified* and count as wrong.",
+            [json.loads(f.read_text()) for f in a.pipeline]))
     if a.views:
         parts.append(views_section([json.loads(f.read_text()) for f in a.views]))
     if a.second_opinion:
