@@ -2,7 +2,7 @@
 
 Run under Xvfb::
 
-    xvfb-run -a -s "-screen 0 1280x800x24" .venv/bin/python scripts/screenshot_models_menu.py
+    xvfb-run -a -s "-screen 0 1600x900x24" .venv/bin/python scripts/screenshot_models_menu.py
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from wbc_desktop.gui.app import build  # noqa: E402
 from wbc_desktop.gui.settings import AppSettings  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshot-models-menu.png"
-W, H = 1100, 640
+W, H = 1440, 640
 
 
 def main() -> int:
