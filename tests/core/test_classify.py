@@ -209,3 +209,7 @@ def test_a_missing_or_mismatched_member_is_a_clear_model_error(tmp_path):
     (folder / "members" / "b" / "weights.safetensors").unlink()
     with pytest.raises(ModelError, match="missing|no classifier"):
         CellClassifier.load(str(folder), device="cpu")
+    card = json.loads((folder / "card.json").read_text())
+    (folder / "card.json").write_text(json.dumps({**card, "recheck_members": ["../elsewhere"]}))
+    with pytest.raises(ModelError, match="outside"):
+        CellClassifier.load(str(folder), device="cpu")

@@ -20,13 +20,12 @@ from .view_policy import TURNS, check_recheck, check_views
 MAX_BATCH = 256  # cells per forward pass; a crowded field is split into a few passes
 
 
-def rotated_views(x: torch.Tensor, views: int, turns: Sequence[int] | None = None) -> list[torch.Tensor]:
-    """The crop batch turned by 0 (views 1), 0/180 (2) or 0/90/180/270 degrees (4), or by ``turns``.
+def turned(x: torch.Tensor, turns: Sequence[int]) -> list[torch.Tensor]:
+    """The crop batch turned by each of ``turns`` quarter turns (TURNS[views] for 1, 2 or 4 views).
 
     Cells have no orientation, so every turn is an equally valid picture of the cell; averaging
     the class probabilities over turns steadies a call that hinges on one view's details.
     """
-    turns = TURNS[check_views(views)] if turns is None else turns
     return [x if k == 0 else x.rot90(k, (2, 3)) for k in turns]
 
 
@@ -60,7 +59,10 @@ class CellClassifier:
         """
         clf = cls._load_one(name_or_path, device)
         for rel in clf.card.get("recheck_members") or []:
-            member = cls._load_one(str(clf.folder / str(rel)), device)
+            path = (clf.folder / str(rel)).resolve()
+            if not path.is_relative_to(clf.folder.resolve()):
+                raise ModelError(f"classifier {clf.folder}: member {rel} lies outside its folder")
+            member = cls._load_one(str(path), device)
             if member.classes != clf.classes or member.spec != clf.spec or member.card.get("recheck_members"):
                 raise ModelError(f"classifier {clf.folder}: member {rel} has other classes or crops, or members of its own")
             member.set_views(4)
@@ -82,13 +84,10 @@ class CellClassifier:
     def set_views(self, views: int = 0, recheck_below: float | None = None) -> None:
         """0: the card's policy; 1, 2 or 4: that many rotated views (~1 ms per extra view and cell on CPU).
 
-        With ``recheck_below`` only the cells whose first view is unsure get the other views. The
-        card's policy may add a second opinion on those cells from its member models (their mean
-        over all turns), at no cost for confident cells.
-
-        The card's policy may re-check only the cells whose first view is unsure (top probability
-        below ``recheck_below``) with its other views: most of the steadiness of several views at
-        close to the cost of one, since most cells are typed with high confidence.
+        With ``recheck_below`` only the cells whose first view is unsure (top probability below it)
+        get the other views: most of the steadiness of several views at close to the cost of one,
+        since most cells are typed with high confidence. The card's policy may add a second opinion
+        on those cells from its member models (their mean over all turns).
         """
         if int(views) == 0:
             self.views, self.recheck_below = self._card_views, self._card_recheck
@@ -132,7 +131,7 @@ class CellClassifier:
         step = max(1, MAX_BATCH // len(turns))  # forward passes stay MAX_BATCH crops at most
         for i in range(0, len(crops), step):
             x = to_tensor(crops[i : i + step]).to(self.device)
-            views = rotated_views(x, 1, turns)
+            views = turned(x, turns)
             batch = torch.cat(views).contiguous(memory_format=torch.channels_last)  # one pass for all turns
             p = torch.softmax(self._runner(batch).float(), 1).view(len(views), len(x), -1).mean(0)
             out.append(p.cpu().numpy())
