@@ -147,3 +147,20 @@ def test_one_band_mask_resample_equals_resampling_the_masks_as_rgb_bands():
         both = _resample(Image.fromarray(rgb), box, size)
         assert np.array_equal(_resample(Image.fromarray(nuc.astype(np.uint8) * 255), box, size), both[..., 0])
         assert np.array_equal(_resample(Image.fromarray(cyto.astype(np.uint8) * 255), box, size), both[..., 1])
+
+
+def test_white_tables_equal_the_arithmetic_and_geometry_equals_the_pixel_mean():
+    from wbc_desktop.core.cell_crops import apply_white, white_tables
+
+    rng = np.random.default_rng(3)
+    values = np.repeat(np.arange(256, dtype=np.uint8)[:, None], 3, axis=1)[None]
+    for _ in range(20):
+        white = np.maximum(rng.random(3).astype(np.float32) * 255, 40.0)
+        tables = white_tables(white)
+        looked_up = np.stack([tables[c][values[..., c]] for c in range(3)], -1)
+        assert np.array_equal(looked_up, apply_white(values, white))
+    for _ in range(50):
+        m = rng.random((int(rng.integers(1, 80)), int(rng.integers(1, 80)))) > rng.random()
+        if m.any():
+            ys, xs = np.nonzero(m)
+            assert cell_geometry(m) == (float(xs.mean()), float(ys.mean()), float(2.0 * np.sqrt(len(xs) / np.pi)))

@@ -92,12 +92,26 @@ def apply_white(rgb: np.ndarray, white: np.ndarray) -> np.ndarray:
     return np.clip(rgb.astype(np.float32) * (245.0 / white) + 0.5, 0, 255).astype(np.uint8)
 
 
+def white_tables(white: np.ndarray) -> np.ndarray:
+    """3x256 lookup tables equal to :func:`apply_white` per channel: a table lookup per pixel
+    costs far less than the float arithmetic, and the values are the same (tested)."""
+    return apply_white(np.repeat(np.arange(256, dtype=np.uint8)[:, None], 3, axis=1), white).T.copy()
+
+
 def cell_geometry(mask: np.ndarray) -> tuple[float, float, float]:
-    """Centroid (x, y) and area-equivalent diameter of a boolean cell mask."""
-    ys, xs = np.nonzero(mask)
-    if len(xs) == 0:
+    """Centroid (x, y) and area-equivalent diameter of a boolean cell mask.
+
+    From row and column counts (exact integer sums, so the same floats as the mean of the
+    pixels' coordinates) instead of listing every pixel.
+    """
+    cols = np.count_nonzero(mask, axis=0)
+    n = int(cols.sum())
+    if n == 0:
         raise ValueError("empty cell mask")
-    return float(xs.mean()), float(ys.mean()), float(2.0 * np.sqrt(len(xs) / np.pi))
+    rows = np.count_nonzero(mask, axis=1)
+    sx = int(cols @ np.arange(len(cols), dtype=np.int64))
+    sy = int(rows @ np.arange(len(rows), dtype=np.int64))
+    return sx / n, sy / n, float(2.0 * np.sqrt(n / np.pi))
 
 
 def _resample(img: Image.Image, box: tuple[float, float, float, float], size: int) -> np.ndarray:
@@ -161,7 +175,7 @@ def cell_crops(
         one = image_crop(rgb, spec)
         return np.repeat(one[None], len(cell_ids), axis=0)
     # balance only the windows that are cut (the whole image costs more than all crops of a field)
-    white = white_point(rgb) if spec.white_balance else None
+    tables = white_tables(white_point(rgb)) if spec.white_balance else None
     out = np.empty((len(cell_ids), spec.size, spec.size, 5), np.uint8)
     H, W = instances.shape
     scanned: list | None = None
@@ -190,8 +204,9 @@ def cell_crops(
         win = instances[y0:y1, x0:x1] == cid
         cw = class_map[y0:y1, x0:x1]
         out[i] = crop_cell(rgb[y0:y1, x0:x1], win & (cw == 2), win & (cw == 1), (cx - x0, cy - y0), d, spec)
-        if white is not None:  # balancing after resampling: same up to rounding, far fewer pixels
-            out[i, ..., :3] = apply_white(out[i, ..., :3], white)
+    if tables is not None:  # balancing after resampling: same up to rounding, far fewer pixels
+        for c in range(3):
+            out[..., c] = tables[c][out[..., c]]
     return out
 
 
