@@ -27,7 +27,7 @@ from wbc_desktop.core.cell_crops import cell_crops  # noqa: E402
 from wbc_desktop.core.cells import find_cells  # noqa: E402
 from wbc_desktop.core.classify import CellClassifier  # noqa: E402
 from wbc_desktop.core.io import read_image, read_mask  # noqa: E402
-from wbc_desktop.core.view_policy import describe_views  # noqa: E402
+from wbc_desktop.core.view_policy import describe_info  # noqa: E402
 
 FIX = ROOT / "tests" / "fixtures" / "cellavision"
 
@@ -56,7 +56,7 @@ def main(argv=None) -> int:
     for _ in range(a.repeat):
         clf.classify(rgb, cm, inst, cells, scale=0.33)
     ms = (time.perf_counter() - t) / a.repeat / len(cells) * 1e3
-    policy = describe_views(clf.views, clf.recheck_below, clf.info()["second_opinion"])
+    policy = describe_info(clf.info())
     print(f"{clf.info()['name']}: {ms:.2f} ms per cell ({len(cells)} cells per call, {policy}, {a.threads} thread(s), CPU)")
     if a.mix:
         ids, boxes = [c.cell_id for c in cells], [c.bbox for c in cells]

@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from training.eval_views import split_crops  # noqa: E402
+from training.eval_views import add_split_args, split_crops  # noqa: E402
 from wbc_desktop.core.classify import CellClassifier  # noqa: E402
 
 
@@ -39,13 +39,8 @@ def turn_probs(clf: CellClassifier, x: np.ndarray) -> np.ndarray:
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--members", nargs="+", required=True, help="models; the first one decides who is unsure")
-    p.add_argument("--split", choices=("val", "test"), default="val")
-    p.add_argument("--pbc-only", action="store_true")
+    add_split_args(p)
     p.add_argument("--recheck-below", type=float, nargs="+", default=[0.6, 0.8, 0.9])
-    p.add_argument("--data", type=Path, default=Path("/work/shared/data"))
-    p.add_argument("--cache-dir", type=Path, default=Path("/work/cache/cls"))
-    p.add_argument("--threads", type=int, default=2)
-    p.add_argument("--out", type=Path)
     a = p.parse_args(argv)
     torch.set_num_threads(a.threads)
     clfs = [CellClassifier.load(m, device="cpu") for m in a.members]

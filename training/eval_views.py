@@ -61,18 +61,23 @@ def split_crops(data: Path, cache_dir: Path, clf: CellClassifier, split: str,
     return np.ascontiguousarray(np.concatenate(x)), np.array(y)
 
 
-def main(argv=None) -> int:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--model", default="default")
+def add_split_args(p: argparse.ArgumentParser) -> None:
+    """The options that pick a split of the crop cache (shared by the views and second-opinion evals)."""
     p.add_argument("--split", choices=("val", "test"), default="val")
-    p.add_argument("--views", type=int, nargs="+", default=list(VIEWS), help="1, 2, 4; 0: the card's policy")
-    p.add_argument("--recheck-below", type=float, nargs="*", default=[],
-                   help="also: 4 views only for cells whose first view's top probability is below each value")
     p.add_argument("--pbc-only", action="store_true", help="leave out the CellaVision rows of the split")
     p.add_argument("--data", type=Path, default=Path("/work/shared/data"))
     p.add_argument("--cache-dir", type=Path, default=Path("/work/cache/cls"))
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--out", type=Path)
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--model", default="default")
+    add_split_args(p)
+    p.add_argument("--views", type=int, nargs="+", default=list(VIEWS), help="1, 2, 4; 0: the card's policy")
+    p.add_argument("--recheck-below", type=float, nargs="*", default=[],
+                   help="also: 4 views only for cells whose first view's top probability is below each value")
     a = p.parse_args(argv)
     torch.set_num_threads(a.threads)
     clf = CellClassifier.load(a.model, device="cpu")

@@ -30,7 +30,7 @@ import argparse
 import json
 from pathlib import Path
 
-from wbc_desktop.core.view_policy import describe_views
+from wbc_desktop.core.view_policy import describe_info
 
 ABBR = {"basophil": "BA", "eosinophil": "EO", "erythroblast": "ERB", "ig": "IG", "lymphocyte": "LY",
         "monocyte": "MO", "neutrophil": "NE", "platelet": "PLT", "none": "none", "unidentified": "unid.",
@@ -73,8 +73,7 @@ def model_section(title: str, r: dict) -> str:
 def pipeline_section(heading: str, intro: str, results: list[dict]) -> str:
     """Figures of the full pipeline (evaluate_classification JSONs): accuracy table and confusions."""
     def views(r: dict) -> str:
-        m = r["model"]
-        return describe_views(m.get("views", 1), m.get("recheck_below"), m.get("second_opinion"))
+        return describe_info(r["model"])
 
     s = [heading, "", intro, "",
          "| model | views | masks | images | accuracy (shown type) | accuracy (best class) | n |",

@@ -23,6 +23,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from training.pbc_data import SPLIT_FILE, read_split  # noqa: E402
+from wbc_desktop.core.evaluate_classification import central_cell  # noqa: E402
 from wbc_desktop.core.pipeline import Pipeline  # noqa: E402
 
 
@@ -47,10 +48,9 @@ def main(argv=None) -> int:
         rng.shuffle(rels)
         for rel in rels if cls == "platelet" else rels[: a.per_class]:
             an = pipe.analyze(a.data / rel)
-            if not an.cells:
+            cell = central_cell(an)
+            if cell is None:
                 continue
-            H, W = an.shape[:2]
-            cell = min(an.cells, key=lambda c: (c.centroid[0] - W / 2) ** 2 + (c.centroid[1] - H / 2) ** 2)
             out.setdefault(cls, []).append(float(2 * np.sqrt(cell.area_px / np.pi) * an.scale))
     for cls, v in sorted(out.items()):
         d = np.array(v)

@@ -71,7 +71,6 @@ def central_cell_crop(rgb: np.ndarray, cm: np.ndarray, scale: float, spec: CropS
     return cell_crops(rgb, cm, inst, [best.cell_id], spec, scale)[0]
 
 
-
 def cellavision_rows(root: Path) -> list[tuple[str, str, str]]:
     """(image file, cell type, split) of the CellaVision set's labels.csv (its fixed split)."""
     with open(root / "labels.csv", newline="") as f:

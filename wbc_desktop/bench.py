@@ -19,7 +19,7 @@ from .core.augment import resize
 from .core.errors import ModelError
 from .core.io import atomic_write_text, list_images, read_image
 from .core.paths import samples_dir
-from .core.view_policy import describe_views
+from .core.view_policy import describe_info
 
 
 def _crops(folder: str | None) -> list[np.ndarray]:
@@ -178,7 +178,7 @@ def format_report(report: dict) -> str:
     elif an:
         pc = an["classify_ms_per_cell"]
         ci = an.get("classifier") or {}
-        policy = describe_views(ci.get("views"), ci.get("recheck_below"), ci.get("second_opinion")) if ci else "none"
+        policy = describe_info(ci) if ci else "none"
         lines.append(f"analyze 640x480 field (segment + cells + types): {an['analyze_640x480_ms']:.0f} ms; "
                      f"classifier {'n/a' if pc is None else f'{pc:.1f}'} ms per cell ({an.get('cells', '?')} cell(s), "
                      f"{policy})")

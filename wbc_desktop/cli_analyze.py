@@ -11,7 +11,7 @@ from .core.export import write_cells_csv, write_summary_csv
 from .core.io import class_map_to_mask, list_images, read_image, write_png_atomic
 from .core.overlay import render_overlay
 from .core.pipeline import Pipeline
-from .core.view_policy import describe_views
+from .core.view_policy import describe_info
 
 
 def cell_boxes(analysis) -> list[tuple[int, int, int, int, str]]:
@@ -28,7 +28,7 @@ def run_analyze(args: argparse.Namespace) -> int:
     ci = pipe.classifier.info() if pipe.classifier else None
     print(f"device: {pipe.device}; segmenter {pipe.segmenter.info()['name']} v{pipe.segmenter.info()['version']}; "
           + (f"classifier {ci['name']} v{ci['version']} "
-             f"({describe_views(ci['views'], ci.get('recheck_below'), ci.get('second_opinion'))} per cell)"
+             f"({describe_info(ci)} per cell)"
              if ci else "no cell-type classifier"), file=sys.stderr)
     analyses, failed = [], 0
     for i, path in enumerate(files, 1):

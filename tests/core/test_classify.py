@@ -189,6 +189,7 @@ def test_second_opinion_members_join_only_for_unsure_cells(tmp_path):
     own4 = own.predict_crops(crops)
     clf = CellClassifier.load(str(_with_member(tmp_path, cut)), device="cpu")
     assert len(clf.members) == 1 and clf.info()["second_opinion"] == ["tiny v0"]
+    clf.members[0].set_views(4)  # the member's own 4-view answer (the owner passes it its turns)
     member4 = clf.members[0].predict_crops(crops)
     got = clf.predict_crops(crops)
     unsure = first.max(1) < cut

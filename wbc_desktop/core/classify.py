@@ -65,7 +65,6 @@ class CellClassifier:
             member = cls._load_one(str(path), device)
             if member.classes != clf.classes or member.spec != clf.spec or member.card.get("recheck_members"):
                 raise ModelError(f"classifier {clf.folder}: member {rel} has other classes or crops, or members of its own")
-            member.set_views(4)
             clf.members.append(member)
         clf.set_views(0)
         return clf
@@ -120,7 +119,7 @@ class CellClassifier:
             sub = crops[unsure]
             own = p[unsure] if len(turns) == 1 else \
                 (p[unsure] + self._mean_over_turns(sub, turns[1:]) * (len(turns) - 1)) / len(turns)
-            p[unsure] = np.mean([own] + [m._mean_over_turns(sub, TURNS[m.views]) for m in members], 0)
+            p[unsure] = np.mean([own] + [m._mean_over_turns(sub, turns) for m in members], 0)
         return p
 
     def _mean_over_turns(self, crops: np.ndarray, turns: Sequence[int]) -> np.ndarray:

@@ -27,6 +27,11 @@ def check_recheck(value: Any) -> float | None:
     return t
 
 
+def describe_info(info: dict[str, Any]) -> str:
+    """The views policy of a classifier's ``info()`` dict (as it crosses processes), in words."""
+    return describe_views(info.get("views"), info.get("recheck_below"), info.get("second_opinion"))
+
+
 def describe_views(views: Any, recheck_below: Any = None, second_opinion: Any = None) -> str:
     """'1 view', '4 views' or '4 views if unsure (< 0.80), 2 models' for logs and the status bar."""
     try:

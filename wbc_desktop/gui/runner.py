@@ -16,7 +16,7 @@ from typing import Any, Callable, Optional
 
 from PySide6.QtCore import QObject, Signal
 
-from wbc_desktop.core.view_policy import describe_views
+from wbc_desktop.core.view_policy import describe_info
 
 from .workers import Job, SerialPool
 
@@ -59,7 +59,7 @@ def describe_pipeline(pipeline: Any) -> str:
     for kind in ("segmenter", "classifier"):
         m = info.get(kind)
         if m:
-            views = describe_views(m.get("views", 1), m.get("recheck_below"), m.get("second_opinion"))
+            views = describe_info(m)
             parts.append(f"{kind} {m.get('name', '?')} v{m.get('version', '?')}" + (f" ({views})" if views != "1 view" else ""))
         else:
             parts.append(f"{kind} none")

@@ -7,6 +7,8 @@ from typing import Optional
 
 from PySide6.QtCore import QByteArray, QSettings
 
+from wbc_desktop.core.view_policy import VIEWS
+
 from .palette import DEFAULT_CYTOPLASM, DEFAULT_NUCLEUS
 
 MAX_RECENT = 10
@@ -55,13 +57,13 @@ class AppSettings:
 
     @property
     def views(self) -> int:
-        """Rotated views per cell: 0 the model card's policy (default), 1 (fastest) or 4 for every cell (steadiest)."""
+        """Rotated views per cell: 0 the model card's policy (default), or 1, 2, 4 for every cell."""
         v = self._get("analysis/views", 0)
         try:
             v = int(v)
         except (TypeError, ValueError):
             return 0
-        return v if v in (0, 1, 2, 4) else 0
+        return v if v == 0 or v in VIEWS else 0
 
     @views.setter
     def views(self, v: int) -> None:
