@@ -36,7 +36,7 @@ def fixtures() -> Path:
 
 @pytest.fixture
 def cell_pair():
-    from wbc_desktop.core.io import read_image, read_mask
+    from wbc_desktop.core.io.images import read_image, read_mask
 
     img = read_image(FIXTURES / "cellavision" / "images" / "002.png")
     return img.pixels, read_mask(FIXTURES / "cellavision" / "masks" / "002.png", img.shape)
@@ -52,7 +52,7 @@ def tiny_segmenter(tmp_path_factory) -> Path:
     """A segmenter trained for a few steps on the fixtures: real files, real code path, no quality."""
     import torch
 
-    from wbc_desktop.core.datasets import find_pairs, load_pairs
+    from wbc_desktop.core.io.datasets import find_pairs, load_pairs
     from wbc_desktop.core.seg_recipe import train_segmenter
     from wbc_desktop.core.training import TrainSettings
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from wbc_desktop.cli import main
-from wbc_desktop.core.io import read_image
+from wbc_desktop.core.io.images import read_image
 
 
 @pytest.fixture

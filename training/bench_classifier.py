@@ -26,7 +26,7 @@ if str(ROOT) not in sys.path:
 from wbc_desktop.core.cell_crops import cell_crops  # noqa: E402
 from wbc_desktop.core.cells import find_cells  # noqa: E402
 from wbc_desktop.core.classify import CellClassifier  # noqa: E402
-from wbc_desktop.core.io import read_image, read_mask  # noqa: E402
+from wbc_desktop.core.io.images import read_image, read_mask
 from wbc_desktop.core.view_policy import describe_info  # noqa: E402
 
 FIX = ROOT / "tests" / "fixtures" / "cellavision"

@@ -27,7 +27,7 @@ if str(ROOT) not in sys.path:
 
 from wbc_desktop.core.analysis import Analysis  # noqa: E402
 
-from wbc_desktop.core.boxes import Box, box_iou, read_voc_boxes  # noqa: E402,F401 (re-exported for tests)
+from wbc_desktop.core.io.voc import Box, box_iou, read_voc_boxes  # noqa: E402,F401 (re-exported for tests)
 
 
 def match_boxes(gt: list[Box], pred: list[Box], thr: float = 0.5) -> list[tuple[int, int, float]]:

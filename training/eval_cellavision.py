@@ -29,7 +29,7 @@ from wbc_desktop.core.analysis import Analysis  # noqa: E402
 from wbc_desktop.core.cells import find_cells  # noqa: E402
 from wbc_desktop.core.classify import CellClassifier  # noqa: E402
 from wbc_desktop.core.evaluate_classification import evaluate_classification, read_labels_csv  # noqa: E402
-from wbc_desktop.core.io import read_image, read_mask  # noqa: E402
+from wbc_desktop.core.io.images import read_image, read_mask
 
 CELLAVISION_SCALE = 0.33  # a CellaVision WBC (~200 px) is ~65 px at model scale (gt/threshold masks)
 

@@ -16,7 +16,7 @@ import time
 import numpy as np
 from PIL import Image
 
-from wbc_desktop.core.boxes import read_voc_boxes
+from wbc_desktop.core.io.voc import read_voc_boxes
 from wbc_desktop.core.scale import estimate_rbc_diameter
 
 DATA = os.environ.get("WBC_DATA", "/work/shared/data")

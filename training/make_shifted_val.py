@@ -38,7 +38,9 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageFilter
 
-from wbc_desktop.core.io import class_map_to_mask, read_image, read_mask, write_png_atomic
+from wbc_desktop.core.io.atomic import write_png_atomic
+
+from wbc_desktop.core.io.images import class_map_to_mask, read_image, read_mask
 from wbc_desktop.core.stain import hed_jitter
 
 DATA = Path("/work/shared/data/wbc-seg-cellavision")

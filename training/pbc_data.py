@@ -18,7 +18,7 @@ import numpy as np
 from wbc_desktop.core.cell_crops import CropSpec, cell_crops, context_spec, image_crop
 from wbc_desktop.core.cells import find_cells
 from wbc_desktop.core.evaluate_classification import nearest_centre
-from wbc_desktop.core.io import read_image
+from wbc_desktop.core.io.images import read_image
 
 PBC_CLASSES = ("basophil", "eosinophil", "erythroblast", "ig", "lymphocyte", "monocyte", "neutrophil", "platelet")
 SPLIT_FILE = Path(__file__).resolve().parent / "splits" / "pbc_split.csv"

@@ -25,7 +25,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from wbc_desktop.core.view_policy import VIEWS, check_recheck, check_views  # noqa: E402
-from wbc_desktop.core.io import atomic_write_text  # noqa: E402
+from wbc_desktop.core.io.atomic import atomic_write_text
 
 
 def copy_member(folder: Path, src: Path) -> str:

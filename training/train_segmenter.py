@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from wbc_desktop.core import registry  # noqa: E402
-from wbc_desktop.core.datasets import find_pairs, load_pairs, split_names  # noqa: E402
+from wbc_desktop.core.io.datasets import find_pairs, load_pairs, split_names  # noqa: E402
 from wbc_desktop.core.metrics import dice_scores, mean_scores  # noqa: E402
 from wbc_desktop.core.seg_infer import GraphSettings  # noqa: E402
 from wbc_desktop.core.seg_recipe import train_segmenter  # noqa: E402
@@ -101,7 +101,7 @@ def train_model(args, name: str, out: Path, val) -> None:
 
 
 def write_report(card: dict, path: Path) -> None:
-    from wbc_desktop.core.io import atomic_write_text
+    from wbc_desktop.core.io.atomic import atomic_write_text
 
     ev = card["evaluation"]
     rows = "\n".join(

@@ -15,11 +15,12 @@ from pathlib import Path
 
 import numpy as np
 
-from .core.augment import resize
-from .core.errors import ModelError
-from .core.io import atomic_write_text, list_images, read_image
-from .core.paths import samples_dir
-from .core.view_policy import describe_info
+from wbc_desktop.core.augment import resize
+from wbc_desktop.core.errors import ModelError
+from wbc_desktop.core.io.atomic import atomic_write_text
+from wbc_desktop.core.io.images import list_images, read_image
+from wbc_desktop.core.io.paths import samples_dir
+from wbc_desktop.core.view_policy import describe_info
 
 
 def _crops(folder: str | None) -> list[np.ndarray]:
@@ -99,7 +100,7 @@ def peak_rss_field(model: str, device: str) -> dict:
 
 
 def bench_model(name: str, device: str, crops, repeat: int) -> dict:
-    from .core.segment import Segmenter
+    from wbc_desktop.core.segment import Segmenter
 
     seg = Segmenter.load(name, device=device)
     res = {"model": seg.info(), "device": seg.device_name, "crop_300": time_crops(seg, crops, repeat)}
@@ -110,7 +111,7 @@ def bench_model(name: str, device: str, crops, repeat: int) -> dict:
 
 def bench_analyze(model: str, device: str, repeat: int = 5) -> dict:
     """Whole ``analyze`` (segment, cells, types) of a 640x480 field, and classifier ms per cell."""
-    from .core.pipeline import Pipeline
+    from wbc_desktop.core.pipeline import Pipeline
 
     pipe = Pipeline.load(model, "default", device=device)
     img = read_image(samples_dir() / "smear_field_bccd_00010.jpg")

@@ -14,15 +14,15 @@ def main(argv: Optional[list[str]] = None) -> int:
     multiprocessing.freeze_support()  # the app's model process in a PyInstaller build
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] in SUBCOMMANDS:
-        from .commands import run_command
+        from wbc_desktop.commands import run_command
 
         return run_command(argv)
     if argv and argv[0] in ("-V", "--version"):
-        from . import __version__
+        from wbc_desktop import __version__
 
         print(f"wbc-desktop {__version__}")
         return 0
-    from .gui.app import main as gui_main  # heavy Qt import only when the window is wanted
+    from wbc_desktop.gui.app import main as gui_main  # heavy Qt import only when the window is wanted
 
     return gui_main(argv)
 

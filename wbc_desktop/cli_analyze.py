@@ -6,12 +6,13 @@ import argparse
 import sys
 from pathlib import Path
 
-from .core.errors import InputError, WbcError
-from .core.export import write_cells_csv, write_summary_csv
-from .core.io import class_map_to_mask, list_images, read_image, write_png_atomic
-from .core.overlay import render_overlay
-from .core.pipeline import Pipeline
-from .core.view_policy import describe_info
+from wbc_desktop.core.errors import InputError, WbcError
+from wbc_desktop.core.export import write_cells_csv, write_summary_csv
+from wbc_desktop.core.io.atomic import write_png_atomic
+from wbc_desktop.core.io.images import class_map_to_mask, list_images, read_image
+from wbc_desktop.core.overlay import render_overlay
+from wbc_desktop.core.pipeline import Pipeline
+from wbc_desktop.core.view_policy import describe_info
 
 
 def cell_boxes(analysis) -> list[tuple[int, int, int, int, str]]:

@@ -9,8 +9,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .core.errors import WbcError
-from .core.evaluate_classification import evaluate_classification, read_class_folders, read_labels_csv
+from wbc_desktop.core.errors import WbcError
+from wbc_desktop.core.evaluate_classification import evaluate_classification, read_class_folders, read_labels_csv
 
 
 def classification_figures(pipe, args: argparse.Namespace) -> dict:

@@ -7,12 +7,12 @@ import json
 import sys
 from pathlib import Path
 
-from .core.datasets import find_pairs, load_pairs, split_names
-from .core.errors import WbcError
-from .core.io import atomic_write_text
-from .core.metrics import dice_scores, mean_scores
-from .core.pipeline import Pipeline
-from .core.segment import Segmenter
+from wbc_desktop.core.io.datasets import find_pairs, load_pairs, split_names
+from wbc_desktop.core.errors import WbcError
+from wbc_desktop.core.io.atomic import atomic_write_text
+from wbc_desktop.core.metrics import dice_scores, mean_scores
+from wbc_desktop.core.pipeline import Pipeline
+from wbc_desktop.core.segment import Segmenter
 
 
 def evaluate_segmentation(seg: Segmenter, images: str, masks: str, stems, scale=None) -> dict:
@@ -44,7 +44,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
         if seg["errors"]:
             result["errors"] = seg["errors"]
     if want_cls:
-        from .cli_classification import classification_figures
+        from wbc_desktop.cli_classification import classification_figures
 
         if pipe.classifier is None:
             raise WbcError(f"classifier {args.classifier!r} could not be loaded")

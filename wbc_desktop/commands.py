@@ -7,7 +7,7 @@ import logging
 import sys
 from typing import Optional
 
-from .core.errors import WbcError
+from wbc_desktop.core.errors import WbcError
 
 
 class _OneLineFormatter(logging.Formatter):
@@ -90,13 +90,13 @@ def run_command(argv: list[str]) -> int:
     _setup_logging(getattr(args, "verbose", False))
     try:
         if args.command == "analyze":
-            from .cli_analyze import run_analyze as fn
+            from wbc_desktop.cli_analyze import run_analyze as fn
         elif args.command == "evaluate":
-            from .cli_evaluate import run_evaluate as fn
+            from wbc_desktop.cli_evaluate import run_evaluate as fn
         elif args.command == "train":
-            from .cli_train import run_train as fn
+            from wbc_desktop.cli_train import run_train as fn
         else:
-            from .bench import run_bench as fn
+            from wbc_desktop.bench import run_bench as fn
         return fn(args)
     except WbcError as e:
         print(f"error: {e}", file=sys.stderr)

@@ -12,7 +12,7 @@ from scipy import ndimage as ndi
 from wbc_desktop.core.augment_cls import augment_batch
 from wbc_desktop.core.cell_crops import CropSpec, cell_crops, cell_geometry, context_spec, crop_cell, to_tensor
 from wbc_desktop.core.cells import find_cells
-from wbc_desktop.core.io import read_image, read_mask
+from wbc_desktop.core.io.images import read_image, read_mask
 
 FIX = Path(__file__).resolve().parents[1] / "fixtures"
 

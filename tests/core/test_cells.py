@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from wbc_desktop.core.cells import find_cells
-from wbc_desktop.core.io import read_mask
+from wbc_desktop.core.io.images import read_mask
 
 FIX = Path(__file__).resolve().parents[1] / "fixtures"
 

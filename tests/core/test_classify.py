@@ -15,7 +15,7 @@ from wbc_desktop.core.cell_crops import CropSpec
 from wbc_desktop.core.cells import find_cells
 from wbc_desktop.core.classify import CellClassifier
 from wbc_desktop.core.errors import ModelError
-from wbc_desktop.core.io import read_image, read_mask
+from wbc_desktop.core.io.images import read_image, read_mask
 from wbc_desktop.core.models.classifier import build_classifier, count_params
 
 FIX = Path(__file__).resolve().parents[1] / "fixtures"

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from wbc_desktop.core.errors import Cancelled, InputError, ModelError
-from wbc_desktop.core.io import read_image
-from wbc_desktop.core.paths import samples_dir
+from wbc_desktop.core.io.images import read_image
+from wbc_desktop.core.io.paths import samples_dir
 from wbc_desktop.core.pipeline import Pipeline
 from wbc_desktop.core.pipeline_process import PipelineProcess
 

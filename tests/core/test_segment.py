@@ -5,7 +5,7 @@ import pytest
 
 from wbc_desktop.core import registry
 from wbc_desktop.core.errors import ModelError, WbcError
-from wbc_desktop.core.io import read_image
+from wbc_desktop.core.io.images import read_image
 from wbc_desktop.core.segment import Segmenter
 
 

@@ -10,7 +10,7 @@ import numpy as np
 
 from wbc_desktop.core.analysis import UNIDENTIFIED, Analysis, Cell
 from wbc_desktop.core.errors import Cancelled
-from wbc_desktop.core.io import ImageData, read_image
+from wbc_desktop.core.io.images import ImageData, read_image
 
 TYPES = ["neutrophil", "lymphocyte", "neutrophil", "monocyte", "eosinophil"]
 CONFS = [0.95, 0.88, 0.42, 0.75, 0.91]  # the 0.42 one is shown as unidentified

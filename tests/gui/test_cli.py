@@ -9,7 +9,7 @@ from pathlib import Path
 
 from PySide6.QtGui import QImage
 
-from wbc_desktop.core.paths import samples_dir
+from wbc_desktop.core.io.paths import samples_dir
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from wbc_desktop.core.paths import samples_dir
+from wbc_desktop.core.io.paths import samples_dir
 from wbc_desktop.gui.document import DONE
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wbc_desktop.core.paths import samples_dir
+from wbc_desktop.core.io.paths import samples_dir
 from wbc_desktop.gui.bench import Heartbeat
 
 from .fakes import FakePipeline

@@ -11,7 +11,7 @@ from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 
 from wbc_desktop.core.errors import ModelError
-from wbc_desktop.core.paths import samples_dir
+from wbc_desktop.core.io.paths import samples_dir
 from wbc_desktop.gui.document import CANCELLED, DONE, FAILED, NO_MODEL
 
 from .fakes import FakePipeline

@@ -18,8 +18,8 @@ from typing import Optional, Sequence
 import numpy as np
 from scipy import ndimage as ndi
 
-from .scale import as_rgb_u8, downsample, estimate_rbc_diameter
-from .stain import rgb_to_hed
+from wbc_desktop.core.scale import as_rgb_u8, downsample, estimate_rbc_diameter
+from wbc_desktop.core.stain import rgb_to_hed
 
 WORK_RBC_PX = 20.0  # red-cell diameter on the reduced copy
 MIN_CONTRAST = 0.01  # H density over the image median: weaker is no nucleus (swept)

@@ -25,7 +25,7 @@ import numpy as np
 from scipy import ndimage as ndi
 from skimage.segmentation import watershed
 
-from .analysis import Cell
+from wbc_desktop.core.analysis import Cell
 
 SPECK_NUC = 25.0  # model px^2: smaller nucleus fragments are noise (a platelet is ~130)
 MIN_CELL = 60.0  # model px^2: smaller instances are removed

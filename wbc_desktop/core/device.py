@@ -6,7 +6,7 @@ import logging
 
 import torch
 
-from .errors import WbcError
+from wbc_desktop.core.errors import WbcError
 
 log = logging.getLogger(__name__)
 

@@ -11,9 +11,9 @@ import csv
 from pathlib import Path
 from typing import Callable, Iterable, Optional, Sequence, Union
 
-from .analysis import Analysis, Cell
-from .errors import WbcError
-from .io import IMAGE_SUFFIXES
+from wbc_desktop.core.analysis import Analysis, Cell
+from wbc_desktop.core.errors import WbcError
+from wbc_desktop.core.io.images import IMAGE_SUFFIXES
 
 NONE = "none"
 ERROR = "error"

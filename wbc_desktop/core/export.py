@@ -7,9 +7,9 @@ import io
 from pathlib import Path
 from typing import Sequence
 
-from .analysis import UNIDENTIFIED, Analysis
-from .differential import NOT_WBC, percent_of_wbc
-from .io import atomic_write_text
+from wbc_desktop.core.analysis import UNIDENTIFIED, Analysis
+from wbc_desktop.core.differential import NOT_WBC, percent_of_wbc
+from wbc_desktop.core.io.atomic import atomic_write_text
 
 CELL_COLUMNS = [
     "image", "cell_id", "x0", "y0", "x1", "y1", "centroid_x", "centroid_y", "cell_type", "confidence",

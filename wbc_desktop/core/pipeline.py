@@ -7,9 +7,9 @@ import time
 from pathlib import Path
 from typing import Optional, Union
 
-from .analysis import Analysis
-from .io import ImageData, read_image
-from .progress import ProgressFn, check_cancel, no_progress
+from wbc_desktop.core.analysis import Analysis
+from wbc_desktop.core.io.images import ImageData, read_image
+from wbc_desktop.core.progress import ProgressFn, check_cancel, no_progress
 
 
 class Pipeline:
@@ -27,13 +27,13 @@ class Pipeline:
     def load(cls, seg_model: str = "default", cls_model: Optional[str] = "default", device: str = "auto",
              views: int = 0) -> "Pipeline":
         """``views``: rotated views per cell for the classifier (1, 2 or 4; 0 keeps its card's)."""
-        from .segment import Segmenter
+        from wbc_desktop.core.segment import Segmenter
 
         seg = Segmenter.load(seg_model, device=device)
         clf = None
         if cls_model:
-            from .classify import CellClassifier
-            from .errors import ModelError
+            from wbc_desktop.core.classify import CellClassifier
+            from wbc_desktop.core.errors import ModelError
 
             try:
                 clf = CellClassifier.load(cls_model, device=device)
@@ -63,7 +63,7 @@ class Pipeline:
         scale: Optional[float] = None,
     ) -> Analysis:
         """Segment, find cells and type them. Raises InputError/Cancelled, never hangs."""
-        from .cells import find_cells
+        from wbc_desktop.core.cells import find_cells
 
         img = image if isinstance(image, ImageData) else read_image(image)
         name = img.path.name if img.path is not None else "image"

@@ -17,8 +17,8 @@ import multiprocessing as mp
 import threading
 from typing import Any, Optional
 
-from . import errors
-from .progress import ProgressFn, no_progress
+from wbc_desktop.core import errors
+from wbc_desktop.core.progress import ProgressFn, no_progress
 
 _POLL_S = 0.05  # how often a waiting caller checks cancel and the child's health
 
@@ -30,8 +30,8 @@ class EngineError(errors.WbcError):
 def _serve(conn, cancel, kwargs: dict[str, Any]) -> None:
     """Child process main loop: load once, then answer ``analyze`` requests until ``quit``."""
     try:
-        from .device import device_label
-        from .pipeline import Pipeline
+        from wbc_desktop.core.device import device_label
+        from wbc_desktop.core.pipeline import Pipeline
 
         pipeline = Pipeline.load(**kwargs)
         try:

@@ -10,7 +10,7 @@ import sys
 import threading
 from typing import Callable, Optional
 
-from .errors import Cancelled
+from wbc_desktop.core.errors import Cancelled
 
 ProgressFn = Callable[[int, int, str], None]
 

@@ -17,8 +17,8 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional
 
-from .errors import ModelError
-from .paths import resources_dir, user_data_dir
+from wbc_desktop.core.errors import ModelError
+from wbc_desktop.core.io.paths import resources_dir, user_data_dir
 
 if TYPE_CHECKING:
     import torch
@@ -122,7 +122,7 @@ def save(folder: Path | str, state: dict[str, torch.Tensor], card: dict[str, Any
 
 def update_card(folder: Path | str, **fields: Any) -> dict[str, Any]:
     """Merge fields into a model's card atomically (evaluation figures added after training)."""
-    from .io import atomic_write_text
+    from wbc_desktop.core.io.atomic import atomic_write_text
 
     folder = Path(folder)
     card = json.loads((folder / CARD).read_text(encoding="utf-8"))

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional, Protocol, Sequence
 
-from .analysis import UNIDENTIFIED, Analysis
-from .io import atomic_write_text
+from wbc_desktop.core.analysis import UNIDENTIFIED, Analysis
+from wbc_desktop.core.io.atomic import atomic_write_text
 
 log = logging.getLogger(__name__)
 

@@ -12,8 +12,8 @@ from typing import Optional
 import numpy as np
 import torch
 
-from .graph import GraphBatch, batch_graphs, build_graph
-from .superpixels import compute_superpixels
+from wbc_desktop.core.graph import GraphBatch, batch_graphs, build_graph
+from wbc_desktop.core.superpixels import compute_superpixels
 
 
 @dataclass

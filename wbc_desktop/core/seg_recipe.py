@@ -16,19 +16,19 @@ from typing import Callable, Optional
 import numpy as np
 import torch
 
-from . import registry
-from .models.smgnn import count_parameters
-from .progress import ProgressFn, no_progress
-from .seg_infer import GraphSettings
-from .seg_models import build_model, inference_parameters, model_config
-from .training import Pair, TrainSettings, fit
+from wbc_desktop.core import registry
+from wbc_desktop.core.models.smgnn import count_parameters
+from wbc_desktop.core.progress import ProgressFn, no_progress
+from wbc_desktop.core.seg_infer import GraphSettings
+from wbc_desktop.core.seg_models import build_model, inference_parameters, model_config
+from wbc_desktop.core.training import Pair, TrainSettings, fit
 
 log = logging.getLogger(__name__)
 
 
 def estimate_target_rbc(train: list[Pair], train_scale: float) -> Optional[float]:
     """Median red-cell diameter of the training images at model scale: the scale anchor."""
-    from .scale import estimate_rbc_diameter
+    from wbc_desktop.core.scale import estimate_rbc_diameter
 
     ds = [e.diameter_px for e in (estimate_rbc_diameter(rgb) for rgb, _ in train) if e.diameter_px]
     return float(np.median(ds) * train_scale) if ds else None
@@ -63,7 +63,7 @@ def train_segmenter(
     else:
         model = build_model(arch, config or {})
         graph = graph or GraphSettings()
-    from .colour import normalise_background, reference_background
+    from wbc_desktop.core.colour import normalise_background, reference_background
 
     background = (base_card or {}).get("colour", {}).get("background") or reference_background([r for r, _ in train])
     train, val = ([(normalise_background(r, background), m) for r, m in pairs] for pairs in (train, val))

@@ -18,14 +18,14 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from . import registry
-from .augment import resize
-from .colour import apply_gain, background_gain
-from .device import describe_device, is_oom, resolve_device
-from .postprocess import clean_class_map
-from .progress import ProgressFn, check_cancel, no_progress
-from .seg_infer import GraphSettings, predict_logits
-from .seg_models import build_model, inference_parameters
+from wbc_desktop.core import registry
+from wbc_desktop.core.augment import resize
+from wbc_desktop.core.colour import apply_gain, background_gain
+from wbc_desktop.core.device import describe_device, is_oom, resolve_device
+from wbc_desktop.core.postprocess import clean_class_map
+from wbc_desktop.core.progress import ProgressFn, check_cancel, no_progress
+from wbc_desktop.core.seg_infer import GraphSettings, predict_logits
+from wbc_desktop.core.seg_models import build_model, inference_parameters
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +91,7 @@ class Segmenter:
         self, rgb: np.ndarray, pixel_size_um: Optional[float] = None, override: Optional[float] = None
     ) -> tuple[float, str]:
         """Model pixels per input pixel, and how we know it (see core.scale for the priority)."""
-        from .scale import scale_factor
+        from wbc_desktop.core.scale import scale_factor
 
         if not self.target_rbc_px and not override and not (pixel_size_um and self.model_pixel_size_um):
             return self.train_scale, "training scale assumed (the model has no scale anchor)"
@@ -148,7 +148,7 @@ class Segmenter:
         return self._segment_field(rgb, f, gain, notes, timings, t0, progress, cancel)
 
     def _segment_field(self, rgb, f, gain, notes, timings, t0, progress, cancel) -> SegResult:
-        from .candidates import find_candidates, merge_overlapping
+        from wbc_desktop.core.candidates import find_candidates, merge_overlapping
 
         h, w = rgb.shape[:2]
         tc = time.perf_counter()

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 from skimage.segmentation import slic
 
-from .errors import InputError
+from wbc_desktop.core.errors import InputError
 
 
 @dataclass

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QMainWindow, QMenu
 
 from wbc_desktop.core.review import REVIEW_TYPES
 
-from .palette import display_name, shortcut_key
+from wbc_desktop.gui.palette import display_name, shortcut_key
 
 
 @dataclass(frozen=True)

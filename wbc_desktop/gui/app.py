@@ -19,12 +19,12 @@ from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
-from .controller import AppController, sample_image
-from .document import Document
-from .main_window import MainWindow
-from .panels.messages import MessageBar
-from .runner import AnalysisRunner, Loader, default_loader, settings_loader
-from .settings import AppSettings
+from wbc_desktop.gui.controller import AppController, sample_image
+from wbc_desktop.gui.document import Document
+from wbc_desktop.gui.main_window import MainWindow
+from wbc_desktop.gui.panels.messages import MessageBar
+from wbc_desktop.gui.runner import AnalysisRunner, Loader, default_loader, settings_loader
+from wbc_desktop.gui.settings import AppSettings
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 
 def app_icon() -> QIcon:
-    from wbc_desktop.core.paths import resources_dir
+    from wbc_desktop.core.io.paths import resources_dir
 
     icon = QIcon()
     for name in ("wbc-desktop.svg", "wbc-desktop-256.png", "wbc-desktop-64.png"):
@@ -56,7 +56,7 @@ def app_icon() -> QIcon:
 def build(settings: Optional[AppSettings] = None, loader: Loader = default_loader,
           review_root: Optional[Path] = None) -> MainWindow:
     """The whole app wired together; tests pass a fake loader and throw-away settings/review folders."""
-    from wbc_desktop.core.paths import user_data_dir
+    from wbc_desktop.core.io.paths import user_data_dir
     from wbc_desktop.core.review import ReviewStore
 
     settings = settings or AppSettings()
@@ -126,7 +126,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     if not _headless_ok(args):
         return 2
-    from .compat import guard_none_refcount
+    from wbc_desktop.gui.compat import guard_none_refcount
 
     guard_none_refcount()
     app = QApplication.instance() or QApplication([sys.argv[0]])

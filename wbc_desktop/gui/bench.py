@@ -21,7 +21,7 @@ import numpy as np
 def synthetic_field(w: int = 4000, h: int = 3000, step: int = 180):
     """A stained-looking random field and an Analysis with a cell every ``step`` pixels."""
     from wbc_desktop.core.analysis import Analysis, Cell
-    from wbc_desktop.core.io import ImageData
+    from wbc_desktop.core.io.images import ImageData
 
     rng = np.random.default_rng(0)
     img = np.empty((h, w, 3), np.uint8)
@@ -53,9 +53,9 @@ def _child_startup(t0: float, ini: str, with_models: bool, seg_model: str) -> No
     from PySide6.QtWidgets import QApplication
 
     app = QApplication([])
-    from .app import build
-    from .controller import sample_image
-    from .settings import AppSettings
+    from wbc_desktop.gui.app import build
+    from wbc_desktop.gui.controller import sample_image
+    from wbc_desktop.gui.settings import AppSettings
 
     def loader(device: str):  # the app's own path: models in a child process
         from wbc_desktop.core.pipeline_process import PipelineProcess
@@ -102,7 +102,7 @@ def bench_view(window, frames: int = 60) -> dict[str, float]:
     """Frame times (ms) for synchronous repaints while zooming and panning a 4000x3000 field."""
     from PySide6.QtWidgets import QApplication
 
-    from .viewer.prepare import prepare
+    from wbc_desktop.gui.viewer.prepare import prepare
 
     image, analysis = synthetic_field()
     doc = window.controller.doc
@@ -241,7 +241,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seg-model", default="default", help="segmenter name or folder")
     ap.add_argument("--cls-model", default="default", help="classifier name or folder ('' for none)")
     args = ap.parse_args(argv)
-    from .compat import guard_none_refcount
+    from wbc_desktop.gui.compat import guard_none_refcount
 
     guard_none_refcount()
     print(f"window shown after {bench_startup()['shown']:.2f} s from process start (target < 3 s)", flush=True)
@@ -255,9 +255,9 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
 
-    from .app import build
-    from .controller import sample_image
-    from .settings import AppSettings
+    from wbc_desktop.gui.app import build
+    from wbc_desktop.gui.controller import sample_image
+    from wbc_desktop.gui.settings import AppSettings
 
     app = QApplication.instance() or QApplication([])
     tmp = tempfile.mkdtemp()

@@ -14,11 +14,11 @@ from typing import Any, Optional
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QDialog, QFileDialog, QWidget
 
-from .document import CANCELLED, FAILED, RUNNING, Document
-from .panels.messages import MessageBar
-from .runner import AnalysisRunner, Outcome
-from .settings import AppSettings
-from .viewer.overlay import OverlayStyle
+from wbc_desktop.gui.document import CANCELLED, FAILED, RUNNING, Document
+from wbc_desktop.gui.panels.messages import MessageBar
+from wbc_desktop.gui.runner import AnalysisRunner, Outcome
+from wbc_desktop.gui.settings import AppSettings
+from wbc_desktop.gui.viewer.overlay import OverlayStyle
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +26,7 @@ IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff);;All files (*)"
 
 
 def sample_image() -> Path:
-    from wbc_desktop.core.paths import samples_dir
+    from wbc_desktop.core.io.paths import samples_dir
 
     return samples_dir() / "single_cell_cellavision_001.png"
 
@@ -52,7 +52,7 @@ class AppController(QObject):
     # opening
     def open_paths(self, paths: list[str | Path]) -> None:
         """Files and folders (from menus, drops, the command line or recent files)."""
-        from wbc_desktop.core.io import IMAGE_SUFFIXES, list_images
+        from wbc_desktop.core.io.images import IMAGE_SUFFIXES, list_images
 
         expanded = list_images([Path(p) for p in paths])
         skipped = [p for p in expanded if p.suffix.lower() not in IMAGE_SUFFIXES]
@@ -188,7 +188,7 @@ class AppController(QObject):
 
     # exports
     def export_csv(self, path: Optional[Path] = None) -> Optional[Path]:
-        from .report import export_csv
+        from wbc_desktop.gui.report import export_csv
 
         if not self.doc.analyses():
             self.messages.warning("Nothing to export yet: no image has been analysed.")
@@ -208,7 +208,7 @@ class AppController(QObject):
         return summary
 
     def export_pdf(self, style: OverlayStyle, path: Optional[Path] = None) -> Optional[Path]:
-        from .report import export_pdf
+        from wbc_desktop.gui.report import export_pdf
 
         if not self.doc.analyses():
             self.messages.warning("Nothing to report yet: no image has been analysed.")
@@ -228,7 +228,7 @@ class AppController(QObject):
         return out
 
     def preferences(self, style: OverlayStyle) -> Optional[OverlayStyle]:
-        from .dialogs import PreferencesDialog
+        from wbc_desktop.gui.dialogs import PreferencesDialog
 
         dlg = PreferencesDialog(style.nucleus, style.cytoplasm, self.settings.reviewer, self.window)
         if dlg.exec() != QDialog.DialogCode.Accepted:

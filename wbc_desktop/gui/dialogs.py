@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .actions import shortcut_rows
+from wbc_desktop.gui.actions import shortcut_rows
 
 
 class ShortcutsDialog(QDialog):

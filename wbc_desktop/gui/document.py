@@ -158,7 +158,7 @@ class Document(QObject):
         e = self.entries[i]
         e.image, e.analysis, e.message = image, analysis, message
         if display is None:  # results made elsewhere (tests, benchmarks): draw them here
-            from .viewer.prepare import prepare
+            from wbc_desktop.gui.viewer.prepare import prepare
 
             display = prepare(image.pixels, analysis)
         e.display = display

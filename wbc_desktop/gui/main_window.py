@@ -15,16 +15,16 @@ from PySide6.QtWidgets import QDockWidget, QMainWindow, QMessageBox, QTabWidget,
 from wbc_desktop import __version__
 from wbc_desktop.core.review import REVIEW_TYPES
 
-from .actions import Actions
-from .controller import AppController
-from .dialogs import MessagesDialog, ShortcutsDialog
-from .drops import FileDropFilter
-from .panels.counts import CountPanel
-from .panels.gallery import GalleryPanel
-from .panels.images import ImageListPanel
-from .panels.status import StatusPanel
-from .viewer.overlay import OverlayStyle
-from .viewer.panel import ViewerPanel
+from wbc_desktop.gui.actions import Actions
+from wbc_desktop.gui.controller import AppController
+from wbc_desktop.gui.dialogs import MessagesDialog, ShortcutsDialog
+from wbc_desktop.gui.drops import FileDropFilter
+from wbc_desktop.gui.panels.counts import CountPanel
+from wbc_desktop.gui.panels.gallery import GalleryPanel
+from wbc_desktop.gui.panels.images import ImageListPanel
+from wbc_desktop.gui.panels.status import StatusPanel
+from wbc_desktop.gui.viewer.overlay import OverlayStyle
+from wbc_desktop.gui.viewer.panel import ViewerPanel
 
 VIEWS_CHOICES = (  # settings.views, menu text, status tip
     (0, "Auto: a second look at unsure cells (model default)",

@@ -16,11 +16,11 @@ from PySide6.QtGui import QColor, QFont, QImage, QPageLayout, QPageSize, QPainte
 from wbc_desktop import __version__
 from wbc_desktop.core.differential import NOT_WBC
 from wbc_desktop.core.export import summary_rows, write_cells_csv, write_summary_csv
-from wbc_desktop.core.io import atomic_write_bytes
+from wbc_desktop.core.io.atomic import atomic_write_bytes
 
-from .palette import display_name, type_color
-from .viewer.boxes import cell_label
-from .viewer.overlay import OverlayStyle, styled_classes
+from wbc_desktop.gui.palette import display_name, type_color
+from wbc_desktop.gui.viewer.boxes import cell_label
+from wbc_desktop.gui.viewer.overlay import OverlayStyle, styled_classes
 
 
 def export_csv(entries: Sequence, path: Path, include_border: bool = False) -> tuple[Path, Path]:

@@ -18,7 +18,7 @@ from PySide6.QtCore import QObject, Signal
 
 from wbc_desktop.core.view_policy import describe_info
 
-from .workers import Job, SerialPool
+from wbc_desktop.gui.workers import Job, SerialPool
 
 log = logging.getLogger(__name__)
 
@@ -202,9 +202,9 @@ class AnalysisRunner(QObject):
 
     def _work(self, path: Path, pipeline: Any, progress, cancel: threading.Event) -> Outcome:
         """Runs in the worker thread: read, analyse; one retry on a fresh pipeline when it can help."""
-        from wbc_desktop.core.io import read_image
+        from wbc_desktop.core.io.images import read_image
 
-        from .viewer.prepare import prepare
+        from wbc_desktop.gui.viewer.prepare import prepare
 
         image = read_image(path)  # InputError -> imageFailed with its one-line message
         preview = prepare(image.pixels)

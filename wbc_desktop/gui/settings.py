@@ -9,7 +9,7 @@ from PySide6.QtCore import QByteArray, QSettings
 
 from wbc_desktop.core.view_policy import VIEWS
 
-from .palette import DEFAULT_CYTOPLASM, DEFAULT_NUCLEUS
+from wbc_desktop.gui.palette import DEFAULT_CYTOPLASM, DEFAULT_NUCLEUS
 
 MAX_RECENT = 10
 

@@ -15,7 +15,7 @@ import torch.nn.functional as F
 from torch import nn
 from torch_geometric.nn import GINConv
 
-from ..graph import GraphBatch
+from wbc_desktop.core.graph import GraphBatch
 
 
 @dataclass

@@ -12,8 +12,8 @@ from wbc_desktop.core.analysis import UNIDENTIFIED
 from wbc_desktop.core.differential import NOT_WBC, percent_of_wbc, wbc_total
 from wbc_desktop.core.review import REVIEW_TYPES
 
-from ..document import Document
-from ..palette import display_name, type_color
+from wbc_desktop.gui.document import Document
+from wbc_desktop.gui.palette import display_name, type_color
 
 COLUMNS = ["Type", "Image", "%", "Batch", "%"]
 

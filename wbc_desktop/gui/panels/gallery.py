@@ -28,10 +28,10 @@ from PySide6.QtWidgets import (
 from wbc_desktop.core.analysis import UNIDENTIFIED
 from wbc_desktop.core.review import CELL_TYPES, REVIEW_TYPES
 
-from ..document import Document
-from ..palette import cell_summary, display_name, shortcut_key, type_color
-from ..viewer.prepare import THUMB
-from .thumbnails import blank_icon, framed_icon
+from wbc_desktop.gui.document import Document
+from wbc_desktop.gui.palette import cell_summary, display_name, shortcut_key, type_color
+from wbc_desktop.gui.viewer.prepare import THUMB
+from wbc_desktop.gui.panels.thumbnails import blank_icon, framed_icon
 
 MIME = "application/x-wbc-cell-ids"
 GROUP_ORDER = (UNIDENTIFIED,) + CELL_TYPES  # the doubtful cells first: they are the reviewer's work

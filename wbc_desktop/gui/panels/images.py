@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
-from ..document import CANCELLED, DONE, FAILED, NO_MODEL, RUNNING, Document
+from wbc_desktop.gui.document import CANCELLED, DONE, FAILED, NO_MODEL, RUNNING, Document
 
 _MARK = {DONE: "●", RUNNING: "◌", FAILED: "✕", CANCELLED: "–", NO_MODEL: "○"}
 _COLOUR = {DONE: "#2ca02c", RUNNING: "#1f77b4", FAILED: "#d62728", CANCELLED: "#7f7f7f", NO_MODEL: "#ff7f0e"}

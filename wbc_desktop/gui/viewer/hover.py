@@ -7,7 +7,7 @@ from typing import Optional
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QWidget
 
-from ..palette import cell_summary
+from wbc_desktop.gui.palette import cell_summary
 
 
 def describe(cell, x: int, y: int) -> str:

@@ -8,11 +8,11 @@ from typing import Optional
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSlider, QToolButton, QVBoxLayout, QWidget
 
-from ..document import Document
-from .boxes import BoxLayer
-from .hover import HoverInfo
-from .image_view import ImageView
-from .overlay import MaskLayer, OverlayStyle
+from wbc_desktop.gui.document import Document
+from wbc_desktop.gui.viewer.boxes import BoxLayer
+from wbc_desktop.gui.viewer.hover import HoverInfo
+from wbc_desktop.gui.viewer.image_view import ImageView
+from wbc_desktop.gui.viewer.overlay import MaskLayer, OverlayStyle
 
 
 class ViewerPanel(QWidget):

@@ -13,7 +13,7 @@ import numpy as np
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QImage, QPainterPath, QPolygonF
 
-from .contours import cell_outlines_by_cell
+from wbc_desktop.gui.viewer.contours import cell_outlines_by_cell
 
 THUMB = 112  # gallery thumbnail side in pixels
 
@@ -56,7 +56,7 @@ def _path(polys: list[np.ndarray]) -> QPainterPath:
 
 def thumbnail(pixels: np.ndarray, bbox: tuple[int, int, int, int], size: int = THUMB) -> QImage:
     """A square crop around the cell with some context, scaled to ``size``."""
-    from ..panels.thumbnails import crop_box
+    from wbc_desktop.gui.panels.thumbnails import crop_box
 
     x0, y0, x1, y1 = crop_box(bbox, pixels.shape[:2])
     crop = rgb32(pixels[y0:y1, x0:x1])

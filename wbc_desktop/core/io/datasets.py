@@ -9,8 +9,8 @@ from typing import Optional
 
 import numpy as np
 
-from .errors import InputError
-from .io import IMAGE_SUFFIXES, read_image, read_mask
+from wbc_desktop.core.errors import InputError
+from wbc_desktop.core.io.images import IMAGE_SUFFIXES, read_image, read_mask
 
 log = logging.getLogger(__name__)
 

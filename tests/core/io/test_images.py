@@ -5,9 +5,8 @@ import pytest
 from PIL import Image
 
 from wbc_desktop.core.errors import InputError
-from wbc_desktop.core.io import (
-    atomic_write_text, class_map_to_mask, list_images, read_image, read_mask, write_png_atomic,
-)
+from wbc_desktop.core.io.atomic import atomic_write_text, write_png_atomic
+from wbc_desktop.core.io.images import class_map_to_mask, list_images, read_image, read_mask
 
 
 def test_reads_fixture_as_rgb8(fixtures):
@@ -80,7 +79,7 @@ def test_16bit_uses_real_range(tmp_path):
 
 
 def test_decompression_bomb_is_refused(tmp_path, monkeypatch):
-    import wbc_desktop.core.io as io
+    import wbc_desktop.core.io.images as io
 
     monkeypatch.setattr(io, "MAX_PIXELS", 1000)
     p = tmp_path / "big.png"

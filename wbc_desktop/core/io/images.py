@@ -1,4 +1,4 @@
-"""Reading images and masks of any common kind, and writing files atomically.
+"""Reading images and masks of any common kind.
 
 Every problem becomes an :class:`InputError` with one line naming the file; convertible
 inputs (16-bit, grayscale, RGBA, palette) are converted and the conversion is noted so the
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import os
-import tempfile
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +16,7 @@ from typing import Optional, Union
 
 import numpy as np
 
-from .errors import InputError
+from wbc_desktop.core.errors import InputError
 
 log = logging.getLogger(__name__)
 
@@ -239,41 +238,3 @@ def read_mask(path: PathLike, shape: Optional[tuple[int, int]] = None) -> np.nda
 def class_map_to_mask(cls: np.ndarray) -> np.ndarray:
     """Class map (0/1/2) to the 0/128/255 file convention."""
     return MASK_LEVELS.astype(np.uint8)[np.clip(cls, 0, 2)]
-
-
-def atomic_write_bytes(path: PathLike, data: bytes) -> None:
-    """Write bytes so that a crash leaves either the old file or the new one, never half of one."""
-    p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, p)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-
-
-def atomic_write_text(path: PathLike, text: str) -> None:
-    atomic_write_bytes(path, text.encode("utf-8"))
-
-
-def encode_png(arr: np.ndarray) -> bytes:
-    import io as _io
-
-    from PIL import Image
-
-    buf = _io.BytesIO()
-    Image.fromarray(np.ascontiguousarray(arr)).save(buf, format="PNG")
-    return buf.getvalue()
-
-
-def write_png_atomic(path: PathLike, arr: np.ndarray) -> None:
-    """Save a uint8 array as PNG atomically."""
-    atomic_write_bytes(path, encode_png(arr))
