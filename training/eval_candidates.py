@@ -24,7 +24,7 @@ from PIL import Image
 
 from wbc_desktop.core import candidates as C
 from wbc_desktop.core.io.voc import covers, read_voc_boxes
-from wbc_desktop.core.stain import hed_jitter
+from wbc_desktop.core.imaging.stain import hed_jitter
 
 DATA = os.environ.get("WBC_DATA", "/work/shared/data")
 

@@ -1,4 +1,4 @@
-"""Measure the red-cell scale estimator (wbc_desktop.core.scale) on the shared data.
+"""Measure the red-cell scale estimator (wbc_desktop.core.imaging.scale) on the shared data.
 
 Prints a Markdown report (and writes it with --out): consistency on wbc-seg-cellavision,
 equivariance under rescaling, PBC and BCCD distributions (BCCD against its VOC RBC boxes), timing.
@@ -17,7 +17,7 @@ import numpy as np
 from PIL import Image
 
 from wbc_desktop.core.io.voc import read_voc_boxes
-from wbc_desktop.core.scale import estimate_rbc_diameter
+from wbc_desktop.core.imaging.scale import estimate_rbc_diameter
 
 DATA = os.environ.get("WBC_DATA", "/work/shared/data")
 SCALES = (0.4, 0.6, 1.0, 1.5)

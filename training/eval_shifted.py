@@ -19,7 +19,7 @@ import numpy as np
 from PIL import Image
 
 from wbc_desktop.core.candidates import find_candidates
-from wbc_desktop.core.scale import estimate_rbc_diameter
+from wbc_desktop.core.imaging.scale import estimate_rbc_diameter
 
 SRC = Path("/work/shared/data/wbc-seg-cellavision")
 

@@ -9,7 +9,7 @@ suffix   what is applied (in this order)
 _s0.6    rescale x0.6 (image: Lanczos, i.e. anti-aliased; mask: nearest neighbour)
 _s1.4    rescale x1.4 (same resampling)
 _hed     strong HED stain shift at x1: per stain (hematoxylin, eosin, residual) density
-         scaled by U(0.7, 1.3) and shifted by U(-0.03, +0.03) (wbc_desktop.core.stain.hed_jitter,
+         scaled by U(0.7, 1.3) and shifted by U(-0.03, +0.03) (wbc_desktop.core.imaging.stain.hed_jitter,
          sigma=0.3, bias=0.03; a smear's H/E densities are ~0-0.15, so this is a big change)
 _blur    Gaussian blur sigma 1.2 px, then JPEG quality 50 (a softer camera, lossy storage)
 _mix0.7  rescale x0.7 + HED shift + Gaussian blur sigma 0.8 + JPEG quality 70
@@ -41,7 +41,7 @@ from PIL import Image, ImageFilter
 from wbc_desktop.core.io.atomic import write_png_atomic
 
 from wbc_desktop.core.io.images import class_map_to_mask, read_image, read_mask
-from wbc_desktop.core.stain import hed_jitter
+from wbc_desktop.core.imaging.stain import hed_jitter
 
 DATA = Path("/work/shared/data/wbc-seg-cellavision")
 HED_SIGMA, HED_BIAS = 0.3, 0.03

@@ -19,7 +19,7 @@ import numpy as np
 from PIL import Image
 
 from wbc_desktop.core import candidates as C
-from wbc_desktop.core.stain import hed_jitter
+from wbc_desktop.core.imaging.stain import hed_jitter
 
 sys.path.insert(0, os.path.dirname(__file__))
 from eval_candidates import DATA, covers, voc_wbc  # noqa: E402

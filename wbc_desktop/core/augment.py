@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageFilter
 
-from wbc_desktop.core.stain import hed_jitter
+from wbc_desktop.core.imaging.stain import hed_jitter
 
 def resize(rgb: np.ndarray, size: tuple[int, int], nearest: bool = False) -> np.ndarray:
     """Resize to (width, height) with antialiasing for images, nearest for label maps."""

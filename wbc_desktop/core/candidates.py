@@ -18,8 +18,8 @@ from typing import Optional, Sequence
 import numpy as np
 from scipy import ndimage as ndi
 
-from wbc_desktop.core.scale import as_rgb_u8, downsample, estimate_rbc_diameter
-from wbc_desktop.core.stain import rgb_to_hed
+from wbc_desktop.core.imaging.scale import as_rgb_u8, downsample, estimate_rbc_diameter
+from wbc_desktop.core.imaging.stain import rgb_to_hed
 
 WORK_RBC_PX = 20.0  # red-cell diameter on the reduced copy
 MIN_CONTRAST = 0.01  # H density over the image median: weaker is no nucleus (swept)
@@ -76,7 +76,7 @@ def find_candidates(rgb: np.ndarray, rbc_diameter_px: Optional[float] = None) ->
         then only darkness is used, which is weaker).
     rbc_diameter_px : float, optional
         Red-cell diameter in this image's pixels; estimated with
-        :func:`~wbc_desktop.core.scale.estimate_rbc_diameter` when None, and assumed to be 1/6 of
+        :func:`~wbc_desktop.core.imaging.scale.estimate_rbc_diameter` when None, and assumed to be 1/6 of
         the long side when that fails.
     """
     a = as_rgb_u8(rgb)

@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 
 def estimate_target_rbc(train: list[Pair], train_scale: float) -> Optional[float]:
     """Median red-cell diameter of the training images at model scale: the scale anchor."""
-    from wbc_desktop.core.scale import estimate_rbc_diameter
+    from wbc_desktop.core.imaging.scale import estimate_rbc_diameter
 
     ds = [e.diameter_px for e in (estimate_rbc_diameter(rgb) for rgb, _ in train) if e.diameter_px]
     return float(np.median(ds) * train_scale) if ds else None
@@ -63,7 +63,7 @@ def train_segmenter(
     else:
         model = build_model(arch, config or {})
         graph = graph or GraphSettings()
-    from wbc_desktop.core.colour import normalise_background, reference_background
+    from wbc_desktop.core.imaging.illumination import normalise_background, reference_background
 
     background = (base_card or {}).get("colour", {}).get("background") or reference_background([r for r, _ in train])
     train, val = ([(normalise_background(r, background), m) for r, m in pairs] for pairs in (train, val))

@@ -20,7 +20,7 @@ import torch.nn.functional as F
 
 from wbc_desktop.core import registry
 from wbc_desktop.core.augment import resize
-from wbc_desktop.core.colour import apply_gain, background_gain
+from wbc_desktop.core.imaging.illumination import apply_gain, background_gain
 from wbc_desktop.core.device import describe_device, is_oom, resolve_device
 from wbc_desktop.core.postprocess import clean_class_map
 from wbc_desktop.core.progress import ProgressFn, check_cancel, no_progress
@@ -91,7 +91,7 @@ class Segmenter:
         self, rgb: np.ndarray, pixel_size_um: Optional[float] = None, override: Optional[float] = None
     ) -> tuple[float, str]:
         """Model pixels per input pixel, and how we know it (see core.scale for the priority)."""
-        from wbc_desktop.core.scale import scale_factor
+        from wbc_desktop.core.imaging.scale import scale_factor
 
         if not self.target_rbc_px and not override and not (pixel_size_um and self.model_pixel_size_um):
             return self.train_scale, "training scale assumed (the model has no scale anchor)"

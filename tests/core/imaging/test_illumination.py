@@ -1,6 +1,6 @@
 import numpy as np
 
-from wbc_desktop.core.colour import apply_gain, background_colour, background_gain, normalise_background
+from wbc_desktop.core.imaging.illumination import apply_gain, background_colour, background_gain, normalise_background
 
 
 def test_background_is_the_bright_plasma(cell_pair):

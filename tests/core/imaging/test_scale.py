@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from wbc_desktop.core.scale import MAX_FACTOR, estimate_rbc_diameter, scale_factor
+from wbc_desktop.core.imaging.scale import MAX_FACTOR, estimate_rbc_diameter, scale_factor
 
-FIX = Path(__file__).resolve().parents[1] / "fixtures"
-SHARED = Path(os.environ.get("WBC_DATA", Path(__file__).resolve().parents[3] / "shared" / "data"))
+FIX = Path(__file__).resolve().parents[2] / "fixtures"
+SHARED = Path(os.environ.get("WBC_DATA", Path(__file__).resolve().parents[4] / "shared" / "data"))
 
 
 def load(p) -> np.ndarray:

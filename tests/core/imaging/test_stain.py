@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from wbc_desktop.core.stain import hed_jitter, hed_to_rgb_u8, rgb_to_hed
+from wbc_desktop.core.imaging.stain import hed_jitter, hed_to_rgb_u8, rgb_to_hed
 
-FIX = Path(__file__).resolve().parents[1] / "fixtures"
+FIX = Path(__file__).resolve().parents[2] / "fixtures"
 
 
 @pytest.fixture(scope="module")
