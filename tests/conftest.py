@@ -53,8 +53,8 @@ def tiny_segmenter(tmp_path_factory) -> Path:
     import torch
 
     from wbc_desktop.core.io.datasets import find_pairs, load_pairs
-    from wbc_desktop.core.seg_recipe import train_segmenter
-    from wbc_desktop.core.training import TrainSettings
+    from wbc_desktop.core.segmentation.recipe import train_segmenter
+    from wbc_desktop.core.segmentation.training import TrainSettings
 
     out = tmp_path_factory.mktemp("models") / "tiny-seg"
     pairs = [(r, m) for _, r, m in load_pairs(find_pairs(FIXTURES / "cellavision" / "images", FIXTURES / "cellavision" / "masks"))]

@@ -50,7 +50,7 @@ def sizes_in_rbc(data: Path, per_class: int, seed: int = 1) -> dict[str, dict[st
     from wbc_desktop.core.evaluate_classification import nearest_centre
     from wbc_desktop.core.io.images import read_image, read_mask
     from wbc_desktop.core.imaging.scale import estimate_rbc_diameter
-    from wbc_desktop.core.segment import Segmenter
+    from wbc_desktop.core.segmentation.segmenter import Segmenter
 
     out: dict[str, dict[str, float]] = {}
 

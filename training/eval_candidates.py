@@ -1,4 +1,4 @@
-"""Measure WBC candidate finding (wbc_desktop.core.candidates) on the shared data.
+"""Measure WBC candidate finding (wbc_desktop.core.segmentation.candidates) on the shared data.
 
 BCCD (all fields): recall of VOC WBC boxes (found = a candidate box holds the GT centre AND covers
 >= 80 % of its area), false candidates per field, time per 640x480; big fields made by upscaling a
@@ -22,7 +22,7 @@ import zlib
 import numpy as np
 from PIL import Image
 
-from wbc_desktop.core import candidates as C
+from wbc_desktop.core.segmentation import candidates as C
 from wbc_desktop.core.io.voc import covers, read_voc_boxes
 from wbc_desktop.core.imaging.stain import hed_jitter
 

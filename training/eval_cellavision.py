@@ -43,7 +43,7 @@ def make_analyze_fn(clf: CellClassifier, masks: str, mask_dir: Path | None = Non
     """
     seg = None
     if masks == "segmenter":
-        from wbc_desktop.core.segment import Segmenter
+        from wbc_desktop.core.segmentation.segmenter import Segmenter
 
         seg = Segmenter.load(seg_model, device="cpu")
 

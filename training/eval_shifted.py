@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from wbc_desktop.core.candidates import find_candidates
+from wbc_desktop.core.segmentation.candidates import find_candidates
 from wbc_desktop.core.imaging.scale import estimate_rbc_diameter
 
 SRC = Path("/work/shared/data/wbc-seg-cellavision")

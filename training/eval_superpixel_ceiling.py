@@ -17,9 +17,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from wbc_desktop.core.augment import resize  # noqa: E402
+from wbc_desktop.core.segmentation.augment import resize  # noqa: E402
 from wbc_desktop.core.io.datasets import find_pairs, load_pairs, split_names  # noqa: E402
-from wbc_desktop.core.superpixels import compute_superpixels, reconstruction_iou  # noqa: E402
+from wbc_desktop.core.segmentation.superpixels import compute_superpixels, reconstruction_iou  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "wbc-seg-cellavision"
 

@@ -18,7 +18,7 @@ import zlib
 import numpy as np
 from PIL import Image
 
-from wbc_desktop.core import candidates as C
+from wbc_desktop.core.segmentation import candidates as C
 from wbc_desktop.core.imaging.stain import hed_jitter
 
 sys.path.insert(0, os.path.dirname(__file__))

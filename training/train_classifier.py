@@ -92,7 +92,7 @@ def seg_mask_fn(args):
         from training.threshold_masks import threshold_class_map
 
         return threshold_class_map
-    from wbc_desktop.core.segment import Segmenter
+    from wbc_desktop.core.segmentation.segmenter import Segmenter
 
     seg = Segmenter.load(args.seg_model, device="cpu")
 

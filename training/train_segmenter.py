@@ -23,11 +23,11 @@ sys.path.insert(0, str(ROOT))
 
 from wbc_desktop.core import registry  # noqa: E402
 from wbc_desktop.core.io.datasets import find_pairs, load_pairs, split_names  # noqa: E402
-from wbc_desktop.core.metrics import dice_scores, mean_scores  # noqa: E402
-from wbc_desktop.core.seg_infer import GraphSettings  # noqa: E402
-from wbc_desktop.core.seg_recipe import train_segmenter  # noqa: E402
-from wbc_desktop.core.segment import Segmenter  # noqa: E402
-from wbc_desktop.core.training import TrainSettings  # noqa: E402
+from wbc_desktop.core.segmentation.metrics import dice_scores, mean_scores  # noqa: E402
+from wbc_desktop.core.segmentation.forward import GraphSettings  # noqa: E402
+from wbc_desktop.core.segmentation.recipe import train_segmenter  # noqa: E402
+from wbc_desktop.core.segmentation.segmenter import Segmenter  # noqa: E402
+from wbc_desktop.core.segmentation.training import TrainSettings  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "wbc-seg-cellavision"
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from wbc_desktop.core.augment import resize
+from wbc_desktop.core.segmentation.augment import resize
 from wbc_desktop.core.errors import ModelError
 from wbc_desktop.core.io.atomic import atomic_write_text
 from wbc_desktop.core.io.images import list_images, read_image
@@ -78,7 +78,7 @@ def time_field(seg, w: int, h: int, repeat: int = 3) -> float:
 
 _RSS_CHILD = """
 import resource, sys, json
-from wbc_desktop.core.segment import Segmenter
+from wbc_desktop.core.segmentation.segmenter import Segmenter
 from wbc_desktop.bench import _field
 seg = Segmenter.load(sys.argv[1], device=sys.argv[2])
 img = _field(4000, 3000)
@@ -100,7 +100,7 @@ def peak_rss_field(model: str, device: str) -> dict:
 
 
 def bench_model(name: str, device: str, crops, repeat: int) -> dict:
-    from wbc_desktop.core.segment import Segmenter
+    from wbc_desktop.core.segmentation.segmenter import Segmenter
 
     seg = Segmenter.load(name, device=device)
     res = {"model": seg.info(), "device": seg.device_name, "crop_300": time_crops(seg, crops, repeat)}

@@ -10,9 +10,9 @@ from pathlib import Path
 from wbc_desktop.core.io.datasets import find_pairs, load_pairs, split_names
 from wbc_desktop.core.errors import WbcError
 from wbc_desktop.core.io.atomic import atomic_write_text
-from wbc_desktop.core.metrics import dice_scores, mean_scores
+from wbc_desktop.core.segmentation.metrics import dice_scores, mean_scores
 from wbc_desktop.core.pipeline import Pipeline
-from wbc_desktop.core.segment import Segmenter
+from wbc_desktop.core.segmentation.segmenter import Segmenter
 
 
 def evaluate_segmentation(seg: Segmenter, images: str, masks: str, stems, scale=None) -> dict:

@@ -10,9 +10,9 @@ from wbc_desktop.core.io.datasets import find_pairs, load_pairs, split_names
 from wbc_desktop.core.device import describe_device, resolve_device
 from wbc_desktop.core.errors import WbcError
 from wbc_desktop.core.progress import terminal_progress
-from wbc_desktop.core.seg_infer import GraphSettings
-from wbc_desktop.core.seg_recipe import train_segmenter
-from wbc_desktop.core.training import TrainSettings
+from wbc_desktop.core.segmentation.forward import GraphSettings
+from wbc_desktop.core.segmentation.recipe import train_segmenter
+from wbc_desktop.core.segmentation.training import TrainSettings
 
 
 def run_train(args: argparse.Namespace) -> int:

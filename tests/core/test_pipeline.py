@@ -5,7 +5,7 @@ import pytest
 
 from wbc_desktop.core.errors import Cancelled, InputError
 from wbc_desktop.core.pipeline import Pipeline
-from wbc_desktop.core.segment import Segmenter
+from wbc_desktop.core.segmentation.segmenter import Segmenter
 
 
 @pytest.fixture

@@ -27,7 +27,7 @@ class Pipeline:
     def load(cls, seg_model: str = "default", cls_model: Optional[str] = "default", device: str = "auto",
              views: int = 0) -> "Pipeline":
         """``views``: rotated views per cell for the classifier (1, 2 or 4; 0 keeps its card's)."""
-        from wbc_desktop.core.segment import Segmenter
+        from wbc_desktop.core.segmentation.segmenter import Segmenter
 
         seg = Segmenter.load(seg_model, device=device)
         clf = None

@@ -13,7 +13,7 @@ import numpy as np
 import torch
 from scipy.spatial import cKDTree
 
-from wbc_desktop.core.superpixels import Superpixels
+from wbc_desktop.core.segmentation.superpixels import Superpixels
 
 BASIC_FEATURES = 5
 RICH_FEATURES = 9

@@ -2,11 +2,11 @@ import numpy as np
 import pytest
 import torch
 
-from wbc_desktop.core.losses import metric_loss, soft_dice_loss
-from wbc_desktop.core.models.smgnn import SMGNN, SMGNNConfig, count_parameters
-from wbc_desktop.core.models.unet import UNet, UNetConfig
-from wbc_desktop.core.seg_infer import GraphSettings, make_batch, predict_logits, rgb_tensor
-from wbc_desktop.core.superpixels import label_fractions
+from wbc_desktop.core.segmentation.losses import metric_loss, soft_dice_loss
+from wbc_desktop.core.segmentation.models.smgnn import SMGNN, SMGNNConfig, count_parameters
+from wbc_desktop.core.segmentation.models.unet import UNet, UNetConfig
+from wbc_desktop.core.segmentation.forward import GraphSettings, make_batch, predict_logits, rgb_tensor
+from wbc_desktop.core.segmentation.superpixels import label_fractions
 
 
 def test_default_model_fits_the_parameter_budget():

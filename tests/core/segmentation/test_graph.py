@@ -1,10 +1,10 @@
 import numpy as np
 import torch
 
-from wbc_desktop.core.graph import (
+from wbc_desktop.core.segmentation.graph import (
     BASIC_FEATURES, RICH_FEATURES, adjacency_edges, batch_graphs, build_graph, centroids, l1_edges, node_features,
 )
-from wbc_desktop.core.superpixels import compute_superpixels, relabel
+from wbc_desktop.core.segmentation.superpixels import compute_superpixels, relabel
 
 
 def test_l1_rule_joins_exactly_close_centroids():

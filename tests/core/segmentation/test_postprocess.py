@@ -1,6 +1,6 @@
 import numpy as np
 
-from wbc_desktop.core.postprocess import clean_class_map
+from wbc_desktop.core.segmentation.postprocess import clean_class_map
 
 
 def test_islands_without_nucleus_are_dropped_and_holes_filled():

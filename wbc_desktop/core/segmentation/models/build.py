@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import torch
 
-from wbc_desktop.core.models.smgnn import SMGNN, SMGNNConfig, count_parameters
-from wbc_desktop.core.models.unet import UNet, UNetConfig
+from wbc_desktop.core.segmentation.models.smgnn import SMGNN, SMGNNConfig, count_parameters
+from wbc_desktop.core.segmentation.models.unet import UNet, UNetConfig
 
 ARCHITECTURES = ("smgnn", "unet")
 

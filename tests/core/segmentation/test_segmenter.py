@@ -6,7 +6,7 @@ import pytest
 from wbc_desktop.core import registry
 from wbc_desktop.core.errors import ModelError, WbcError
 from wbc_desktop.core.io.images import read_image
-from wbc_desktop.core.segment import Segmenter
+from wbc_desktop.core.segmentation.segmenter import Segmenter
 
 
 def test_trained_model_folder_has_card_and_loads(tiny_segmenter):

@@ -17,11 +17,11 @@ import numpy as np
 import torch
 
 from wbc_desktop.core import registry
-from wbc_desktop.core.models.smgnn import count_parameters
+from wbc_desktop.core.segmentation.models.smgnn import count_parameters
 from wbc_desktop.core.progress import ProgressFn, no_progress
-from wbc_desktop.core.seg_infer import GraphSettings
-from wbc_desktop.core.seg_models import build_model, inference_parameters, model_config
-from wbc_desktop.core.training import Pair, TrainSettings, fit
+from wbc_desktop.core.segmentation.forward import GraphSettings
+from wbc_desktop.core.segmentation.models.build import build_model, inference_parameters, model_config
+from wbc_desktop.core.segmentation.training import Pair, TrainSettings, fit
 
 log = logging.getLogger(__name__)
 

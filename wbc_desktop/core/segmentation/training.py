@@ -15,12 +15,12 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from wbc_desktop.core.augment import SegAugment, resize
-from wbc_desktop.core.losses import metric_loss, soft_dice_loss
-from wbc_desktop.core.metrics import dice_scores, mean_scores
+from wbc_desktop.core.segmentation.augment import SegAugment, resize
+from wbc_desktop.core.segmentation.losses import metric_loss, soft_dice_loss
+from wbc_desktop.core.segmentation.metrics import dice_scores, mean_scores
 from wbc_desktop.core.progress import ProgressFn, check_cancel, no_progress
-from wbc_desktop.core.seg_infer import GraphSettings, forward_batch, make_batch, predict_logits, rgb_tensor, uses_graph
-from wbc_desktop.core.superpixels import label_fractions
+from wbc_desktop.core.segmentation.forward import GraphSettings, forward_batch, make_batch, predict_logits, rgb_tensor, uses_graph
+from wbc_desktop.core.segmentation.superpixels import label_fractions
 
 Pair = tuple[np.ndarray, np.ndarray]  # RGB uint8 image, class map 0/1/2 (input resolution)
 

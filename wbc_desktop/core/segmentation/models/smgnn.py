@@ -15,7 +15,7 @@ import torch.nn.functional as F
 from torch import nn
 from torch_geometric.nn import GINConv
 
-from wbc_desktop.core.graph import GraphBatch
+from wbc_desktop.core.segmentation.graph import GraphBatch
 
 
 @dataclass

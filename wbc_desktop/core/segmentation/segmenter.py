@@ -19,13 +19,13 @@ import torch
 import torch.nn.functional as F
 
 from wbc_desktop.core import registry
-from wbc_desktop.core.augment import resize
+from wbc_desktop.core.segmentation.augment import resize
 from wbc_desktop.core.imaging.illumination import apply_gain, background_gain
 from wbc_desktop.core.device import describe_device, is_oom, resolve_device
-from wbc_desktop.core.postprocess import clean_class_map
+from wbc_desktop.core.segmentation.postprocess import clean_class_map
 from wbc_desktop.core.progress import ProgressFn, check_cancel, no_progress
-from wbc_desktop.core.seg_infer import GraphSettings, predict_logits
-from wbc_desktop.core.seg_models import build_model, inference_parameters
+from wbc_desktop.core.segmentation.forward import GraphSettings, predict_logits
+from wbc_desktop.core.segmentation.models.build import build_model, inference_parameters
 
 log = logging.getLogger(__name__)
 
@@ -148,7 +148,7 @@ class Segmenter:
         return self._segment_field(rgb, f, gain, notes, timings, t0, progress, cancel)
 
     def _segment_field(self, rgb, f, gain, notes, timings, t0, progress, cancel) -> SegResult:
-        from wbc_desktop.core.candidates import find_candidates, merge_overlapping
+        from wbc_desktop.core.segmentation.candidates import find_candidates, merge_overlapping
 
         h, w = rgb.shape[:2]
         tc = time.perf_counter()

@@ -12,8 +12,8 @@ from typing import Optional
 import numpy as np
 import torch
 
-from wbc_desktop.core.graph import GraphBatch, batch_graphs, build_graph
-from wbc_desktop.core.superpixels import compute_superpixels
+from wbc_desktop.core.segmentation.graph import GraphBatch, batch_graphs, build_graph
+from wbc_desktop.core.segmentation.superpixels import compute_superpixels
 
 
 @dataclass

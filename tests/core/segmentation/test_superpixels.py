@@ -1,6 +1,6 @@
 import numpy as np
 
-from wbc_desktop.core.superpixels import (
+from wbc_desktop.core.segmentation.superpixels import (
     compute_superpixels, label_fractions, majority_labels, reconstruction_iou, relabel,
 )
 

@@ -9,9 +9,9 @@ import pytest
 from PIL import Image
 
 from wbc_desktop.core.io.voc import covers, read_voc_boxes
-from wbc_desktop.core.candidates import Candidate, find_candidates, merge_overlapping
+from wbc_desktop.core.segmentation.candidates import Candidate, find_candidates, merge_overlapping
 
-FIX = Path(__file__).resolve().parents[1] / "fixtures"
+FIX = Path(__file__).resolve().parents[2] / "fixtures"
 
 
 def load(p) -> np.ndarray:
