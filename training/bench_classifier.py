@@ -23,11 +23,11 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from wbc_desktop.core.cell_crops import cell_crops  # noqa: E402
-from wbc_desktop.core.cells import find_cells  # noqa: E402
-from wbc_desktop.core.classify import CellClassifier  # noqa: E402
+from wbc_desktop.core.cells.crops import cell_crops  # noqa: E402
+from wbc_desktop.core.cells.instances import find_cells  # noqa: E402
+from wbc_desktop.core.cells.classifier import CellClassifier  # noqa: E402
 from wbc_desktop.core.io.images import read_image, read_mask
-from wbc_desktop.core.view_policy import describe_info  # noqa: E402
+from wbc_desktop.core.cells.views import describe_info  # noqa: E402
 
 FIX = ROOT / "tests" / "fixtures" / "cellavision"
 

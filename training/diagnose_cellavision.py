@@ -35,19 +35,19 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from training.pbc_data import PBC_CLASSES, build_cache, cellavision_rows, read_split  # noqa: E402
-from wbc_desktop.core.augment_cls import (  # noqa: E402
+from wbc_desktop.core.cells.augment import (  # noqa: E402
     AugmentSettings, cytoplasm_warp, gaussian_blur, geometric, hed_to_rgb, rgb_to_hed,
 )
-from wbc_desktop.core.cell_crops import context_spec, standardise  # noqa: E402
-from wbc_desktop.core.classify import CellClassifier  # noqa: E402
+from wbc_desktop.core.cells.crops import context_spec, standardise  # noqa: E402
+from wbc_desktop.core.cells.classifier import CellClassifier  # noqa: E402
 
 WBC = ("basophil", "eosinophil", "lymphocyte", "monocyte", "neutrophil")
 
 
 def sizes_in_rbc(data: Path, per_class: int, seed: int = 1) -> dict[str, dict[str, float]]:
     """Median cell and nucleus diameters in red-cell diameters, per data set and class."""
-    from wbc_desktop.core.cells import find_cells
-    from wbc_desktop.core.evaluate_classification import nearest_centre
+    from wbc_desktop.core.cells.instances import find_cells
+    from wbc_desktop.core.cells.evaluation import nearest_centre
     from wbc_desktop.core.io.images import read_image, read_mask
     from wbc_desktop.core.imaging.scale import estimate_rbc_diameter
     from wbc_desktop.core.segmentation.segmenter import Segmenter

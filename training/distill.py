@@ -15,9 +15,9 @@ from typing import Optional, Sequence
 import torch
 import torch.nn.functional as F
 
-from wbc_desktop.core.augment_cls import augment_batch
-from wbc_desktop.core.cell_crops import standardise
-from wbc_desktop.core.classify import CellClassifier
+from wbc_desktop.core.cells.augment import augment_batch
+from wbc_desktop.core.cells.crops import standardise
+from wbc_desktop.core.cells.classifier import CellClassifier
 
 
 def load_teachers(paths: Sequence[str], classes: Sequence[str]) -> list[torch.nn.Module]:

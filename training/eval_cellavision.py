@@ -3,7 +3,7 @@
 Masks come from the project's segmenter (``--masks segmenter``: the real pipeline, the figure
 that counts), from the experts' masks (``gt``: isolates the classifier from segmentation
 error) or from the colour-threshold fallback (``threshold``). Writes a JSON with the result of
-:func:`wbc_desktop.core.evaluate_classification.evaluate_classification`.
+:func:`wbc_desktop.core.cells.evaluation.evaluate_classification`.
 
 Example::
 
@@ -26,9 +26,9 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from wbc_desktop.core.analysis import Analysis  # noqa: E402
-from wbc_desktop.core.cells import find_cells  # noqa: E402
-from wbc_desktop.core.classify import CellClassifier  # noqa: E402
-from wbc_desktop.core.evaluate_classification import evaluate_classification, read_labels_csv  # noqa: E402
+from wbc_desktop.core.cells.instances import find_cells  # noqa: E402
+from wbc_desktop.core.cells.classifier import CellClassifier  # noqa: E402
+from wbc_desktop.core.cells.evaluation import evaluate_classification, read_labels_csv  # noqa: E402
 from wbc_desktop.core.io.images import read_image, read_mask
 
 CELLAVISION_SCALE = 0.33  # a CellaVision WBC (~200 px) is ~65 px at model scale (gt/threshold masks)

@@ -23,8 +23,8 @@ if str(ROOT) not in sys.path:
 
 from training.eval_cellavision import make_analyze_fn  # noqa: E402
 from training.pbc_data import SPLIT_FILE, read_split  # noqa: E402
-from wbc_desktop.core.classify import CellClassifier  # noqa: E402
-from wbc_desktop.core.evaluate_classification import evaluate_classification  # noqa: E402
+from wbc_desktop.core.cells.classifier import CellClassifier  # noqa: E402
+from wbc_desktop.core.cells.evaluation import evaluate_classification  # noqa: E402
 
 
 def main(argv=None) -> int:

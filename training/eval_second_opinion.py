@@ -27,7 +27,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from training.eval_views import add_split_args, split_crops  # noqa: E402
-from wbc_desktop.core.classify import CellClassifier  # noqa: E402
+from wbc_desktop.core.cells.classifier import CellClassifier  # noqa: E402
 
 
 def turn_probs(clf: CellClassifier, x: np.ndarray) -> np.ndarray:

@@ -30,9 +30,9 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from training.pbc_data import SPLIT_FILE, build_cache, cellavision_rows, read_split  # noqa: E402
-from wbc_desktop.core.classify import CellClassifier  # noqa: E402
-from wbc_desktop.core.view_policy import VIEWS  # noqa: E402
-from wbc_desktop.core.cell_crops import context_spec  # noqa: E402
+from wbc_desktop.core.cells.classifier import CellClassifier  # noqa: E402
+from wbc_desktop.core.cells.views import VIEWS  # noqa: E402
+from wbc_desktop.core.cells.crops import context_spec  # noqa: E402
 
 
 def centre(crops: np.ndarray, size: int) -> np.ndarray:

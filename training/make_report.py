@@ -30,7 +30,7 @@ import argparse
 import json
 from pathlib import Path
 
-from wbc_desktop.core.view_policy import describe_info
+from wbc_desktop.core.cells.views import describe_info
 
 ABBR = {"basophil": "BA", "eosinophil": "EO", "erythroblast": "ERB", "ig": "IG", "lymphocyte": "LY",
         "monocyte": "MO", "neutrophil": "NE", "platelet": "PLT", "none": "none", "unidentified": "unid.",

@@ -23,7 +23,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from training.pbc_data import SPLIT_FILE, read_split  # noqa: E402
-from wbc_desktop.core.evaluate_classification import central_cell  # noqa: E402
+from wbc_desktop.core.cells.evaluation import central_cell  # noqa: E402
 from wbc_desktop.core.pipeline import Pipeline  # noqa: E402
 
 

@@ -15,9 +15,9 @@ from typing import Callable, Optional
 
 import numpy as np
 
-from wbc_desktop.core.cell_crops import CropSpec, cell_crops, context_spec, image_crop
-from wbc_desktop.core.cells import find_cells
-from wbc_desktop.core.evaluate_classification import nearest_centre
+from wbc_desktop.core.cells.crops import CropSpec, cell_crops, context_spec, image_crop
+from wbc_desktop.core.cells.instances import find_cells
+from wbc_desktop.core.cells.evaluation import nearest_centre
 from wbc_desktop.core.io.images import read_image
 
 PBC_CLASSES = ("basophil", "eosinophil", "erythroblast", "ig", "lymphocyte", "monocyte", "neutrophil", "platelet")
@@ -133,13 +133,13 @@ def load_rgb(path: Path) -> np.ndarray:
 
 def fallback_crop(rgb: np.ndarray, spec: CropSpec) -> np.ndarray:
     """A centred crop assuming a typical PBC cell (~100 px across) with empty masks."""
-    from wbc_desktop.core.cell_crops import crop_cell
+    from wbc_desktop.core.cells.crops import crop_cell
 
     h, w = rgb.shape[:2]
     z = np.zeros((h, w), bool)
     img = rgb
     if spec.white_balance:
-        from wbc_desktop.core.cell_crops import white_balance
+        from wbc_desktop.core.cells.crops import white_balance
 
         img = white_balance(rgb)
     return crop_cell(img, z, z, (w / 2, h / 2), 100.0, spec)

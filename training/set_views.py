@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from wbc_desktop.core.view_policy import VIEWS, check_recheck, check_views  # noqa: E402
+from wbc_desktop.core.cells.views import VIEWS, check_recheck, check_views  # noqa: E402
 from wbc_desktop.core.io.atomic import atomic_write_text
 
 

@@ -12,7 +12,7 @@ import numpy as np
 from scipy import ndimage as ndi
 from skimage.morphology import disk
 
-from wbc_desktop.core.cell_crops import white_balance
+from wbc_desktop.core.cells.crops import white_balance
 
 PBC_SCALE = 0.7  # a PBC WBC is ~100 px across in a 360-px-wide crop; ~70 px at model scale
 PBC_WIDTH = 360

@@ -38,9 +38,9 @@ from training.pbc_data import (  # noqa: E402
     PBC_CLASSES, SPLIT_FILE, build_cache, cellavision_rows, list_pbc, make_split, read_split, write_split,
 )
 from wbc_desktop.core import registry  # noqa: E402
-from wbc_desktop.core.augment_cls import PRESETS, augment_batch  # noqa: E402
-from wbc_desktop.core.cell_crops import CropSpec, standardise  # noqa: E402
-from wbc_desktop.core.models.classifier import build_classifier, count_params  # noqa: E402
+from wbc_desktop.core.cells.augment import PRESETS, augment_batch  # noqa: E402
+from wbc_desktop.core.cells.crops import CropSpec, standardise  # noqa: E402
+from wbc_desktop.core.cells.model import build_classifier, count_params  # noqa: E402
 
 VERSION = "2.3"
 

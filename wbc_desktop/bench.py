@@ -20,7 +20,7 @@ from wbc_desktop.core.errors import ModelError
 from wbc_desktop.core.io.atomic import atomic_write_text
 from wbc_desktop.core.io.images import list_images, read_image
 from wbc_desktop.core.io.paths import samples_dir
-from wbc_desktop.core.view_policy import describe_info
+from wbc_desktop.core.cells.views import describe_info
 
 
 def _crops(folder: str | None) -> list[np.ndarray]:

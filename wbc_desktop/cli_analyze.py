@@ -12,7 +12,7 @@ from wbc_desktop.core.io.atomic import write_png_atomic
 from wbc_desktop.core.io.images import class_map_to_mask, list_images, read_image
 from wbc_desktop.core.segmentation.overlay import render_overlay
 from wbc_desktop.core.pipeline import Pipeline
-from wbc_desktop.core.view_policy import describe_info
+from wbc_desktop.core.cells.views import describe_info
 
 
 def cell_boxes(analysis) -> list[tuple[int, int, int, int, str]]:

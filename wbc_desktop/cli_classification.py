@@ -10,7 +10,7 @@ import argparse
 import sys
 
 from wbc_desktop.core.errors import WbcError
-from wbc_desktop.core.evaluate_classification import evaluate_classification, read_class_folders, read_labels_csv
+from wbc_desktop.core.cells.evaluation import evaluate_classification, read_class_folders, read_labels_csv
 
 
 def classification_figures(pipe, args: argparse.Namespace) -> dict:

@@ -7,9 +7,9 @@ import torch
 
 from training.diagnose_cellavision import score, what_if
 from training.pbc_data import PBC_CLASSES
-from wbc_desktop.core.augment_cls import geometric
-from wbc_desktop.core.classify import CellClassifier
-from wbc_desktop.core.models.classifier import build_classifier
+from wbc_desktop.core.cells.augment import geometric
+from wbc_desktop.core.cells.classifier import CellClassifier
+from wbc_desktop.core.cells.model import build_classifier
 
 
 def _tiny_classifier() -> CellClassifier:

@@ -13,7 +13,7 @@ from training.distill import distill_loss, load_teachers, soft_labels
 from training.pbc_data import PBC_CLASSES
 from training.train_classifier import main
 from wbc_desktop.core import registry
-from wbc_desktop.core.models.classifier import build_classifier
+from wbc_desktop.core.cells.model import build_classifier
 
 from .tiny_recipe import fixture_data, tiny_args
 

@@ -10,8 +10,8 @@ import torch
 from training.pbc_data import PBC_CLASSES
 from training.set_views import main
 from wbc_desktop.core import registry
-from wbc_desktop.core.classify import CellClassifier
-from wbc_desktop.core.models.classifier import build_classifier
+from wbc_desktop.core.cells.classifier import CellClassifier
+from wbc_desktop.core.cells.model import build_classifier
 
 ARCH = {"type": "CellResNet", "in_channels": 5, "widths": [8, 16], "depths": [1, 1], "dropout": 0.0}
 

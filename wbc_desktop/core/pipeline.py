@@ -32,7 +32,7 @@ class Pipeline:
         seg = Segmenter.load(seg_model, device=device)
         clf = None
         if cls_model:
-            from wbc_desktop.core.classify import CellClassifier
+            from wbc_desktop.core.cells.classifier import CellClassifier
             from wbc_desktop.core.errors import ModelError
 
             try:
@@ -63,7 +63,7 @@ class Pipeline:
         scale: Optional[float] = None,
     ) -> Analysis:
         """Segment, find cells and type them. Raises InputError/Cancelled, never hangs."""
-        from wbc_desktop.core.cells import find_cells
+        from wbc_desktop.core.cells.instances import find_cells
 
         img = image if isinstance(image, ImageData) else read_image(image)
         name = img.path.name if img.path is not None else "image"

@@ -16,7 +16,7 @@ from typing import Any, Callable, Optional
 
 from PySide6.QtCore import QObject, Signal
 
-from wbc_desktop.core.view_policy import describe_info
+from wbc_desktop.core.cells.views import describe_info
 
 from wbc_desktop.gui.workers import Job, SerialPool
 

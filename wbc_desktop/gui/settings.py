@@ -7,7 +7,7 @@ from typing import Optional
 
 from PySide6.QtCore import QByteArray, QSettings
 
-from wbc_desktop.core.view_policy import VIEWS
+from wbc_desktop.core.cells.views import VIEWS
 
 from wbc_desktop.gui.palette import DEFAULT_CYTOPLASM, DEFAULT_NUCLEUS
 

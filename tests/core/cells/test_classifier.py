@@ -11,14 +11,14 @@ import torch
 
 from wbc_desktop.core import registry
 from wbc_desktop.core.analysis import UNIDENTIFIED
-from wbc_desktop.core.cell_crops import CropSpec
-from wbc_desktop.core.cells import find_cells
-from wbc_desktop.core.classify import CellClassifier
+from wbc_desktop.core.cells.crops import CropSpec
+from wbc_desktop.core.cells.instances import find_cells
+from wbc_desktop.core.cells.classifier import CellClassifier
 from wbc_desktop.core.errors import ModelError
 from wbc_desktop.core.io.images import read_image, read_mask
-from wbc_desktop.core.models.classifier import build_classifier, count_params
+from wbc_desktop.core.cells.model import build_classifier, count_params
 
-FIX = Path(__file__).resolve().parents[1] / "fixtures"
+FIX = Path(__file__).resolve().parents[2] / "fixtures"
 CLASSES = ["basophil", "eosinophil", "lymphocyte", "monocyte", "neutrophil"]
 
 

@@ -9,12 +9,12 @@ import torch
 from PIL import Image
 from scipy import ndimage as ndi
 
-from wbc_desktop.core.augment_cls import augment_batch
-from wbc_desktop.core.cell_crops import CropSpec, cell_crops, cell_geometry, context_spec, crop_cell, to_tensor
-from wbc_desktop.core.cells import find_cells
+from wbc_desktop.core.cells.augment import augment_batch
+from wbc_desktop.core.cells.crops import CropSpec, cell_crops, cell_geometry, context_spec, crop_cell, to_tensor
+from wbc_desktop.core.cells.instances import find_cells
 from wbc_desktop.core.io.images import read_image, read_mask
 
-FIX = Path(__file__).resolve().parents[1] / "fixtures"
+FIX = Path(__file__).resolve().parents[2] / "fixtures"
 
 
 def _fixture(name="004"):
@@ -100,7 +100,7 @@ def test_min_diameter_keeps_tiny_objects_small():
 def test_balancing_the_crop_matches_balancing_the_whole_image():
     """cell_crops balances the resampled crop; cutting from a balanced image gives the same up to
     rounding and clipping (on real PBC crops: mean 0.17, max 4 levels; pure noise is the worst case)."""
-    from wbc_desktop.core.cell_crops import white_balance
+    from wbc_desktop.core.cells.crops import white_balance
 
     rng = np.random.default_rng(1)
     rgb = rng.integers(60, 230, size=(90, 120, 3), dtype=np.uint8)
@@ -135,7 +135,7 @@ def test_cell_boxes_give_the_same_crops_and_a_stale_box_falls_back():
 def test_one_band_mask_resample_equals_resampling_the_masks_as_rgb_bands():
     # crop_cell resamples each mask alone; training caches were cut when both masks were bands
     # of one RGB image, so the two must give the same bytes
-    from wbc_desktop.core.cell_crops import _resample
+    from wbc_desktop.core.cells.crops import _resample
 
     rng = np.random.default_rng(3)
     nuc = np.zeros((157, 203), bool)
@@ -150,7 +150,7 @@ def test_one_band_mask_resample_equals_resampling_the_masks_as_rgb_bands():
 
 
 def test_white_tables_equal_the_arithmetic_and_geometry_equals_the_pixel_mean():
-    from wbc_desktop.core.cell_crops import apply_white, white_tables
+    from wbc_desktop.core.cells.crops import apply_white, white_tables
 
     rng = np.random.default_rng(3)
     values = np.repeat(np.arange(256, dtype=np.uint8)[:, None], 3, axis=1)[None]

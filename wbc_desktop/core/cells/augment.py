@@ -131,7 +131,7 @@ def geometric(x: torch.Tensor, out_size: int, s: AugmentSettings | None, gen: to
     """Centre ``out_size`` crop of larger context crops with random rotation, flip, scale, shift.
 
     With ``s`` None this is the exact centre crop (evaluation), equal to what inference's
-    :func:`wbc_desktop.core.cell_crops.crop_cell` gives at ``out_size``.
+    :func:`wbc_desktop.core.cells.crops.crop_cell` gives at ``out_size``.
     """
     n, _, h, w = x.shape
     if s is None:

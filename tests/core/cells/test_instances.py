@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from wbc_desktop.core.cells import find_cells
+from wbc_desktop.core.cells.instances import find_cells
 from wbc_desktop.core.io.images import read_mask
 
-FIX = Path(__file__).resolve().parents[1] / "fixtures"
+FIX = Path(__file__).resolve().parents[2] / "fixtures"
 
 
 def disk(shape, cy, cx, r):

@@ -2,8 +2,8 @@
 
 import torch
 
-from wbc_desktop.core.models.classifier import build_classifier
-from wbc_desktop.core.models.fuse import fuse_conv_bn
+from wbc_desktop.core.cells.model import build_classifier
+from wbc_desktop.core.cells.fuse import fuse_conv_bn
 
 
 def _trained_like(seed: int = 0) -> torch.nn.Module:

@@ -10,12 +10,12 @@ import torch
 
 from wbc_desktop.core import registry
 from wbc_desktop.core.analysis import UNIDENTIFIED, Cell
-from wbc_desktop.core.cell_crops import CropSpec, cell_crops, to_tensor
+from wbc_desktop.core.cells.crops import CropSpec, cell_crops, to_tensor
 from wbc_desktop.core.device import describe_device, resolve_device
 from wbc_desktop.core.errors import ModelError
-from wbc_desktop.core.models.classifier import build_classifier, count_params
-from wbc_desktop.core.models.fuse import fuse_conv_bn
-from wbc_desktop.core.view_policy import TURNS, check_recheck, check_views
+from wbc_desktop.core.cells.model import build_classifier, count_params
+from wbc_desktop.core.cells.fuse import fuse_conv_bn
+from wbc_desktop.core.cells.views import TURNS, check_recheck, check_views
 
 MAX_BATCH = 256  # cells per forward pass; a crowded field is split into a few passes
 

@@ -6,7 +6,7 @@ import numpy as np
 import torch
 from skimage.color import rgb2hed
 
-from wbc_desktop.core.augment_cls import AugmentSettings, augment_batch, hed_jitter, hed_to_rgb, rgb_to_hed
+from wbc_desktop.core.cells.augment import AugmentSettings, augment_batch, hed_jitter, hed_to_rgb, rgb_to_hed
 
 
 def test_hed_matches_skimage_and_round_trips():
@@ -55,7 +55,7 @@ def test_augment_batch_is_seeded_valid_and_moves_masks_with_rgb():
 
 def test_cytoplasm_stretch_lowers_nc_ratio_and_keeps_cell_size():
     """k > 1 widens the cytoplasm rim: the nucleus shrinks in the crop, the cell does not."""
-    from wbc_desktop.core.augment_cls import AugmentSettings, geometric
+    from wbc_desktop.core.cells.augment import AugmentSettings, geometric
 
     size = 96
     yy, xx = torch.meshgrid(torch.arange(size) - size / 2 + 0.5, torch.arange(size) - size / 2 + 0.5, indexing="ij")
@@ -92,7 +92,7 @@ def test_stain_vector_jitter_shifts_hue_and_nucleus_jitter_stays_in_the_nucleus(
 
 
 def test_robust_preset_is_valid_and_seeded():
-    from wbc_desktop.core.augment_cls import PRESETS
+    from wbc_desktop.core.cells.augment import PRESETS
 
     crops = torch.zeros((4, 72, 72, 5), dtype=torch.uint8)
     crops[..., :3] = 210

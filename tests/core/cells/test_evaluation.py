@@ -8,13 +8,13 @@ import numpy as np
 
 from wbc_desktop.core.analysis import Analysis, Cell
 from wbc_desktop.core.errors import InputError
-from wbc_desktop.core.evaluate_classification import (
+from wbc_desktop.core.cells.evaluation import (
     evaluate_classification,
     read_class_folders,
     read_labels_csv,
 )
 
-FIX = Path(__file__).resolve().parents[1] / "fixtures"
+FIX = Path(__file__).resolve().parents[2] / "fixtures"
 
 
 def test_read_labels_csv_tolerates_crlf_and_filters_split(tmp_path):

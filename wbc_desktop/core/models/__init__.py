@@ -1,1 +1,0 @@
-"""Small networks in plain torch (and torch-geometric for the graph layers)."""
