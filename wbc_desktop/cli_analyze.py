@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from wbc_desktop.core.errors import InputError, WbcError
-from wbc_desktop.core.export import write_cells_csv, write_summary_csv
+from wbc_desktop.core.review.tables import write_cells_csv, write_summary_csv
 from wbc_desktop.core.io.atomic import write_png_atomic
 from wbc_desktop.core.io.images import class_map_to_mask, list_images, read_image
 from wbc_desktop.core.segmentation.overlay import render_overlay

@@ -8,7 +8,7 @@ from typing import Callable, Optional
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu
 
-from wbc_desktop.core.review import REVIEW_TYPES
+from wbc_desktop.core.review.store import REVIEW_TYPES
 
 from wbc_desktop.gui.palette import display_name, shortcut_key
 

@@ -57,7 +57,7 @@ def build(settings: Optional[AppSettings] = None, loader: Loader = default_loade
           review_root: Optional[Path] = None) -> MainWindow:
     """The whole app wired together; tests pass a fake loader and throw-away settings/review folders."""
     from wbc_desktop.core.io.paths import user_data_dir
-    from wbc_desktop.core.review import ReviewStore
+    from wbc_desktop.core.review.store import ReviewStore
 
     settings = settings or AppSettings()
     doc = Document(ReviewStore(review_root or user_data_dir() / "reviews"))

@@ -2,7 +2,7 @@
 
 The one model every panel reads; panels change it only through its methods and redraw on
 its signals (napari's layer model / Qt-bindings split). Review logic itself lives in the
-Qt-free :mod:`wbc_desktop.core.review`; this class only routes it to the current image.
+Qt-free :mod:`wbc_desktop.core.review.store`; this class only routes it to the current image.
 """
 
 from __future__ import annotations
@@ -14,16 +14,11 @@ from typing import Any, Optional
 
 from PySide6.QtCore import QObject, Signal
 
-from wbc_desktop.core.review import (
-    History,
-    ImageReview,
-    Reclassify,
-    ReviewLocked,
-    ReviewStore,
-    Sign,
-    apply_threshold,
-    batch_counts,
-)
+from wbc_desktop.core.review.counts import apply_threshold, batch_counts
+
+from wbc_desktop.core.review.history import History, Reclassify, ReviewLocked, Sign
+
+from wbc_desktop.core.review.store import ImageReview, ReviewStore
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QIcon
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QMessageBox, QTabWidget, QVBoxLayout, QWidget
 
 from wbc_desktop import __version__
-from wbc_desktop.core.review import REVIEW_TYPES
+from wbc_desktop.core.review.store import REVIEW_TYPES
 
 from wbc_desktop.gui.actions import Actions
 from wbc_desktop.gui.controller import AppController

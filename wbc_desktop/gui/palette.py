@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtGui import QColor
 
 from wbc_desktop.core.analysis import UNIDENTIFIED
-from wbc_desktop.core.review import REVIEW_TYPES
+from wbc_desktop.core.review.store import REVIEW_TYPES
 
 # Chosen to stay distinguishable on pink/purple stained backgrounds and for common colour-blindness.
 _TYPE_HEX = {

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from wbc_desktop.core.analysis import UNIDENTIFIED
-from wbc_desktop.core.review import CELL_TYPES, REVIEW_TYPES
+from wbc_desktop.core.review.store import CELL_TYPES, REVIEW_TYPES
 
 from wbc_desktop.gui.document import Document
 from wbc_desktop.gui.palette import cell_summary, display_name, shortcut_key, type_color

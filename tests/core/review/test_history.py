@@ -6,16 +6,9 @@ import numpy as np
 import pytest
 
 from wbc_desktop.core.analysis import UNIDENTIFIED, Analysis, Cell
-from wbc_desktop.core.review import (
-    History,
-    ImageReview,
-    Reclassify,
-    ReviewLocked,
-    ReviewStore,
-    Sign,
-    apply_threshold,
-    batch_counts,
-)
+from wbc_desktop.core.review.counts import apply_threshold, batch_counts
+from wbc_desktop.core.review.history import History, Reclassify, ReviewLocked, Sign
+from wbc_desktop.core.review.store import ImageReview, ReviewStore
 
 
 def _analysis() -> Analysis:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Sequence
 
 from wbc_desktop.core.analysis import UNIDENTIFIED, Analysis
-from wbc_desktop.core.differential import NOT_WBC, percent_of_wbc
+from wbc_desktop.core.review.differential import NOT_WBC, percent_of_wbc
 from wbc_desktop.core.io.atomic import atomic_write_text
 
 CELL_COLUMNS = [
