@@ -74,7 +74,7 @@ def test_cli_classification_figures_uses_class_folders_or_labels(tmp_path):
 
     import pytest
 
-    from wbc_desktop.cli_classification import classification_figures
+    from wbc_desktop.cli.classification import classification_figures
     from wbc_desktop.core.errors import WbcError
 
     seen = []

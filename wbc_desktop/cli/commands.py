@@ -90,13 +90,13 @@ def run_command(argv: list[str]) -> int:
     _setup_logging(getattr(args, "verbose", False))
     try:
         if args.command == "analyze":
-            from wbc_desktop.cli_analyze import run_analyze as fn
+            from wbc_desktop.cli.analyze import run_analyze as fn
         elif args.command == "evaluate":
-            from wbc_desktop.cli_evaluate import run_evaluate as fn
+            from wbc_desktop.cli.evaluate import run_evaluate as fn
         elif args.command == "train":
-            from wbc_desktop.cli_train import run_train as fn
+            from wbc_desktop.cli.train import run_train as fn
         else:
-            from wbc_desktop.bench import run_bench as fn
+            from wbc_desktop.cli.bench import run_bench as fn
         return fn(args)
     except WbcError as e:
         print(f"error: {e}", file=sys.stderr)

@@ -27,7 +27,7 @@ def _crops(folder: str | None) -> list[np.ndarray]:
     if folder:
         files = list_images([folder])
     else:
-        fx = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "cellavision" / "images"
+        fx = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "cellavision" / "images"
         files = list_images([fx]) if fx.is_dir() else [samples_dir() / "single_cell_cellavision_001.png"]
     return [resize(read_image(f).pixels, (300, 300)) for f in files[:10]]
 
@@ -79,7 +79,7 @@ def time_field(seg, w: int, h: int, repeat: int = 3) -> float:
 _RSS_CHILD = """
 import resource, sys, json
 from wbc_desktop.core.segmentation.segmenter import Segmenter
-from wbc_desktop.bench import _field
+from wbc_desktop.cli.bench import _field
 seg = Segmenter.load(sys.argv[1], device=sys.argv[2])
 img = _field(4000, 3000)
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -91,7 +91,7 @@ print(json.dumps({"peak_rss_mb": peak / 1024, "before_mb": before / 1024, "crops
 
 def peak_rss_field(model: str, device: str) -> dict:
     """Peak resident memory of a fresh process that segments one 4000x3000 field."""
-    root = str(Path(__file__).resolve().parents[1])
+    root = str(Path(__file__).resolve().parents[2])
     p = subprocess.run([sys.executable, "-c", _RSS_CHILD, model, device], capture_output=True, text=True,
                        cwd=root, timeout=600)
     if p.returncode != 0:

@@ -44,7 +44,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
         if seg["errors"]:
             result["errors"] = seg["errors"]
     if want_cls:
-        from wbc_desktop.cli_classification import classification_figures
+        from wbc_desktop.cli.classification import classification_figures
 
         if pipe.classifier is None:
             raise WbcError(f"classifier {args.classifier!r} could not be loaded")

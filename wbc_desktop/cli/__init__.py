@@ -1,4 +1,11 @@
-"""Command line: ``wbc-desktop [IMAGE...]`` opens the app; subcommands run the same core headless."""
+"""The command line: ``wbc-desktop [IMAGE...]`` opens the app; subcommands run the same core headless.
+
+``commands`` parses the arguments and hands each subcommand to its own module (``analyze``,
+``evaluate``, ``train``, ``bench``); they call the core and write files, nothing else. Data enters
+as paths on the command line and leaves as the files the README lists (masks, overlays,
+``cells.csv``, ``summary.csv``, figures as JSON). Only the bare ``wbc-desktop`` (no subcommand)
+imports the GUI.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +21,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     multiprocessing.freeze_support()  # the app's model process in a PyInstaller build
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] in SUBCOMMANDS:
-        from wbc_desktop.commands import run_command
+        from wbc_desktop.cli.commands import run_command
 
         return run_command(argv)
     if argv and argv[0] in ("-V", "--version"):
@@ -26,6 +33,3 @@ def main(argv: Optional[list[str]] = None) -> int:
 
     return gui_main(argv)
 
-
-if __name__ == "__main__":
-    raise SystemExit(main())
