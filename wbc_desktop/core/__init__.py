@@ -1,1 +1,21 @@
-"""The compute core: no Qt here (checked by import-linter), so CLI, GUI, batch and tests share it."""
+"""The compute core: no Qt here (checked by import-linter), so the CLI, the GUI, batch runs and
+tests share one implementation.
+
+Subpackages, one per concept, in the order one image walks through them (read these five files
+to follow an image from its file to ``cells.csv``):
+
+1. ``io/images.py`` ``read_image``: any file to 8-bit RGB, with clear errors (``io``);
+2. ``segmentation/segmenter.py`` ``Segmenter``: brought to the model's scale (``imaging``),
+   superpixels, graph and SMGNN give the class map (``segmentation``);
+3. ``cells/instances.py`` ``find_cells``: the class map split into cells;
+4. ``cells/classifier.py`` ``CellClassifier``: each cell typed;
+5. ``review/tables.py``: the typed cells, with a person's decisions, written as ``cells.csv``
+   and ``summary.csv``.
+
+``pipeline.py`` runs steps 1-4 as ``Pipeline.analyze(path) -> Analysis`` and
+``pipeline_process.py`` runs the same Pipeline in a child process for the app. Modules here at
+the top are shared by every subpackage: ``analysis`` (the result records), ``registry`` (models
+as safetensors + card), ``device``, ``progress`` (progress callback, cancel token), ``errors``.
+Dependencies point down: pipeline > review > cells > segmentation > imaging > io (a layers
+contract in ``pyproject.toml``).
+"""
