@@ -16,6 +16,8 @@ CELL_COLUMNS = [
     "top3", "nucleus_area_px", "cytoplasm_area_px", "nc_ratio", "touches_border",
 ]
 SUMMARY_COLUMNS = ["image", "cell_type", "count", "percent"]
+IMAGE_COLUMNS = ["image", "width", "height", "scale", "scale_method", "scale_confidence", "familiarity", "n_cells",
+                 "warning"]
 TOTAL = "ALL"
 
 
@@ -54,6 +56,17 @@ def summary_rows(analyses: Sequence[Analysis], include_border: bool = False) -> 
             total[t] = total.get(t, 0) + n
     rows += count_rows(total, TOTAL)
     return rows
+
+
+def image_row(a: Analysis) -> dict:
+    """One row of images.csv: how each image was read, so a lab can see which ones to check."""
+    h, w = a.shape
+    return {
+        "image": a.image_name, "width": w, "height": h, "scale": f"{a.scale:.4f}", "scale_method": a.scale_method,
+        "scale_confidence": f"{a.scale_confidence:.2f}",
+        "familiarity": "" if a.familiarity is None else f"{a.familiarity:.3f}", "n_cells": len(a.cells),
+        "warning": a.warning,
+    }
 
 
 def _csv_text(rows: list[dict], columns: list[str]) -> str:
