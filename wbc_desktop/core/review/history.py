@@ -34,6 +34,8 @@ class Reclassify:
     new_type: Optional[str]
     old: dict[int, Optional[str]] = field(default_factory=dict)
     text: str = ""
+    who: Optional[str] = None  # stamped in ``ImageReview.set_by``; defaults to ``review.user``
+    old_by: dict[int, Optional[tuple[str, str]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not self.text:
@@ -45,12 +47,23 @@ class Reclassify:
         if review.signed:
             raise ReviewLocked("the image is signed; remove the signature to change it")
         self.old = {i: review.reviewed.get(i) for i in self.cell_ids}
+        self.old_by = {i: review.set_by.get(i) for i in self.cell_ids}
+        stamp = (self.who or review.user or "", now_iso())
         for i in self.cell_ids:
             _set(review, i, self.new_type)
+            if self.new_type is None:
+                review.set_by.pop(i, None)
+            else:
+                review.set_by[i] = stamp
 
     def revert(self, review: ImageReview) -> None:
         for i, t in self.old.items():
             _set(review, i, t)
+            by = self.old_by.get(i)
+            if by is None:
+                review.set_by.pop(i, None)
+            else:
+                review.set_by[i] = by
 
 
 def _set(review: ImageReview, cell_id: int, cell_type: Optional[str]) -> None:

@@ -37,6 +37,12 @@ class ImageReview:
     signed_by: Optional[str] = None
     signed_at: Optional[str] = None  # ISO time
     updated_at: Optional[str] = None
+    set_by: dict[int, tuple[str, str]] = field(default_factory=dict)  # cell_id -> (who, when) of ``reviewed``
+    # In memory only: who works now (stamped on retypes), and the mask patches applied or undone
+    # since the owner last drained them (a project journals and saves them; see core.review.project).
+    user: Optional[str] = field(default=None, compare=False)
+    pending_patches: list = field(default_factory=list, compare=False, repr=False)
+    mask_version: int = field(default=0, compare=False)
 
     @property
     def signed(self) -> bool:
@@ -56,6 +62,7 @@ class ImageReview:
             "signed_by": self.signed_by,
             "signed_at": self.signed_at,
             "updated_at": self.updated_at,
+            "set_by": {str(k): list(v) for k, v in sorted(self.set_by.items())},
         }
         return json.dumps(doc, indent=2) + "\n"
 
@@ -70,6 +77,7 @@ class ImageReview:
             signed_by=doc.get("signed_by"),
             signed_at=doc.get("signed_at"),
             updated_at=doc.get("updated_at"),
+            set_by={int(k): (str(v[0]), str(v[1])) for k, v in (doc.get("set_by") or {}).items()},
         )
 
 
