@@ -1,0 +1,357 @@
+"""A project: a folder holding a batch of images' analyses and every correction a person made.
+
+Layout (``docs/project-format.md``): ``project.json`` (images, states, models), ``model/<key>.png``
+(the model's class map, 0/128/255), ``masks/<key>.png`` (the corrected class map, only for edited
+images) with ``instances/<key>.png`` (16-bit cell ids), ``cells.csv`` (every cell, model and person
+types), ``journal.jsonl`` (strokes not yet in a saved mask) and a lock file.
+
+Nothing a person draws is lost: each step of an attached :class:`History` is journalled (append +
+fsync) before it returns, types and states are written at once (atomic), and the masks, the slow
+part, are written by :meth:`Project.flush` (debounced by the caller; :meth:`flush_if_due`). On open
+the journal is replayed, so a ``kill -9`` loses at most the stroke being drawn.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+
+import numpy as np
+
+from wbc_desktop.core.analysis import Analysis
+from wbc_desktop.core.cells.instances import find_cells
+from wbc_desktop.core.errors import InputError
+from wbc_desktop.core.io.atomic import write_png_atomic, atomic_write_bytes
+from wbc_desktop.core.io.images import class_map_to_mask, read_mask
+from wbc_desktop.core.review import project_cells, project_file
+from wbc_desktop.core.review.history import History
+from wbc_desktop.core.review.journal import Journal
+from wbc_desktop.core.review.lock import ProjectLock
+from wbc_desktop.core.review.project_file import PROJECT_FILE, ProjectError, ProjectImage, sha256_of
+from wbc_desktop.core.review.project_store import (
+    encode_instances, migrate_review, read_instances, recover_images, replay_journal,
+)
+from wbc_desktop.core.review.store import ImageReview, ReviewStore
+
+log = logging.getLogger(__name__)
+
+MODEL_DIR, MASKS_DIR, INSTANCES_DIR = "model", "masks", "instances"
+
+
+@dataclass
+class OpenImage:
+    """An image being worked on: its analysis, the person's review and their shared history."""
+
+    image: ProjectImage
+    analysis: Analysis
+    review: ImageReview
+    history: History
+    dirty: bool = False  # masks not yet written since the last edit
+
+
+class Project:
+    """Open with :meth:`open` or :meth:`create`; :meth:`close` when done (writes, releases the lock)."""
+
+    def __init__(self, root: Path, user: Optional[str], lock: Optional[ProjectLock]) -> None:
+        self.root = root
+        self.user = user
+        self._lock_file = lock
+        self.images: list[ProjectImage] = []
+        self.extra: dict = {}
+        self.messages: list[str] = []  # problems found on open, one line each, for the user
+        self.rows: dict[str, list[dict]] = {}
+        self.open_images: dict[str, OpenImage] = {}
+        self.journal = Journal(root)
+        self.debounce_s = 1.0
+        self._due: Optional[float] = None
+        self._mutex = threading.RLock()
+
+    # ---- opening
+    @classmethod
+    def create(cls, root: Path | str, user: Optional[str] = None) -> "Project":
+        root = Path(root)
+        if (root / PROJECT_FILE).exists():
+            raise ProjectError(f"{root}: already a project; open it instead")
+        if root.exists() and not root.is_dir():
+            raise ProjectError(f"{root}: is a file, not a folder")
+        root.mkdir(parents=True, exist_ok=True)
+        lock = ProjectLock(root, user)
+        lock.acquire()
+        p = cls(root, user, lock)
+        p.extra = {"created": project_file.now_iso(), "created_by": user or ""}
+        p.save()
+        return p
+
+    @classmethod
+    def open(cls, root: Path | str, user: Optional[str] = None, review_store: Optional[ReviewStore] = None,
+             lock: bool = True) -> "Project":
+        """Open a project; problems that leave the rest usable end up in ``messages``."""
+        root = Path(root)
+        if not (root / PROJECT_FILE).exists() and not (root / project_cells.CELLS_FILE).exists():
+            raise ProjectError(f"{root}: not a WBC Desktop project (no {PROJECT_FILE})")
+        lk = ProjectLock(root, user) if lock else None
+        if lk is not None:
+            lk.acquire()
+        p = cls(root, user, lk)
+        p.review_store = review_store
+        try:
+            p._load()
+        except BaseException:
+            if lk is not None:
+                lk.release()
+            raise
+        return p
+
+    review_store: Optional[ReviewStore] = None
+
+    def _load(self) -> None:
+        try:
+            self.rows = project_cells.read(self.root / project_cells.CELLS_FILE)
+        except (ValueError, OSError, UnicodeDecodeError) as e:
+            self.messages.append(f"{project_cells.CELLS_FILE}: unreadable ({e}); cell types will be taken from the "
+                                 "masks again and a person's types may need redoing")
+            self.rows = {}
+        self.images, self.extra = recover_images(self.root, self.rows, self.messages)
+        for im in self.images:
+            if self.image_path(im) is None:
+                self.messages.append(f"{im.name or im.key}: image file not found ({im.path or 'path unknown'}); "
+                                     "its masks and cells are kept, add the file again to see it")
+        n = replay_journal(self)
+        if n:
+            self.messages.append(f"recovered {n} unsaved edit(s) from the journal")
+        self.save()
+
+    # ---- images
+    def key_for(self, path: Path) -> str:
+        taken = {im.key for im in self.images}
+        stem = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in path.stem) or "image"
+        key, n = stem, 2
+        while key in taken:
+            key, n = f"{stem}-{n}", n + 1
+        return key
+
+    def add_image(self, path: Path | str) -> ProjectImage:
+        """Add an image file (once: adding it again returns its entry)."""
+        p = Path(path)
+        if not p.is_file():
+            raise InputError(f"{p.name}: file not found" if not p.exists() else f"{p.name}: not a file")
+        digest = sha256_of(p)
+        for im in self.images:
+            if self.image_path(im) == p.resolve() or (im.sha256 == digest and im.name == p.name):
+                return im
+        try:
+            stored = p.resolve().relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            stored = str(p.resolve())
+        im = ProjectImage(key=self.key_for(p), path=stored, sha256=digest, name=p.name)
+        im.mark("new", self.user)
+        with self._mutex:
+            self.images.append(im)
+            self.save()
+        return im
+
+    def find(self, what: str | Path) -> Optional[ProjectImage]:
+        """An image by key, file name or path."""
+        s = str(what)
+        for im in self.images:
+            if s in (im.key, im.name):
+                return im
+        rp = Path(what).resolve() if s else None
+        for im in self.images:
+            if rp is not None and self.image_path(im) == rp:
+                return im
+        return None
+
+    def image_path(self, im: ProjectImage) -> Optional[Path]:
+        """Where the image file is now; a moved file is found again by name and SHA-256."""
+        if not im.path:
+            return None
+        p = Path(im.path)
+        p = p if p.is_absolute() else self.root / p
+        if p.is_file():
+            return p.resolve()
+        if im.sha256 and im.name:
+            for c in [*self.root.rglob(im.name)][:50]:
+                if c.is_file() and sha256_of(c) == im.sha256:
+                    try:
+                        im.path = c.resolve().relative_to(self.root.resolve()).as_posix()
+                    except ValueError:
+                        im.path = str(c.resolve())
+                    return c.resolve()
+        return None
+
+    # ---- analyses
+    def _png(self, folder: str, im: ProjectImage) -> Path:
+        return self.root / folder / f"{im.key}.png"
+
+    def has_analysis(self, im: ProjectImage) -> bool:
+        return self._png(MODEL_DIR, im).is_file() or self._png(MASKS_DIR, im).is_file()
+
+    def is_edited(self, im: ProjectImage) -> bool:
+        return self._png(MASKS_DIR, im).is_file() or (im.key in self.open_images and self.open_images[im.key].dirty)
+
+    def save_analysis(self, im: ProjectImage, analysis: Analysis) -> None:
+        """Keep the model's output (class map and cells) and mark the image analysed."""
+        write_png_atomic(self._png(MODEL_DIR, im), class_map_to_mask(analysis.class_map))
+        im.size = [int(analysis.shape[0]), int(analysis.shape[1])]
+        im.models = dict(analysis.models)
+        im.scale, im.scale_method = float(analysis.scale), analysis.scale_method
+        im.scale_confidence, im.familiarity, im.warning = analysis.scale_confidence, analysis.familiarity, analysis.warning
+        im.mark("analysed", self.user)
+        with self._mutex:
+            review = self.open_images[im.key].review if im.key in self.open_images else None
+            if review is None:
+                review = self.review_for(im)
+            self.rows[im.key] = project_cells.rows_for(im.key, analysis, review)
+            self._save_tables()
+
+    def model_class_map(self, im: ProjectImage) -> Optional[np.ndarray]:
+        p = self._png(MODEL_DIR, im)
+        return read_mask(p) if p.is_file() else None
+
+    def load_analysis(self, im: ProjectImage) -> Optional[Analysis]:
+        """The image's analysis as the person left it (corrected masks, cells); ``None`` if never analysed."""
+        if im.key in self.open_images:
+            return self.open_images[im.key].analysis
+        edited = self._png(MASKS_DIR, im)
+        src = edited if edited.is_file() else self._png(MODEL_DIR, im)
+        if not src.is_file():
+            return None
+        cm = read_mask(src, tuple(im.size) if im.size else None)
+        inst = None
+        ip = self._png(INSTANCES_DIR, im)
+        if edited.is_file() and ip.is_file():
+            inst = read_instances(ip, cm.shape)
+        cells = project_cells.cells_from_rows(self.rows.get(im.key, []))
+        if inst is None:
+            inst, found = find_cells(cm, scale=im.scale)
+            if [c.cell_id for c in found] != [c.cell_id for c in cells]:
+                cells = found  # no usable rows: geometry from the mask, types to be redone
+        a = Analysis(image_name=im.name or im.key, shape=cm.shape, class_map=cm, instances=inst.astype(np.int32),
+                     cells=cells, scale=im.scale, models=dict(im.models), scale_method=im.scale_method,
+                     scale_confidence=im.scale_confidence, familiarity=im.familiarity, warning=im.warning)
+        return a
+
+    # ---- the person's work
+    def review_for(self, im: ProjectImage) -> ImageReview:
+        if im.key in self.open_images:
+            return self.open_images[im.key].review
+        path = self.image_path(im)
+        r = ImageReview(image_path=str(path or im.key), user=self.user)
+        project_cells.review_from_rows(self.rows.get(im.key, []), r)
+        if "signed" in im.marks:
+            r.signed_by, r.signed_at = im.marks["signed"].get("by") or "?", im.marks["signed"].get("at")
+        if not im.review_migrated and self.review_store is not None and path is not None:
+            if migrate_review(self.review_store, path, r, {int(x["cell_id"]) for x in self.rows.get(im.key, [])}):
+                self.messages.append(f"{im.name}: review moved into the project from the app's data folder")
+            im.review_migrated = True
+        return r
+
+    def attach(self, im: ProjectImage, analysis: Analysis, review: Optional[ImageReview] = None) -> History:
+        """The one History of this image: retypes, signature and mask edits, all saved by the project."""
+        review = review or self.review_for(im)
+        review.user = review.user or self.user
+        review.apply_to(analysis)
+        h = History(review, save=lambda r, key=im.key: self.on_step(key))
+        self.open_images[im.key] = OpenImage(im, analysis, review, h)
+        self.on_step(im.key)  # states and rows (a migrated review) written now
+        return h
+
+    def on_step(self, key: str) -> None:
+        """After each do/undo/redo: journal the strokes, write types and states now."""
+        o = self.open_images[key]
+        with self._mutex:
+            patches, o.review.pending_patches[:] = list(o.review.pending_patches), []
+            for p in patches:
+                self.journal.append(key, p)
+            if patches:
+                o.dirty = True
+                o.image.mark("corrected", self.user)
+                self._due = time.monotonic() + self.debounce_s
+            self._sync_marks(o)
+            self.rows[key] = project_cells.rows_for(key, o.analysis, o.review)
+            self._save_tables()
+
+    def cells_changed(self, im: ProjectImage) -> None:
+        """The model retyped cells (after an edit): write their rows."""
+        if im.key in self.open_images:
+            self.on_step(im.key)
+
+    def _sync_marks(self, o: OpenImage) -> None:
+        im, r = o.image, o.review
+        if r.reviewed and "reviewed" not in im.marks:
+            im.mark("reviewed", self.user)
+        elif not r.reviewed:
+            im.unmark("reviewed")
+        if r.signed:
+            im.marks["signed"] = {"by": r.signed_by, "at": r.signed_at}
+        else:
+            im.unmark("signed")
+
+    # ---- writing
+    def save(self) -> None:
+        with self._mutex:
+            project_file.save(self.root, self.images, self.extra)
+
+    def _save_tables(self) -> None:
+        project_cells.write(self.root / project_cells.CELLS_FILE, self.rows, [im.key for im in self.images])
+        self.save()
+
+    def snapshot(self) -> tuple[int, list[tuple[str, np.ndarray, np.ndarray, int]]]:
+        """Copies of the edited masks (fast, on the caller's thread) for :meth:`write_snapshot`."""
+        with self._mutex:
+            out = [(k, o.analysis.class_map.copy(), o.analysis.instances.copy(), o.review.mask_version)
+                   for k, o in self.open_images.items() if o.dirty]
+            return self.journal.seq, out
+
+    def write_snapshot(self, snap: tuple[int, list]) -> None:
+        """Write the masks (may run on a worker thread), then forget the journal lines they hold."""
+        seq, items = snap
+        for key, cm, inst, version in items:
+            im = self.find(key)
+            if im is None:
+                continue
+            write_png_atomic(self._png(MASKS_DIR, im), class_map_to_mask(cm))
+            atomic_write_bytes(self._png(INSTANCES_DIR, im), encode_instances(inst))
+        with self._mutex:
+            for key, _, _, version in items:
+                o = self.open_images.get(key)
+                if o is not None and o.review.mask_version == version:
+                    o.dirty = False
+            self.journal.drop_through(seq)
+            self._due = None
+
+    def flush(self) -> None:
+        self.write_snapshot(self.snapshot())
+
+    def flush_if_due(self, now: Optional[float] = None) -> bool:
+        """Write the masks when ``debounce_s`` passed since the last stroke; True if it wrote."""
+        if self._due is None or (now if now is not None else time.monotonic()) < self._due:
+            return False
+        self.flush()
+        return True
+
+    def close(self) -> None:
+        try:
+            self.flush()
+            self.save()
+        finally:
+            if self._lock_file is not None:
+                self._lock_file.release()
+
+    def __enter__(self) -> "Project":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # ---- figures
+    def status_counts(self) -> dict[str, int]:
+        counts = {s: 0 for s in project_file.STATES}
+        for im in self.images:
+            counts[im.state] += 1
+        return counts
