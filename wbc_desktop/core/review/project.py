@@ -209,6 +209,15 @@ class Project:
             self.rows[im.key] = project_cells.rows_for(im.key, analysis, review)
             self._save_tables()
 
+    def save_corrected(self, im: ProjectImage, analysis: Analysis) -> None:
+        """An image whose first analysis is a person's (an imported mask): written as corrected."""
+        write_png_atomic(self._png(MASKS_DIR, im), class_map_to_mask(analysis.class_map))
+        atomic_write_bytes(self._png(INSTANCES_DIR, im), encode_instances(analysis.instances))
+        im.mark("corrected", self.user)
+        with self._mutex:
+            self.rows[im.key] = project_cells.rows_for(im.key, analysis, self.review_for(im))
+            self._save_tables()
+
     def model_class_map(self, im: ProjectImage) -> Optional[np.ndarray]:
         p = self._png(MODEL_DIR, im)
         return read_mask(p) if p.is_file() else None
