@@ -12,7 +12,7 @@ from __future__ import annotations
 import sys
 from typing import Optional
 
-SUBCOMMANDS = ("analyze", "evaluate", "train", "bench")
+SUBCOMMANDS = ("analyze", "evaluate", "train", "bench", "project")
 
 
 def main(argv: Optional[list[str]] = None) -> int:

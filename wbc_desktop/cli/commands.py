@@ -7,6 +7,7 @@ import logging
 import sys
 from typing import Optional
 
+from wbc_desktop.cli.project import add_parser as add_project_parser
 from wbc_desktop.core.errors import WbcError
 
 
@@ -82,6 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--json", help="also write the figures here")
     b.add_argument("--images", help="folder of 300x300 images to time (default: bundled fixtures/samples)")
     common(b)
+    add_project_parser(sub)
     return p
 
 
@@ -93,6 +95,8 @@ def run_command(argv: list[str]) -> int:
             from wbc_desktop.cli.analyze import run_analyze as fn
         elif args.command == "evaluate":
             from wbc_desktop.cli.evaluate import run_evaluate as fn
+        elif args.command == "project":
+            from wbc_desktop.cli.project import run_project as fn
         elif args.command == "train":
             from wbc_desktop.cli.train import run_train as fn
         else:
