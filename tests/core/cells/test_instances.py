@@ -124,4 +124,6 @@ def test_fast_on_300x300():
     for _ in range(5):
         find_cells(cm, scale=0.3)
     ms = (time.perf_counter() - t) / 5 * 1e3
-    assert ms < 50  # a few ms normally; generous for a loaded CI machine
+    # A few ms normally (the figure is measured by `wbc-desktop bench`); this only catches a
+    # pathological slowdown, with room for a shared, loaded machine.
+    assert ms < 500
