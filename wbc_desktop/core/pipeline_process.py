@@ -4,7 +4,8 @@ Why: importing torch initialises its C extension while holding the GIL (~250 ms 
 CPU, measured with a 1 ms ticker thread), and no thread trick avoids that. A window whose
 process never imports torch cannot be stalled by it, so the desktop app keeps its models in a
 separate "spawn" process and talks to it over a pipe: images go in, analyses come back,
-progress and cancel cross as messages. The proxy has the same ``analyze(image, progress,
+progress and cancel cross as messages; ``retype`` requests (cells whose masks a person edited)
+carry only the cells' box of the masks, the image's RGB crossing once per image. The proxy has the same ``analyze(image, progress,
 cancel)`` / ``models_info()`` / ``device`` surface as a Pipeline, so callers do not care.
 
 Only our own objects cross the pipe (numpy arrays, dataclasses); model files are still read
@@ -42,6 +43,7 @@ def _serve(conn, cancel, kwargs: dict[str, Any]) -> None:
     except BaseException as e:  # noqa: BLE001 - every failure must reach the parent as a message
         conn.send(("error", _describe(e)))
         return
+    cache: dict[str, Any] = {}  # the last image's RGB for retypes: sent once per image
     while True:
         try:
             msg = conn.recv()
@@ -49,6 +51,9 @@ def _serve(conn, cancel, kwargs: dict[str, Any]) -> None:
             return  # parent went away
         if msg[0] == "quit":
             return
+        if msg[0] == "retype":
+            conn.send(_retype(pipeline, cache, *msg[1:]))
+            continue
         if msg[0] != "analyze":
             continue
         _, image, options = msg
@@ -60,6 +65,19 @@ def _serve(conn, cancel, kwargs: dict[str, Any]) -> None:
             conn.send(("error", _describe(e)))
         else:
             conn.send(("result", out))
+
+
+def _retype(pipeline: Any, cache: dict[str, Any], key: str, pixels: Any, request: Any) -> tuple[str, Any]:
+    """Answer one retype request (see :mod:`wbc_desktop.core.review.retype`)."""
+    try:
+        if pixels is not None:
+            cache.clear()
+            cache[key] = pixels
+        if key not in cache:
+            return ("missing", key)
+        return ("result", pipeline.retype(cache[key], request.to_analysis(), request.cell_ids))
+    except BaseException as e:  # noqa: BLE001
+        return ("error", _describe(e))
 
 
 def _describe(e: BaseException) -> tuple[str, str]:
@@ -91,6 +109,7 @@ class PipelineProcess:
         self._conn, child = ctx.Pipe()
         self._cancel = ctx.Event()
         self._lock = threading.Lock()  # one request at a time, like a model
+        self._pixels_key: Optional[str] = None  # the image whose RGB the child holds for retypes
         self._proc = ctx.Process(target=_serve, args=(child, self._cancel,
                                  {"seg_model": seg_model, "cls_model": cls_model, "device": device, "views": views}),
                                  name="wbc-desktop-engine", daemon=True)
@@ -119,6 +138,33 @@ class PipelineProcess:
             self._cancel.clear()
             self._conn.send(("analyze", image, options))
             return self._receive(cancel, progress, None)[1]
+
+    def retype(self, image: Any, analysis: Any, cell_ids: list[int]) -> dict[int, dict]:
+        """Same contract as :meth:`Pipeline.retype`: snapshots the cells, then :meth:`retype_request`."""
+        from wbc_desktop.core.review.retype import make_request
+
+        req = make_request(analysis, cell_ids)
+        if req is None:
+            return {}
+        pixels = getattr(image, "pixels", image)
+        return self.retype_request(pixels, req, key=f"{getattr(image, 'path', '')}:{id(pixels)}")
+
+    def retype_request(self, pixels: Any, request: Any, key: str) -> dict[int, dict]:
+        """Retype the cells of a :class:`~wbc_desktop.core.review.retype.RetypeRequest`.
+
+        ``pixels`` (the image's RGB) cross the pipe only when ``key`` differs from the last one sent.
+        """
+        with self._lock:
+            if not self._proc.is_alive():
+                raise EngineError("the analysis process has stopped; reload the models")
+            send = pixels if key != self._pixels_key else None
+            self._conn.send(("retype", key, send, request))
+            kind, payload = self._receive(None, no_progress, None)
+            if kind == "missing":  # the child lost the image (should not happen): send it again
+                self._conn.send(("retype", key, pixels, request))
+                kind, payload = self._receive(None, no_progress, None)
+            self._pixels_key = key
+            return payload
 
     def _receive(self, cancel: Optional[threading.Event], progress: ProgressFn,
                  timeout_s: Optional[float]) -> tuple[str, Any]:

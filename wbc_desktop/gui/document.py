@@ -17,6 +17,7 @@ from PySide6.QtCore import QObject, Signal
 from wbc_desktop.core.review.counts import apply_threshold, batch_counts
 
 from wbc_desktop.core.review.history import History, Reclassify, ReviewLocked, Sign
+from wbc_desktop.core.review.mask_edit import MaskEdit
 
 from wbc_desktop.core.review.store import ImageReview, ReviewStore
 
@@ -39,6 +40,7 @@ class ImageEntry:
     notes: list[str] = field(default_factory=list)
     display: Any = None  # viewer.prepare.DisplayData: images, outlines, thumbnails made in the worker
     model_types: dict[int, str] = field(default_factory=dict)  # classifier's own decision, to restore
+    model_masks: Any = None  # (class map, instances) as the model made them, kept at the first edit
 
     @property
     def name(self) -> str:
@@ -70,6 +72,7 @@ class Document(QObject):
     reviewChanged = Signal(int)  # a cell type or the signature changed
     selectionChanged = Signal(list)  # selected cell ids of the current image
     countsChanged = Signal()
+    maskEdited = Signal(int, object)  # entry index, the MaskEdit applied, undone or redone
 
     def __init__(self, store: ReviewStore, parent: Optional[QObject] = None) -> None:
         super().__init__(parent)
@@ -214,13 +217,13 @@ class Document(QObject):
         e = self.current_entry
         if e is None or e.history is None or not e.history.can_undo:
             return "Nothing to undo."
-        return self._guard(e.history.undo)
+        return self._step(e, e.history.undo, lambda: e.history._undone[-1])
 
     def redo(self) -> str:
         e = self.current_entry
         if e is None or e.history is None or not e.history.can_redo:
             return "Nothing to redo."
-        return self._guard(e.history.redo)
+        return self._step(e, e.history.redo, lambda: e.history._done[-1])
 
     def _do(self, action) -> str:
         e = self.current_entry
@@ -239,6 +242,55 @@ class Document(QObject):
         self.reviewChanged.emit(self.current)
         self.countsChanged.emit()
         return msg
+
+    def _step(self, e: ImageEntry, fn, last) -> str:
+        """Run a history step; a mask edit among them is announced (``maskEdited``) even when the
+        autosave after it failed, before the review signals so the display is redrawn first."""
+        version = e.history.review.mask_version
+
+        def go() -> None:
+            try:
+                fn()
+            finally:
+                if e.history.review.mask_version != version and isinstance(last(), MaskEdit):
+                    self.maskEdited.emit(self.current, last())
+        return self._guard(go)
+
+    # masks
+    def edit_mask(self, patch: Any) -> str:
+        """Apply a finished stroke (a core ``MaskPatch``, possibly painted live already) as one undo step.
+
+        Returns '' or a message for the user; on a refusal the live paint is taken back (the
+        caller redraws the patch's box)."""
+        e = self.current_entry
+        if e is None or e.history is None or e.analysis is None:
+            return "No analysed image to edit."
+        if e.signed:
+            patch.revert(e.analysis.class_map)
+            return "This image is signed: remove the signature (Ctrl+Return) to edit its masks."
+        if e.model_masks is None:  # the model's output, for "revert to the model" (the stroke may be live)
+            cm = e.analysis.class_map.copy()
+            patch.revert(cm)
+            e.model_masks = (cm, e.analysis.instances.copy())
+        edit = MaskEdit(e.analysis, patch)
+        return self._step(e, lambda: e.history.do(edit), lambda: e.history._done[-1])
+
+    def set_types(self, i: int, results: dict) -> list[int]:
+        """Retype results from the model process; a person's own type stays on top of them."""
+        from wbc_desktop.core.review.retype import apply_types
+
+        e = self.entry(i)
+        if e is None or e.analysis is None or e.history is None or not results:
+            return []
+        done = apply_types(e.analysis, results)
+        for c in e.analysis.cells:
+            if c.cell_id in results:
+                e.model_types[c.cell_id] = c.cell_type
+        self._threshold_entry(e)
+        e.history.review.apply_to(e.analysis)
+        self.reviewChanged.emit(i)
+        self.countsChanged.emit()
+        return done
 
     # counts
     def set_threshold(self, value: float) -> None:

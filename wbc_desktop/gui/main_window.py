@@ -72,6 +72,9 @@ class MainWindow(QMainWindow):
         self.status = StatusPanel(self.statusBar())
         self.actions_ = Actions(self)
         self._wire()
+        from wbc_desktop.gui.tools.bar import install as install_edit_tools
+
+        install_edit_tools(self)  # mask tools: tool bar, Edit ▸ Mask tools, refresh and retype after edits
         geometry, state = settings.window_state()
         if geometry is not None:
             self.restoreGeometry(geometry)

@@ -90,12 +90,15 @@ class AnalysisRunner(QObject):
     imageFailed = Signal(object, str, bool)  # Path, one-line message, cancelled by the user
     notice = Signal(str)  # e.g. GPU memory fallback
     idle = Signal()  # queue empty, nothing running
+    retyped = Signal(object, object)  # RetypeRequest.tag, {cell_id: type fields}
+    retypeFailed = Signal(object, str)  # RetypeRequest.tag, one-line message
 
     def __init__(self, loader: Loader = default_loader, parent: Optional[QObject] = None) -> None:
         super().__init__(parent)
         self._loader = loader
         self._pool = SerialPool()
         self._queue: deque[Path] = deque()
+        self._retypes: deque[tuple[Any, Any]] = deque()  # (pixels, RetypeRequest): before queued images
         self._job: Optional[Job] = None
         self._loading = False
         self.pipeline: Any = None
@@ -166,9 +169,36 @@ class AnalysisRunner(QObject):
             close_pipeline(self.pipeline)
             self.pipeline = None
 
+    def retype(self, pixels: Any, request: Any) -> bool:
+        """Queue a retype of edited cells (a :class:`~wbc_desktop.core.review.retype.RetypeRequest`),
+        ahead of images waiting for analysis; ``False`` when no loaded model can type cells."""
+        if self.pipeline is None and not self._loading:
+            return False
+        self._retypes.append((pixels, request))
+        self._pump()
+        return True
+
+    def _start_retype(self) -> None:
+        pixels, req = self._retypes.popleft()
+        pipeline = self.pipeline
+        job = Job(lambda progress, cancel: _retype_with(pipeline, pixels, req))
+        job.signals.result.connect(lambda out: self.retyped.emit(req.tag, out))
+        job.signals.failed.connect(lambda e: self.retypeFailed.emit(req.tag, _message(e, "retyping failed")))
+        job.signals.finished.connect(self._on_retype_finished)
+        self._job = job
+        self._pool.start(job)
+
+    def _on_retype_finished(self) -> None:
+        self._job = None
+        self._pump()
+
     def _pump(self) -> None:
         if self._loading or self._job is not None:
             return
+        if self._retypes and self.pipeline is not None:
+            self._start_retype()
+            return
+        self._retypes.clear()  # no model (failed load): nothing can retype
         if not self._queue:
             self.idle.emit()
             return
@@ -235,6 +265,15 @@ class AnalysisRunner(QObject):
         close_pipeline(pipeline)
         self.pipeline = self._loader(device)
         return self.pipeline
+
+
+def _retype_with(pipeline: Any, pixels: Any, req: Any) -> dict:
+    """Runs in the worker: the process proxy sends the snapshot; an in-process pipeline types it here."""
+    if hasattr(pipeline, "retype_request"):
+        return pipeline.retype_request(pixels, req, key=f"{req.image_name}:{id(pixels)}")
+    if hasattr(pipeline, "retype"):
+        return pipeline.retype(pixels, req.to_analysis(), req.cell_ids)
+    return {}
 
 
 def _is_oom(exc: BaseException) -> bool:

@@ -207,6 +207,14 @@ class StrokeRecorder:
         self.map[y0:y1, x0:x1][m] = self.value
         return box
 
+    def add_patch(self, patch: Optional[MaskPatch]) -> Optional[Box]:
+        """Apply another tool's patch as part of this stroke (a superpixel drag); returns its box."""
+        if patch is None:
+            return None
+        self._cover(patch.box)
+        patch.apply(self.map)
+        return patch.box
+
     def _cover(self, box: Box) -> None:
         H, W = self.map.shape
         if self.box is None:

@@ -219,11 +219,11 @@ class GalleryPanel(QWidget):
 
     # internals
     def _icon(self, e, c) -> QIcon:
-        k = (str(e.path), id(e.display), c.cell_id)
+        thumb = e.display.thumbs.get(c.cell_id) if e.display is not None else None
+        if thumb is None:
+            return blank_icon(THUMB)
+        k = (str(e.path), id(e.display), c.cell_id, thumb.cacheKey(), c.cell_type)  # a mask edit redraws thumbs
         if k not in self._icons:
-            thumb = e.display.thumbs.get(c.cell_id) if e.display is not None else None
-            if thumb is None:
-                return blank_icon(THUMB)
             if len(self._icons) > 5000:
                 self._icons.clear()
             self._icons[k] = framed_icon(thumb, THUMB, type_color(c.cell_type), c.touches_border)

@@ -1,15 +1,16 @@
 """A QGraphicsView that zooms smoothly about the cursor and pans, and reports where the mouse is.
 
 Knows nothing of cells: layers add their items to its scene; hover and click positions go
-out as image-pixel coordinates.
+out as image-pixel coordinates. With an editing tool set (``set_tool``) it only routes mouse,
+wheel and key events to that tool (in image pixels); the middle button still pans.
 """
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Optional
 
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPixmap, QWheelEvent
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QImage, QKeyEvent, QMouseEvent, QPainter, QPixmap, QWheelEvent
 from PySide6.QtWidgets import QGraphicsPixmapItem, QGraphicsScene, QGraphicsView, QWidget
 
 MIN_ZOOM, MAX_ZOOM = 0.02, 40.0
@@ -39,6 +40,28 @@ class ImageView(QGraphicsView):
         self.scene().addItem(self.image_item)
         self._press: Optional[QPointF] = None
         self._fit_on_resize = True
+        self.tool: Any = None  # an editing tool (gui.tools.base.Tool) that gets the mouse and keys
+        self._pan: Optional[QPointF] = None  # middle-button pan in progress
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+
+    def set_tool(self, tool: Any) -> None:
+        """Route events to ``tool`` (``None`` or a navigate tool: pan by dragging, click selects)."""
+        if self.tool is not None and self.tool is not tool:
+            self.tool.deactivate()
+        self.tool = tool
+        editing = tool is not None and tool.key != "navigate"
+        self.setDragMode(QGraphicsView.DragMode.NoDrag if editing else QGraphicsView.DragMode.ScrollHandDrag)
+        if editing:
+            self.viewport().setCursor(tool.cursor)
+            tool.activate()
+        else:
+            self.viewport().unsetCursor()
+
+    def _editing(self) -> bool:
+        return self.tool is not None and self.tool.key != "navigate"
+
+    def _scene_pos(self, event: QMouseEvent) -> QPointF:
+        return self.mapToScene(event.position().toPoint())
 
     # content
     def set_image(self, image: Optional[QImage]) -> None:
@@ -90,7 +113,22 @@ class ImageView(QGraphicsView):
         self.centerOn(rect.center())
 
     # events
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ShortcutOverride and self._editing() and self.tool.wants_key(event):
+            event.accept()  # the tool's key (1/2/3, [ ], Esc mid-stroke) beats the window's shortcut
+            return True
+        return super().event(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if self._editing() and self.tool.key_press(event):
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
     def wheelEvent(self, event: QWheelEvent) -> None:
+        if self._editing() and self.tool.wheel(event):
+            event.accept()
+            return
         steps = event.angleDelta().y() / 120.0
         if steps:
             self.zoom_by(1.25 ** steps)
@@ -102,10 +140,33 @@ class ImageView(QGraphicsView):
             self.fit()
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.MiddleButton:
+            self._pan = event.position()
+            event.accept()
+            return
+        if self._editing():
+            self.setFocus(Qt.FocusReason.MouseFocusReason)
+            if self.tool.press(self._scene_pos(event), event):
+                event.accept()
+                return
         self._press = event.position()
         super().mousePressEvent(event)
 
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        if self._editing() and self.tool.double_click(self._scene_pos(event), event):
+            event.accept()
+            return
+        super().mouseDoubleClickEvent(event)
+
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.MiddleButton and self._pan is not None:
+            self._pan = None
+            event.accept()
+            return
+        if self._editing() and self.tool.release(self._scene_pos(event), event):
+            event.accept()
+            self._press = None
+            return
         super().mouseReleaseEvent(event)
         if self._press is not None and (event.position() - self._press).manhattanLength() < 4:
             p = self.mapToScene(event.position().toPoint())
@@ -113,10 +174,24 @@ class ImageView(QGraphicsView):
         self._press = None
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
-        super().mouseMoveEvent(event)
-        p = self.mapToScene(event.position().toPoint())
+        p = self._scene_pos(event)
+        if self._pan is not None:
+            d = event.position() - self._pan
+            self._pan = event.position()
+            self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() - int(d.x()))
+            self.verticalScrollBar().setValue(self.verticalScrollBar().value() - int(d.y()))
+        elif self._editing():
+            if event.buttons() == Qt.MouseButton.NoButton:
+                self.tool.hover(p)
+            elif self.tool.move(p, event):
+                event.accept()
+                return  # no hover text while painting: a move must stay cheap
+        else:
+            super().mouseMoveEvent(event)
         self.hovered.emit(p.x(), p.y())
 
     def leaveEvent(self, event) -> None:
         super().leaveEvent(event)
+        if self._editing():
+            self.tool.leave()
         self.hovered.emit(-1.0, -1.0)

@@ -3,8 +3,9 @@
 The fill is an indexed image shown as a nearest-neighbour pixmap (class edges stay sharp when
 zoomed in; restyling only swaps a 3-colour table). Outlines are one path item per cell, drawn
 with cosmetic pens (one screen pixel wide at any zoom) and culled by the scene index when off
-screen. ``set_data`` takes any :class:`prepare.DisplayData`, so an edited class map from a
-future brush tool drops in unchanged.
+screen. ``set_data`` takes any :class:`prepare.DisplayData`; the editing tools change one
+rectangle of the fill (``update_region``) and the outlines of the cells they touched
+(``set_outlines``) without redrawing the rest.
 """
 
 from __future__ import annotations
@@ -12,10 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QImage, QPainterPath, QPen, QPixmap
-from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsPixmapItem, QGraphicsScene
+from PySide6.QtGui import QColor, QImage, QPainterPath, QPen
+from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsScene
 
+from wbc_desktop.gui.viewer.fill import FillItem, colour_table, image_array
 from wbc_desktop.gui.viewer.prepare import DisplayData
 
 
@@ -50,8 +51,7 @@ class MaskLayer:
     def __init__(self, scene: QGraphicsScene, style: Optional[OverlayStyle] = None) -> None:
         self.style = style or OverlayStyle()
         self.scene = scene
-        self.fill_item = QGraphicsPixmapItem()
-        self.fill_item.setTransformationMode(Qt.TransformationMode.FastTransformation)  # nearest neighbour
+        self.fill_item = FillItem()  # nearest neighbour, editable in place
         self.fill_item.setZValue(1)
         scene.addItem(self.fill_item)
         # Empty parents: hiding one hides all its cells' outlines in one call.
@@ -100,10 +100,29 @@ class MaskLayer:
         return out
 
     def _render_fill(self) -> None:
+        lut = colour_table(self.style.nucleus, self.style.cytoplasm, self.style.opacity)
+        self.fill_item.set_classes(image_array(self._classes) if self._classes is not None else None, lut)
+
+    def update_region(self, class_map, box: tuple[int, int, int, int]) -> None:
+        """An edit changed ``box`` (y0, y1, x0, x1) of ``class_map``: copy it into the shown masks."""
         if self._classes is None:
-            self.fill_item.setPixmap(QPixmap())
             return
-        self.fill_item.setPixmap(QPixmap.fromImage(styled_classes(self._classes, self.style)))
+        y0, y1, x0, x1 = box
+        view = image_array(self._classes)
+        view[y0:y1, x0:x1] = class_map[y0:y1, x0:x1]
+        self.fill_item.update_region(view, box)
+
+    def set_outlines(self, paths: dict[int, tuple[QPainterPath, QPainterPath]], removed=()) -> None:
+        """New outlines (cell, nucleus) for some cells; ``removed`` cells lose theirs."""
+        for cid in list(removed) + list(paths):
+            for items in (self.cell_items, self.nucleus_items):
+                item = items.pop(cid, None)
+                if item is not None:
+                    self.scene.removeItem(item)
+        for cid, (cell, nucleus) in paths.items():
+            self.cell_items[cid] = QGraphicsPathItem(cell, self.cell_group)
+            self.nucleus_items[cid] = QGraphicsPathItem(nucleus, self.nucleus_group)
+        self._apply_pens()
 
     def _apply_pens(self) -> None:
         for items, colour in ((self.cell_items, self.style.cytoplasm), (self.nucleus_items, self.style.nucleus)):

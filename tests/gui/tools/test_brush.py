@@ -1,0 +1,113 @@
+"""Brush and eraser through real mouse events: live paint, one undo step a stroke, redo, retype."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt
+
+from .helpers import click, drag, open_analysed
+
+
+def test_brush_stroke_paints_live_is_one_undo_step_and_redoes(qtbot, make_window):
+    win, pipe = open_analysed(qtbot, make_window)
+    doc, tools = win.controller.doc, win.edit_tools
+    a = doc.current_entry.analysis
+    before = a.class_map.copy()
+    tools.select("brush")
+    tools.settings.set_value(2)
+    tools.settings.set_radius(4)
+    edits = []
+    doc.maskEdited.connect(lambda i, e: edits.append(e))
+    with qtbot.waitSignal(doc.maskEdited, timeout=5000):
+        drag(qtbot, win, [(20, 20), (40, 20), (60, 22)])
+    assert len(edits) == 1  # the whole stroke is one edit
+    assert a.class_map[20, 30] == 2 and a.class_map[22, 60] == 2 and a.class_map[30, 30] == before[30, 30]
+    # the shown fill follows the class map (only the stroke's rectangle was redrawn)
+    img = win.viewer.masks.fill_item.pixmap().toImage()
+    assert img.pixelColor(30, 20).alpha() > 0
+    assert win.actions_.undo.isEnabled() and "brush" in win.actions_.undo.text()
+    with qtbot.waitSignal(doc.maskEdited, timeout=5000):
+        win.actions_.undo.trigger()
+    assert np.array_equal(a.class_map, before)
+    assert win.viewer.masks.fill_item.pixmap().toImage().pixelColor(30, 20).alpha() == \
+        (0 if before[20, 30] == 0 else img.pixelColor(30, 20).alpha())
+    with qtbot.waitSignal(doc.maskEdited, timeout=5000):
+        win.actions_.redo.trigger()
+    assert a.class_map[20, 30] == 2
+
+
+def test_painting_a_new_cell_recomputes_cells_and_retypes_them(qtbot, make_window):
+    win, pipe = open_analysed(qtbot, make_window)
+    doc, tools = win.controller.doc, win.edit_tools
+    a = doc.current_entry.analysis
+    n0 = len(a.cells)
+    free = np.argwhere(a.class_map == 0)
+    # an empty corner big enough for a cell
+    y, x = 30, 30
+    assert (a.class_map[y - 15:y + 15, x - 15:x + 15] == 0).all()
+    tools.select("brush")
+    tools.settings.set_radius(10)
+    tools.settings.set_value(1)
+    drag(qtbot, win, [(x - 2, y), (x + 2, y)])
+    tools.settings.set_radius(4)
+    tools.settings.set_value(2)
+    with qtbot.waitSignal(tools.retyper.done, timeout=10000) as blocker:
+        drag(qtbot, win, [(x - 1, y), (x + 1, y)])
+    assert len(a.cells) == n0 + 1
+    new = [c for c in a.cells if c.bbox[0] <= x <= c.bbox[2] and c.bbox[1] <= y <= c.bbox[3]]
+    assert len(new) == 1 and new[0].nucleus_area_px > 0 and new[0].cytoplasm_area_px > 0
+    assert new[0].cell_id in blocker.args[1] and new[0].cell_type == "lymphocyte"  # typed by the model process
+    assert any(new[0].cell_id in ids for ids in pipe.retyped)
+    assert win.counts.value("lymphocyte") != ""
+    assert len(free)
+
+
+def test_persons_type_wins_over_a_retype(qtbot, make_window):
+    win, pipe = open_analysed(qtbot, make_window)
+    doc, tools = win.controller.doc, win.edit_tools
+    a = doc.current_entry.analysis
+    c = a.cells[0]
+    doc.select([c.cell_id])
+    win.controller.reclassify([c.cell_id], "basophil")
+    tools.select("eraser")
+    tools.settings.set_radius(2)
+    ys, xs = np.nonzero(a.instances == c.cell_id)
+    k = int(xs.argmin())
+    with qtbot.waitSignal(tools.retyper.done, timeout=10000):
+        drag(qtbot, win, [(xs[k] + 0.5, ys[k] + 0.5), (xs[k] + 2.5, ys[k] + 0.5)])  # nibble the cell's edge
+    c2 = a.cell(c.cell_id)
+    assert c2.area_px < c.area_px and c2.cell_type == "lymphocyte"  # retyped by the model...
+    assert c2.final_type == "basophil"  # ...but the person's type wins
+
+
+def test_eraser_size_keys_and_escape(qtbot, make_window):
+    win, _ = open_analysed(qtbot, make_window)
+    tools, view = win.edit_tools, win.viewer.view
+    tools.select("eraser")
+    r = tools.settings.radius
+    qtbot.keyClick(view, Qt.Key.Key_BracketRight)
+    assert tools.settings.radius > r
+    qtbot.keyClick(view, Qt.Key.Key_BracketLeft)
+    qtbot.keyClick(view, Qt.Key.Key_BracketLeft)
+    assert tools.settings.radius < r
+    # the circle cursor has the brush's true size in image pixels
+    circle = tools.tools["eraser"].circle.items[0]
+    assert abs(circle.rect().width() - 2 * tools.settings.radius) < 1e-6
+    tools.select("brush")
+    qtbot.keyClick(view, Qt.Key.Key_2)
+    assert tools.settings.value == 1
+    qtbot.keyClick(view, Qt.Key.Key_1)
+    assert tools.settings.value == 2
+
+
+def test_signed_image_refuses_strokes(qtbot, make_window):
+    win, _ = open_analysed(qtbot, make_window)
+    doc, tools = win.controller.doc, win.edit_tools
+    a = doc.current_entry.analysis
+    win.controller.toggle_signed()
+    before = a.class_map.copy()
+    tools.select("brush")
+    drag(qtbot, win, [(20, 20), (40, 20)])
+    click(qtbot, win, 50, 50)
+    assert np.array_equal(a.class_map, before)
+    assert "signed" in win.controller.messages.history[-1][1].lower()

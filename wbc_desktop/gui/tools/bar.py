@@ -1,0 +1,154 @@
+"""The mask tools' tool bar and Edit ▸ Mask tools menu, built and wired in one call from the window.
+
+``install(window)`` adds one checkable action per tool (exclusive, with its key), the class
+buttons (1 nucleus, 2 cytoplasm, 3 background while a painting tool is active), the brush size,
+"revert to the model", and connects mask edits to the display refresh and the retyper.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import QDoubleSpinBox, QLabel, QMenu, QToolBar
+
+from wbc_desktop.gui.tools.base import CLASS_NAMES, EditContext, Tool, ToolSettings
+from wbc_desktop.gui.tools.refresh import refresh_after_edit
+from wbc_desktop.gui.tools.retyper import Retyper
+
+
+def tool_classes() -> list[type]:
+    """Every tool in tool-bar order (imported here so each module stays independent)."""
+    from wbc_desktop.gui.tools.brush import BrushTool, EraserTool
+    from wbc_desktop.gui.tools.cells import AddCellTool, DeleteCellTool, MergeTool, SplitTool
+    from wbc_desktop.gui.tools.fill import FillTool
+    from wbc_desktop.gui.tools.lasso import LassoTool
+    from wbc_desktop.gui.tools.snap import SnapTool
+
+    return [Tool, BrushTool, EraserTool, SnapTool, FillTool, LassoTool,
+            DeleteCellTool, AddCellTool, SplitTool, MergeTool]
+
+
+class EditTools:
+    """The tools of one window, the active one, and their actions (``actions[key]``)."""
+
+    def __init__(self, window: Any) -> None:
+        c = window.controller
+        self.window, self.doc, self.viewer = window, c.doc, window.viewer
+        self.settings = ToolSettings()
+        self.ctx = EditContext(c.doc, window.viewer, c.messages.warning, self.settings)
+        self.tools: dict[str, Tool] = {cls.key: cls(self.ctx) for cls in tool_classes()}
+        self.actions: dict[str, QAction] = {}
+        self.retyper = Retyper(c.doc, c.runner, window)
+        self.retyper.failed.connect(lambda m: c.messages.warning(f"Edited cells were not retyped: {m}"))
+        c.doc.maskEdited.connect(self._on_mask_edited)
+        self._build(window)
+        self.select("navigate")
+
+    @property
+    def active(self) -> Tool:
+        return self.viewer.view.tool
+
+    def select(self, key: str) -> None:
+        self.viewer.view.set_tool(self.tools[key])
+        self.actions[key].setChecked(True)
+        if key != "navigate":
+            self.viewer.view.setFocus()
+
+    def _on_mask_edited(self, index: int, edit: Any) -> None:
+        e = self.doc.entry(index)
+        if e is not None:
+            refresh_after_edit(e, edit, self.viewer)
+
+    def revert(self, whole_image: bool) -> None:
+        from wbc_desktop.core.review.cell_ops import revert_to_model
+
+        e = self.ctx.entry
+        if e is None or not self.ctx.can_edit():
+            return
+        if e.model_masks is None:
+            self.ctx.say("The masks of this image are the model's: nothing to revert.")
+            return
+        cm, inst = e.model_masks
+        a = e.analysis
+        if whole_image:
+            patches = [revert_to_model(a.class_map, cm)]
+        else:
+            if not self.doc.selected:
+                self.ctx.say("Select a cell first (click it in Navigate mode, V).")
+                return
+            patches = [revert_to_model(a.class_map, cm, a.instances, i, inst) for i in self.doc.selected[:1]]
+        if not any(p is not None for p in patches):
+            self.ctx.say("Already as the model made it.")
+        for p in patches:
+            self.ctx.commit(p)
+
+    def _build(self, window: Any) -> None:
+        bar = self.toolbar = QToolBar("Mask tools", window)
+        bar.setObjectName("Mask tools")
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        menu = self.menu = QMenu("&Mask tools", window)
+        group = QActionGroup(window)
+        for key, tool in self.tools.items():
+            a = QAction(tool.text.replace("&", "") if key != "navigate" else "Navigate", window, checkable=True)
+            a.setText(tool.text if key != "navigate" else "&Navigate / select")
+            a.setShortcut(QKeySequence(tool.shortcut))
+            a.setToolTip(f"{tool.text.replace('&', '')} ({tool.shortcut}): {tool.tip}")
+            a.setStatusTip(tool.tip)
+            a.triggered.connect(lambda _=False, k=key: self.select(k))
+            group.addAction(a)
+            window.addAction(a)
+            menu.addAction(a)
+            bar.addAction(a)
+            self.actions[key] = a
+            if key in ("navigate", "lasso"):
+                bar.addSeparator()
+                menu.addSeparator()
+        bar.addSeparator()
+        menu.addSeparator()
+        cgroup = QActionGroup(window)
+        self.class_actions: dict[int, QAction] = {}
+        for n, value in enumerate((2, 1, 0), start=1):
+            a = QAction(f"{CLASS_NAMES[value].capitalize()}", window, checkable=True)
+            a.setToolTip(f"Paint {CLASS_NAMES[value]} (key {n} while a painting tool is active)")
+            a.triggered.connect(lambda _=False, v=value: self.settings.set_value(v))
+            cgroup.addAction(a)
+            bar.addAction(a)
+            menu.addAction(a)
+            self.class_actions[value] = a
+        bar.addWidget(QLabel(" Size "))
+        self.size = QDoubleSpinBox(decimals=1, minimum=0.5, maximum=300.0, singleStep=1.0, suffix=" px",
+                                   toolTip="Brush radius in image pixels ([ and ], or Ctrl+wheel over the image)")
+        self.size.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.size.valueChanged.connect(self.settings.set_radius)
+        bar.addWidget(self.size)
+        bar.addSeparator()
+        menu.addSeparator()
+        for key, text, whole in (("revert_cell", "Revert selected cell to the model", False),
+                                 ("revert_image", "Revert image masks to the model", True)):
+            a = QAction(text, window)
+            a.setStatusTip("Back to the segmenter's own masks (one undo step)")
+            a.triggered.connect(lambda _=False, w=whole: self.revert(w))
+            bar.addAction(a)
+            menu.addAction(a)
+            self.actions[key] = a
+        self.settings.changed.connect(self._sync)
+        self._sync()
+        window.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
+        edit = window.actions_.menus.get("&Edit")
+        if edit is not None:
+            edit.addSeparator()
+            edit.addMenu(menu)
+
+    def _sync(self) -> None:
+        self.class_actions[self.settings.value].setChecked(True)
+        if abs(self.size.value() - self.settings.radius) > 1e-6:
+            self.size.setValue(self.settings.radius)
+
+
+def install(window: Any) -> EditTools:
+    """Build the mask tools into ``window`` (a MainWindow); kept on ``window.edit_tools``."""
+    tools = EditTools(window)
+    window.edit_tools = tools
+    return tools
