@@ -62,3 +62,21 @@ def test_a_killed_process_gives_a_clear_error_not_a_hang():
     with pytest.raises(EngineError, match="stopped"):
         p.analyze(read_image(samples_dir() / "single_cell_cellavision_001.png"))
     p.close()
+
+
+@pytest.mark.slow
+def test_retype_in_the_child_equals_in_process(engine):
+    """A retype request crosses the pipe (RGB once per image) and types cells like the local pipeline."""
+    from wbc_desktop.core.review.retype import make_request
+
+    image = read_image(samples_dir() / "smear_field_bccd_00010.jpg")
+    local_pipe = Pipeline.load(device="cpu")
+    a = local_pipe.analyze(image)
+    ids = [c.cell_id for c in a.cells][:2]
+    local = local_pipe.retype(image, a, ids)
+    remote = engine.retype_request(image.pixels, make_request(a, ids), key="bccd")
+    again = engine.retype_request(None, make_request(a, ids), key="bccd")  # the child kept the RGB
+    assert set(remote) == set(ids) and remote == again
+    for i in ids:
+        assert remote[i]["predicted_type"] == local[i]["predicted_type"]
+        assert abs(remote[i]["confidence"] - local[i]["confidence"]) < 1e-5

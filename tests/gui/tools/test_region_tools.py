@@ -1,0 +1,68 @@
+"""Superpixel snap, flood fill and lasso through real mouse events on the view."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .helpers import click, drag, open_analysed
+
+
+def test_snap_click_sets_whole_superpixels_and_undoes(qtbot, make_window):
+    win, _ = open_analysed(qtbot, make_window)
+    doc, tools = win.controller.doc, win.edit_tools
+    a = doc.current_entry.analysis
+    before = a.class_map.copy()
+    tools.select("snap")
+    tools.settings.set_value(1)
+    y, x = map(int, np.argwhere(before == 0)[len(np.argwhere(before == 0)) // 2])
+    with qtbot.waitSignal(doc.maskEdited, timeout=5000) as blocker:
+        click(qtbot, win, x + 0.5, y + 0.5)
+    edit = blocker.args[1]
+    changed = edit.patch.changed
+    assert a.class_map[y, x] == 1
+    assert changed.sum() > 4  # a whole superpixel, not one pixel
+    assert "snap" in edit.text
+    with qtbot.waitSignal(doc.maskEdited, timeout=5000):
+        win.controller.undo()
+    assert np.array_equal(a.class_map, before)
+
+
+def test_snap_drag_is_one_step(qtbot, make_window):
+    win, _ = open_analysed(qtbot, make_window)
+    doc, tools = win.controller.doc, win.edit_tools
+    a = doc.current_entry.analysis
+    tools.select("snap")
+    tools.settings.set_value(0)
+    c = a.cells[1]
+    cx, cy = c.centroid
+    edits = []
+    doc.maskEdited.connect(lambda i, e: edits.append(e))
+    drag(qtbot, win, [(cx - 6, cy), (cx, cy), (cx + 6, cy)])
+    assert len(edits) == 1
+    p = edits[0].patch
+    assert (p.after[p.changed] == 0).all() and p.changed.sum() >= 3 * 8  # three superpixels or more
+    assert (a.class_map[p.slices][p.changed] == 0).all()
+
+
+def test_flood_fill_and_lasso(qtbot, make_window):
+    win, _ = open_analysed(qtbot, make_window)
+    doc, tools = win.controller.doc, win.edit_tools
+    a = doc.current_entry.analysis
+    c = a.cells[0]
+    cx, cy = (int(v) for v in c.centroid)
+    assert a.class_map[cy, cx] == 2
+    tools.select("fill")
+    tools.settings.set_value(1)
+    with qtbot.waitSignal(doc.maskEdited, timeout=5000):
+        click(qtbot, win, cx + 0.5, cy + 0.5)
+    assert a.class_map[cy, cx] == 1
+    assert c.cell_id not in [k.cell_id for k in a.cells]  # no nucleus: no cell (the analysis' rule)
+    tools.select("lasso")
+    tools.settings.set_value(2)
+    square = [(cx - 3, cy - 3), (cx + 3, cy - 3), (cx + 3, cy + 3), (cx - 3, cy + 3)]
+    with qtbot.waitSignal(doc.maskEdited, timeout=5000):
+        drag(qtbot, win, square)
+    assert a.class_map[cy, cx] == 2 and a.class_map[cy - 8, cx] == 1
+    assert a.instances[cy, cx] > 0  # a nucleus again: a cell again
+    assert tools.tools["lasso"].line.item is None  # the preview is gone
+    assert "polygon" in win.actions_.undo.text()
