@@ -63,10 +63,13 @@ def measure(inst: np.ndarray, cm: np.ndarray, ids: list[int], offset: tuple[int,
     oy, ox = int(offset[0]), int(offset[1])
     H, W = shape
     out: dict[int, dict] = {}
+    boxes = ndi.find_objects(inst) if inst.size and inst.max() > 0 else []  # one pass, not one scan per cell
     for k in ids:
-        ys, xs = np.nonzero(inst == k)
-        if not len(ys):
+        s = boxes[k - 1] if 0 < k <= len(boxes) else None
+        if s is None:
             continue
+        ys, xs = np.nonzero(inst[s] == k)
+        ys, xs = ys + s[0].start, xs + s[1].start
         na = int((cm[ys, xs] == 2).sum())
         x0, y0, x1, y1 = int(xs.min()) + ox, int(ys.min()) + oy, int(xs.max()) + ox + 1, int(ys.max()) + oy + 1
         out[k] = dict(bbox=(x0, y0, x1, y1), centroid=(float(xs.mean()) + ox, float(ys.mean()) + oy),

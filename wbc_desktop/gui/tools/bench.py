@@ -1,0 +1,218 @@
+"""Measure the editing targets: brush per mouse move, snap per click, edit -> retype -> counts.
+
+Run: ``python -m wbc_desktop.gui.tools.bench`` (``--fake`` skips the real models, so no
+retype figure). Headless: ``QT_QPA_PLATFORM=offscreen`` or ``xvfb-run -a``. Events are real
+``QMouseEvent``s sent to the view's viewport, and each figure includes the repaint Qt does for
+it (``processEvents`` after the event), as a person would see it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+
+def _stats(name: str, ms: list[float], target: float) -> str:
+    a = np.asarray(ms)
+    ok = "met" if np.percentile(a, 95) <= target else "MISSED"
+    return (f"{name}: median {np.median(a):.1f} ms, p95 {np.percentile(a, 95):.1f} ms, max {a.max():.1f} ms "
+            f"over {len(a)} (target <= {target:.0f} ms: {ok} at p95)")
+
+
+def _show(win, image, analysis) -> None:
+    from wbc_desktop.gui.bench import _until_shown
+    from wbc_desktop.gui.viewer.prepare import prepare
+
+    doc = win.controller.doc
+    doc.add([image.path])
+    doc.set_current(doc.index_of(image.path))
+    display = prepare(image.pixels, analysis)
+    _until_shown(win, lambda: doc.set_result(image.path, image, analysis, display=display))
+
+
+def _event(win, kind, x: float, y: float, buttons) -> None:
+    from PySide6.QtCore import QPointF, Qt
+    from PySide6.QtGui import QMouseEvent
+    from PySide6.QtWidgets import QApplication
+
+    vp = win.viewer.view.viewport()
+    pos = QPointF(x, y)
+    button = Qt.MouseButton.NoButton if kind.name == "MouseMove" else Qt.MouseButton.LeftButton
+    QApplication.sendEvent(vp, QMouseEvent(kind, pos, QPointF(vp.mapToGlobal(pos.toPoint())), button, buttons,
+                                           Qt.KeyboardModifier.NoModifier))
+
+
+def _stroke(win, points_vp: list[tuple[float, float]]) -> tuple[list[float], float]:
+    """Press, move through the points (ms per move incl. repaint), release (ms incl. the commit)."""
+    from PySide6.QtCore import QEvent, Qt
+    from PySide6.QtWidgets import QApplication
+
+    L = Qt.MouseButton.LeftButton
+    _event(win, QEvent.Type.MouseButtonPress, *points_vp[0], L)
+    QApplication.processEvents()
+    out = []
+    for x, y in points_vp[1:]:
+        t = time.perf_counter()
+        _event(win, QEvent.Type.MouseMove, x, y, L)
+        QApplication.processEvents()
+        out.append((time.perf_counter() - t) * 1e3)
+    t = time.perf_counter()
+    _event(win, QEvent.Type.MouseButtonRelease, *points_vp[-1], Qt.MouseButton.NoButton)
+    QApplication.processEvents()
+    return out, (time.perf_counter() - t) * 1e3
+
+
+def bench_brush(win, moves: int = 150) -> list[str]:
+    """Brush moves on a 4000x3000 field with ~300 cells, at 1:1 and fitted to the window."""
+    from wbc_desktop.gui.bench import synthetic_field
+
+    image, analysis = synthetic_field()
+    _show(win, image, analysis)
+    tools, view = win.edit_tools, win.viewer.view
+    tools.select("brush")
+    tools.settings.set_value(1)
+    lines = []
+    for label, zoom, radius in (("1:1", 1.0, 8.0), ("fitted", None, 20.0)):
+        tools.settings.set_radius(radius)
+        if zoom is None:
+            view.fit()
+        else:
+            view.set_zoom(zoom)
+            view.centerOn(2000, 1500)
+        w, h = view.viewport().width(), view.viewport().height()
+        pts = [(w * 0.2 + i * (w * 0.6 / moves), h * 0.5 + 40 * np.sin(i / 7.0)) for i in range(moves + 1)]
+        per_move, release = _stroke(win, pts)
+        lines.append(_stats(f"brush on 4000x3000 ({label}, radius {radius:.0f} px) per mouse move", per_move, 16))
+        lines.append(f"  stroke end at {label} (one undo step, cells of the stroke recomputed, overlay updated): "
+                     f"{release:.1f} ms")
+    return lines
+
+
+def bench_snap(win, clicks: int = 20) -> list[str]:
+    """Snap clicks on a 1920x1440 field: the BCCD sample scaled 3x (real stain texture for SLIC)."""
+    from PIL import Image
+
+    from wbc_desktop.core.io.images import ImageData
+    from wbc_desktop.core.io.paths import samples_dir
+    from wbc_desktop.core.review.snap import snap_superpixels
+    from wbc_desktop.gui.bench import synthetic_field
+
+    from PySide6.QtCore import QPointF
+
+    src = Image.open(samples_dir() / "smear_field_bccd_00010.jpg").convert("RGB").resize((1920, 1440), Image.BICUBIC)
+    lines = []
+    for scale in (1.0, 1 / 3):
+        _, analysis = synthetic_field(1920, 1440, step=240)
+        analysis.scale = scale
+        image = ImageData(np.asarray(src).copy(), Path(f"bccd_1920x1440_scale{scale:.2f}.png"))
+        _show(win, image, analysis)
+        tools, view = win.edit_tools, win.viewer.view
+        tools.select("snap")
+        view.set_zoom(1.0)
+        rng = np.random.default_rng(1)
+        pure, per_click = [], []
+        for i in range(clicks):
+            tools.settings.set_value(int(i % 3))
+            x, y = float(rng.uniform(200, 1700)), float(rng.uniform(200, 1240))
+            t = time.perf_counter()
+            snap_superpixels(analysis.class_map.copy(), image.pixels, [(x, y)], 1, scale=scale)
+            pure.append((time.perf_counter() - t) * 1e3)
+            view.centerOn(x, y)
+            p = view.mapFromScene(QPointF(x, y))
+            _, ms = _stroke(win, [(p.x(), p.y())])
+            per_click.append(ms)
+        lines.append(_stats(f"snap on 1920x1440 (scale {scale:.2f} model px/px) per click, incl. superpixels, "
+                            "cells recomputed and redraw", per_click, 50))
+        lines.append(_stats(f"  of which superpixel recompute + patch (scale {scale:.2f})", pure, 50))
+    return lines
+
+
+def bench_retype(win, edits: int = 8) -> list[str]:
+    """Real models in their process: eraser nibbles a cell -> recompute -> retype -> counts updated."""
+    from PySide6.QtCore import QEventLoop, QPointF, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from wbc_desktop.core.io.paths import samples_dir
+
+    runner, doc = win.controller.runner, win.controller.doc
+    loop = QEventLoop()
+    runner.idle.connect(loop.quit)
+    win.controller.open_paths([str(samples_dir() / "smear_field_bccd_00010.jpg")])
+    QTimer.singleShot(300_000, loop.quit)
+    loop.exec()
+    e = doc.current_entry
+    if e is None or e.analysis is None or "classifier" not in e.analysis.models:
+        return ["edit -> retype: no classifier loaded, not measured"]
+    tools, view = win.edit_tools, win.viewer.view
+    tools.select("eraser")
+    tools.settings.set_radius(2.0)
+    view.set_zoom(2.0)
+    got: list[float] = []
+    done = []
+    tools.retyper.done.connect(lambda i, ids: done.append(time.perf_counter()))
+    cells = [c for c in e.analysis.cells if c.area_px > 200][:edits]
+    for c in cells:
+        ys, xs = np.nonzero(e.analysis.instances == c.cell_id)
+        k = int(xs.argmin())
+        view.centerOn(float(xs[k]), float(ys[k]))
+        a, b = view.mapFromScene(QPointF(xs[k] + 0.5, ys[k] + 0.5)), view.mapFromScene(QPointF(xs[k] + 3.5, ys[k] + 0.5))
+        n = len(done)
+        t = time.perf_counter()
+        _stroke(win, [(a.x(), a.y()), (b.x(), b.y())])
+        deadline = time.perf_counter() + 30
+        while len(done) == n and time.perf_counter() < deadline:
+            QApplication.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents, 5)
+        if len(done) > n:
+            got.append((done[-1] - t) * 1e3)
+    if not got:
+        return ["edit -> retype: no retype answered"]
+    return [_stats("edit -> cells recomputed -> retyped in the model process -> counts updated "
+                   f"(BCCD 640x480, {runner.pipeline.device})", got, 300)]
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--fake", action="store_true", help="no real models: skip the retype figure")
+    args = ap.parse_args(sys.argv[1:] if argv is None else argv)
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication
+
+    from wbc_desktop.gui.app import build
+    from wbc_desktop.gui.compat import guard_none_refcount
+    from wbc_desktop.gui.settings import AppSettings
+
+    guard_none_refcount()
+    app = QApplication.instance() or QApplication([])
+    tmp = tempfile.mkdtemp()
+    os.environ["WBC_DESKTOP_USER_DIR"] = tmp
+    settings = AppSettings(QSettings(os.path.join(tmp, "s.ini"), QSettings.Format.IniFormat))
+    print(f"platform: {app.platformName()}", flush=True)
+    win = build(settings, loader=lambda d: None, review_root=Path(tmp) / "r")
+    win.resize(1440, 900)
+    win.show()
+    app.processEvents()
+    for line in bench_brush(win) + bench_snap(win):
+        print(line, flush=True)
+    win.close()
+    if not args.fake:
+        from wbc_desktop.core.pipeline_process import PipelineProcess
+
+        win = build(settings, loader=lambda device: PipelineProcess(device=device), review_root=Path(tmp) / "r2")
+        win.resize(1440, 900)
+        win.show()
+        win.controller.runner.load_pipeline("cpu")
+        for line in bench_retype(win):
+            print(line, flush=True)
+        win.controller.runner.shutdown()
+        win.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
