@@ -56,8 +56,15 @@ class CountPanel(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
-        img = percent_table(self.doc.image_counts())
-        batch = percent_table(self.doc.batch_counts())
+        e = self.doc.current_entry
+        review = e.review if e is not None else None
+        key = (self.doc.image_counts(), self.doc.batch_counts(), e.name if e is not None else None,
+               (review.signed_by, review.signed_at) if review is not None else None, len(self.doc.analyses()))
+        if key == getattr(self, "_shown", None):
+            return  # nothing changed (an edit emits both countsChanged and reviewChanged)
+        self._shown = key
+        img = percent_table(key[0])
+        batch = percent_table(key[1])
         types = list(REVIEW_TYPES) + sorted((set(img) | set(batch)) - set(REVIEW_TYPES))
         # as in the CSV: the WBC types, unidentified, the WBC total (100 %), then the
         # non-leukocytes per 100 WBC

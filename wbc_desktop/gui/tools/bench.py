@@ -156,9 +156,12 @@ def bench_retype(win, edits: int = 8) -> list[str]:
     got: list[float] = []
     done = []
     tools.retyper.done.connect(lambda i, ids: done.append(time.perf_counter()))
-    cells = [c for c in e.analysis.cells if c.area_px > 200][:edits]
-    for c in cells:
-        ys, xs = np.nonzero(e.analysis.instances == c.cell_id)
+    ids = [c.cell_id for c in sorted(e.analysis.cells, key=lambda c: -c.area_px)]
+    for i in range(edits):  # nibble the cells' left edges in turn (each nibble a new edit)
+        cid = ids[i % len(ids)]
+        ys, xs = np.nonzero(e.analysis.instances == cid)
+        if not len(xs):
+            continue
         k = int(xs.argmin())
         view.centerOn(float(xs[k]), float(ys[k]))
         a, b = view.mapFromScene(QPointF(xs[k] + 0.5, ys[k] + 0.5)), view.mapFromScene(QPointF(xs[k] + 3.5, ys[k] + 0.5))

@@ -50,5 +50,5 @@ def refresh_after_edit(entry: Any, edit: Any, viewer: Any) -> None:
         box = edit.change.box if edit.change is not None else edit.patch.box
         viewer.masks.update_region(a.class_map, box)
         viewer.masks.set_outlines(paths, removed)
+        viewer.boxes.selected = set(viewer.doc.selected)
         viewer.boxes.set_cells(a.cells)
-        viewer.boxes.set_selected(viewer.doc.selected, a.cells)
