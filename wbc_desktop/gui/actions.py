@@ -111,4 +111,6 @@ def shortcut_rows() -> list[tuple[str, str, str]]:
         ("Mouse", "Reclassify in the gallery", "Drag thumbnails onto a group"),
         ("Mouse", "Open images", "Drop files or folders on the window"),
     ]
-    return rows
+    from wbc_desktop.gui.tools.bar import shortcut_rows as tool_rows
+
+    return rows + tool_rows()

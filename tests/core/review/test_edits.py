@@ -95,3 +95,17 @@ def test_snap_sets_whole_superpixels_along_edges():
     assert outside.sum() == 0  # superpixels stop at the square's edge
     with pytest.raises(ValueError):
         snap_superpixels(cm, rgb[:10], pts, 1)
+
+
+def test_snap_at_model_scale_follows_edges_of_a_large_image():
+    """At scale 1/3 (a 3x larger image) SLIC runs on model pixels: the same square, three times the size."""
+    rng = np.random.default_rng(0)
+    rgb = np.full((600, 600, 3), 230, np.uint8)
+    rgb[180:420, 180:420] = (120, 60, 160)
+    rgb = np.clip(rgb + rng.normal(0, 3, rgb.shape), 0, 255).astype(np.uint8)
+    cm = np.zeros((600, 600), np.uint8)
+    p = snap_superpixels(cm, rgb, [(x, 300) for x in range(192, 411, 12)], 2, scale=1 / 3)
+    p.apply(cm)
+    outside = cm == 2
+    outside[177:423, 177:423] = False  # a model pixel is 3 input pixels: edges within one of them
+    assert (cm[180:420, 180:420] == 2).sum() >= 19 * 8 * 9 and outside.sum() == 0

@@ -66,3 +66,29 @@ def test_flood_fill_and_lasso(qtbot, make_window):
     assert a.instances[cy, cx] > 0  # a nucleus again: a cell again
     assert tools.tools["lasso"].line.item is None  # the preview is gone
     assert "polygon" in win.actions_.undo.text()
+
+
+def test_polygon_by_clicks_closes_on_double_click(qtbot, make_window):
+    from PySide6.QtCore import Qt
+
+    from .helpers import vp
+
+    win, _ = open_analysed(qtbot, make_window)
+    doc, tools = win.controller.doc, win.edit_tools
+    a = doc.current_entry.analysis
+    tools.select("lasso")
+    tools.settings.set_value(1)
+    corners = [(20, 20), (50, 20), (50, 50), (20, 50)]
+    for x, y in corners:
+        click(qtbot, win, x, y)
+    assert tools.tools["lasso"].polygon and a.class_map[35, 35] == 0  # nothing filled yet
+    with qtbot.waitSignal(doc.maskEdited, timeout=5000):
+        qtbot.mouseDClick(win.viewer.view.viewport(), Qt.MouseButton.LeftButton, pos=vp(win, 20, 50))
+    assert a.class_map[35, 35] == 1 and a.class_map[60, 35] == 0
+
+
+def test_shortcuts_dialog_lists_the_tools():
+    from wbc_desktop.gui.actions import shortcut_rows
+
+    keys = {r[1]: r[2] for r in shortcut_rows() if r[0] == "Mask tools"}
+    assert keys["Brush"] == "B" and keys["Superpixel snap"] == "S" and keys["Eraser"] == "E"

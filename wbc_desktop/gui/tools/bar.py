@@ -43,6 +43,9 @@ class EditTools:
         self.retyper = Retyper(c.doc, c.runner, window)
         self.retyper.failed.connect(lambda m: c.messages.warning(f"Edited cells were not retyped: {m}"))
         c.doc.maskEdited.connect(self._on_mask_edited)
+        # a stroke belongs to the image it started on: drop it when another image takes the view
+        c.doc.currentChanged.connect(lambda _i: self.active is not None and self.active.cancel())
+        c.doc.entryChanged.connect(lambda i: i == c.doc.current and self.active is not None and self.active.cancel())
         self._build(window)
         self.select("navigate")
 
@@ -145,6 +148,18 @@ class EditTools:
         self.class_actions[self.settings.value].setChecked(True)
         if abs(self.size.value() - self.settings.radius) > 1e-6:
             self.size.setValue(self.settings.radius)
+
+
+def shortcut_rows() -> list[tuple[str, str, str]]:
+    """(menu, action, keys) of the mask tools for the keyboard-shortcuts dialog."""
+    rows = [("Mask tools", cls.text.replace("&", ""), cls.shortcut) for cls in tool_classes()]
+    rows[0] = ("Mask tools", "Navigate / select", "V")
+    return rows + [
+        ("Mask tools", "Paint nucleus / cytoplasm / background (while a painting tool is active)", "1 / 2 / 3"),
+        ("Mask tools", "Brush size smaller / larger", "[ / ] or Ctrl+wheel"),
+        ("Mask tools", "Cancel the stroke being drawn", "Esc"),
+        ("Mask tools", "Pan while a tool is active", "Middle-button drag"),
+    ]
 
 
 def install(window: Any) -> EditTools:
