@@ -4,9 +4,10 @@ Run under Xvfb::
 
     xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python scripts/screenshot_editing.py
 
-Opens the BCCD field, erases with the superpixel snap the cytoplasm the segmenter painted
-around the largest cell's edge, paints a stroke of cytoplasm with the brush, and leaves the
-brush's circle cursor over the cell, zoomed in; saves docs/screenshot-editing.png.
+Opens the BCCD field, where the segmenter took the second white cell's nucleus for cytoplasm
+(so it was not counted): a superpixel-snap drag over its dark lobes makes them nucleus, the
+cell appears and is typed by the model process. Then the eraser removes cytoplasm spilled below
+the first cell and the brush's circle cursor is left over it; saves docs/screenshot-editing.png.
 """
 
 from __future__ import annotations
@@ -57,25 +58,38 @@ def main() -> int:
         send(QEvent.Type.MouseButtonRelease, *points[-1], Qt.MouseButton.NoButton)
 
     def edit() -> None:
+        from scipy import ndimage as ndi
+
         e = doc.current_entry
-        a = e.analysis
+        a, rgb = e.analysis, e.image.pixels
         cell = max(a.cells, key=lambda c: c.area_px)
+        # the segmenter's miss: a large blob of "cytoplasm" with no cell (its nucleus taken for cytoplasm)
+        lab, n = ndi.label((a.class_map > 0) & (a.instances == 0))
+        sizes = np.bincount(lab.ravel())
+        sizes[0] = 0
+        blob = lab == int(sizes.argmax())
+        dark = ndi.gaussian_filter(rgb.astype(float).sum(2), 2.0)  # the lobes, not single dark pixels
+        ys, xs = np.nonzero(blob & (dark <= np.percentile(dark[blob], 35)))
+        order = np.argsort(xs)
+        pts = [(float(xs[i]) + 0.5, float(ys[i]) + 0.5) for i in order[:: max(1, len(order) // 150)]]
+        bx, by = float(xs.mean()), float(ys.mean())
         cx, cy = cell.centroid
-        view.set_zoom(2.2)
-        view.centerOn(cx, cy)
-        x0, y0, x1, y1 = cell.bbox
-        # snap: background along the cell's right edge (one drag = one undo step)
+        view.set_zoom(1.9)
+        view.centerOn((cx + bx) / 2, (cy + by) / 2)
+        # superpixel snap, nucleus: drag over the blob's dark lobes -> a new cell, typed by the model
         tools.select("snap")
-        tools.settings.set_value(0)
-        stroke([(x1 - 3, y0 + (y1 - y0) * f) for f in np.linspace(0.25, 0.75, 6)])
-        # brush: a stroke of cytoplasm below the cell
+        tools.settings.set_value(2)
+        stroke(pts)
+        # brush: a stroke of background over the cytoplasm spilled below the first cell
+        tools.select("eraser")
+        tools.settings.set_radius(6)
+        x0, y0, x1, y1 = cell.bbox
+        stroke([(x0 + (x1 - x0) * f, y1 - 6) for f in np.linspace(0.3, 0.7, 10)])
         tools.select("brush")
         tools.settings.set_value(1)
-        tools.settings.set_radius(5)
-        stroke([(x0 + (x1 - x0) * f, y1 + 4) for f in np.linspace(0.2, 0.8, 12)])
-        send(QEvent.Type.MouseMove, x0 + 4, cy, Qt.MouseButton.NoButton)  # the circle cursor
-        doc.select([cell.cell_id])
-        QTimer.singleShot(2500, shoot)  # the retype comes back meanwhile
+        tools.settings.set_radius(8)
+        send(QEvent.Type.MouseMove, x1 - 6, cy, Qt.MouseButton.NoButton)  # the circle cursor, true size
+        QTimer.singleShot(4000, shoot)  # the retype comes back meanwhile
 
     def shoot() -> None:
         app.primaryScreen().grabWindow(0).copy(0, 0, W, H).save(str(OUT))

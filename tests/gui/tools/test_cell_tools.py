@@ -89,3 +89,28 @@ def test_revert_cell_and_image_to_the_model(qtbot, make_window):
     tools.actions["revert_image"].trigger()
     assert np.array_equal(a.class_map, model)
     assert "revert image" in win.actions_.undo.text()
+
+
+def test_delete_key_removes_selected_cells_and_escape_cancels_a_stroke(qtbot, make_window):
+    from PySide6.QtCore import QEvent, Qt
+
+    from .helpers import _send, vp
+
+    win, _ = open_analysed(qtbot, make_window)
+    doc, tools = win.controller.doc, win.edit_tools
+    a = doc.current_entry.analysis
+    n0 = len(a.cells)
+    doc.select([a.cells[0].cell_id, a.cells[1].cell_id])
+    tools.actions["delete_selected"].trigger()
+    assert len(a.cells) == n0 - 2 and doc.selected == []
+    # Esc mid-stroke: the live paint is taken back and nothing enters the history
+    tools.select("brush")
+    before = a.class_map.copy()
+    undo_text = win.actions_.undo.text()
+    viewport = win.viewer.view.viewport()
+    qtbot.mousePress(viewport, Qt.MouseButton.LeftButton, pos=vp(win, 20, 20))
+    _send(win, QEvent.Type.MouseMove, vp(win, 40, 20), Qt.MouseButton.NoButton, Qt.MouseButton.LeftButton)
+    assert a.class_map[20, 30] == tools.settings.value
+    qtbot.keyClick(win.viewer.view, Qt.Key.Key_Escape)
+    qtbot.mouseRelease(viewport, Qt.MouseButton.LeftButton, pos=vp(win, 40, 20))
+    assert np.array_equal(a.class_map, before) and win.actions_.undo.text() == undo_text

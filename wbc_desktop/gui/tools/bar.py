@@ -87,6 +87,19 @@ class EditTools:
         for p in patches:
             self.ctx.commit(p)
 
+    def delete_selected(self) -> None:
+        """Del: remove the selected cells (one undo step each)."""
+        from wbc_desktop.core.review.cell_ops import delete_cell
+
+        a = self.ctx.analysis
+        if a is None or not self.doc.selected:
+            self.ctx.say("Select the false cells to delete first.")
+            return
+        if self.ctx.can_edit():
+            for cid in list(self.doc.selected):
+                self.ctx.commit(delete_cell(a.class_map, a.instances, cid))
+            self.doc.select([])
+
     def _build(self, window: Any) -> None:
         bar = self.toolbar = QToolBar("Mask tools", window)
         bar.setObjectName("Mask tools")
@@ -94,8 +107,8 @@ class EditTools:
         menu = self.menu = QMenu("&Mask tools", window)
         group = QActionGroup(window)
         for key, tool in self.tools.items():
-            a = QAction(tool.text.replace("&", "") if key != "navigate" else "Navigate", window, checkable=True)
-            a.setText(tool.text if key != "navigate" else "&Navigate / select")
+            a = QAction(tool.text if key != "navigate" else "&Navigate / select", window, checkable=True)
+            a.setIconText(tool.short)
             a.setShortcut(QKeySequence(tool.shortcut))
             a.setToolTip(f"{tool.text.replace('&', '')} ({tool.shortcut}): {tool.tip}")
             a.setStatusTip(tool.tip)
@@ -128,14 +141,21 @@ class EditTools:
         bar.addWidget(self.size)
         bar.addSeparator()
         menu.addSeparator()
-        for key, text, whole in (("revert_cell", "Revert selected cell to the model", False),
-                                 ("revert_image", "Revert image masks to the model", True)):
+        for key, text, short, whole in (("revert_cell", "Revert selected cell to the model", "Revert cell", False),
+                                        ("revert_image", "Revert image masks to the model", "Revert image", True)):
             a = QAction(text, window)
+            a.setIconText(short)
             a.setStatusTip("Back to the segmenter's own masks (one undo step)")
             a.triggered.connect(lambda _=False, w=whole: self.revert(w))
             bar.addAction(a)
             menu.addAction(a)
             self.actions[key] = a
+        a = QAction("Delete selected cells", window, shortcut=QKeySequence(QKeySequence.StandardKey.Delete))
+        a.setStatusTip("Remove false cells: their pixels become background (one undo step each)")
+        a.triggered.connect(lambda _=False: self.delete_selected())
+        window.addAction(a)
+        menu.addAction(a)
+        self.actions["delete_selected"] = a
         self.settings.changed.connect(self._sync)
         self._sync()
         window.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
@@ -159,6 +179,7 @@ def shortcut_rows() -> list[tuple[str, str, str]]:
         ("Mask tools", "Brush size smaller / larger", "[ / ] or Ctrl+wheel"),
         ("Mask tools", "Cancel the stroke being drawn", "Esc"),
         ("Mask tools", "Pan while a tool is active", "Middle-button drag"),
+        ("Mask tools", "Delete the selected cells", "Del"),
     ]
 
 

@@ -109,6 +109,7 @@ class Tool:
 
     key = "navigate"
     text = "Navigate / select"
+    short = "Select"  # the tool bar's label
     shortcut = "V"
     tip = "Pan, zoom and select cells (the default)"
     uses_class = False  # 1/2/3 choose the class painted

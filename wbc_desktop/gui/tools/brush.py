@@ -21,6 +21,7 @@ from wbc_desktop.gui.tools.cursor import BrushCursor
 
 class BrushTool(Tool):
     key = "brush"
+    short = "Brush"
     text = "&Brush"
     shortcut = "B"
     tip = "Paint the chosen class (1 nucleus, 2 cytoplasm, 3 background); size [ ] or Ctrl+wheel"
@@ -102,6 +103,7 @@ class BrushTool(Tool):
 
 class EraserTool(BrushTool):
     key = "eraser"
+    short = "Eraser"
     text = "&Eraser"
     shortcut = "E"
     tip = "Paint background (remove nucleus and cytoplasm); size [ ] or Ctrl+wheel"

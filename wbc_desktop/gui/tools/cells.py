@@ -19,6 +19,7 @@ from wbc_desktop.gui.tools.outline import DrawnLine
 
 class DeleteCellTool(Tool):
     key = "delete_cell"
+    short = "Delete"
     text = "&Delete cell"
     shortcut = "D"
     tip = "Click a false cell to remove it (its pixels become background)"
@@ -86,6 +87,7 @@ class _LineTool(Tool):
 
 class AddCellTool(_LineTool):
     key = "add_cell"
+    short = "Add"
     text = "&Add cell"
     shortcut = "A"
     tip = "Draw around a missed cell's nucleus; a cytoplasm rim is grown over the background"
@@ -101,6 +103,7 @@ class AddCellTool(_LineTool):
 
 class SplitTool(_LineTool):
     key = "split"
+    short = "Split"
     text = "Spli&t cells"
     shortcut = "K"
     tip = "Draw a line across two touching cells to cut them apart"
@@ -117,6 +120,7 @@ class SplitTool(_LineTool):
 
 class MergeTool(Tool):
     key = "merge"
+    short = "Merge"
     text = "&Merge cells"
     shortcut = "M"
     tip = "Click one part of a cell, then the other: they become one cell"

@@ -12,6 +12,7 @@ from wbc_desktop.gui.tools.base import Tool, left
 
 class FillTool(Tool):
     key = "fill"
+    short = "Fill"
     text = "Flood &fill"
     shortcut = "G"
     tip = "Click a region (4-connected, one class) to give it the chosen class (1/2/3)"

@@ -16,6 +16,7 @@ CLICK_PX = 3.0  # a press and release closer than this (image px) is a click: a 
 
 class LassoTool(Tool):
     key = "lasso"
+    short = "Lasso"
     text = "&Lasso fill"
     shortcut = "L"
     tip = "Drag around a region, or click its corners and double-click: the inside gets the chosen class"

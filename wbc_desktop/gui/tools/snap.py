@@ -23,6 +23,7 @@ MIN_STEP_PX = 2.0  # model px between snapped points while dragging (a superpixe
 
 class SnapTool(Tool):
     key = "snap"
+    short = "Snap"
     text = "&Superpixel snap"
     shortcut = "S"
     tip = "Click or drag over the segmenter's superpixels to give them the chosen class (1/2/3)"
