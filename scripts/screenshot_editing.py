@@ -74,8 +74,8 @@ def main() -> int:
         pts = [(float(xs[i]) + 0.5, float(ys[i]) + 0.5) for i in order[:: max(1, len(order) // 150)]]
         bx, by = float(xs.mean()), float(ys.mean())
         cx, cy = cell.centroid
-        view.set_zoom(1.9)
-        view.centerOn((cx + bx) / 2, (cy + by) / 2)
+        view.set_zoom(1.6)
+        view.centerOn((cx + 2 * bx) / 3, (cy + by) / 2)
         # superpixel snap, nucleus: drag over the blob's dark lobes -> a new cell, typed by the model
         tools.select("snap")
         tools.settings.set_value(2)

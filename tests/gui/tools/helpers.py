@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication
@@ -20,8 +22,11 @@ class RetypingPipeline(FakePipeline):
     def __init__(self) -> None:
         super().__init__()
         self.retyped: list[list[int]] = []
+        self.gate = threading.Event()  # cleared: retypes wait (a slow model)
+        self.gate.set()
 
     def retype(self, image, analysis, cell_ids):
+        self.gate.wait(30)
         self.retyped.append(sorted(cell_ids))
         return {i: {"cell_type": "lymphocyte", "confidence": 0.9, "top3": [("lymphocyte", 0.9)],
                     "predicted_type": "lymphocyte"} for i in cell_ids}

@@ -111,3 +111,26 @@ def test_signed_image_refuses_strokes(qtbot, make_window):
     click(qtbot, win, 50, 50)
     assert np.array_equal(a.class_map, before)
     assert "signed" in win.controller.messages.history[-1][1].lower()
+
+
+def test_a_retype_answered_after_an_undo_leaves_the_old_cell_alone(qtbot, make_window):
+    win, pipe = open_analysed(qtbot, make_window)
+    doc, tools, runner = win.controller.doc, win.edit_tools, win.controller.runner
+    a = doc.current_entry.analysis
+    c = a.cells[0]
+    old_type = c.cell_type
+    assert old_type != "lymphocyte"
+    tools.select("eraser")
+    tools.settings.set_radius(2)
+    ys, xs = np.nonzero(a.instances == c.cell_id)
+    k = int(xs.argmin())
+    pipe.gate.clear()  # the model is slow
+    drag(qtbot, win, [(xs[k] + 0.5, ys[k] + 0.5), (xs[k] + 2.5, ys[k] + 0.5)])
+    win.controller.undo()  # before the answer
+    assert a.cell(c.cell_id) is c
+    with qtbot.waitSignal(runner.retyped, timeout=10000):
+        pipe.gate.set()
+    assert a.cell(c.cell_id).cell_type == old_type
+    with qtbot.waitSignal(tools.retyper.done, timeout=10000):  # redo asks again
+        win.controller.redo()
+    assert a.cell(c.cell_id).cell_type == "lymphocyte"

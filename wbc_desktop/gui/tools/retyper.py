@@ -38,15 +38,21 @@ class Retyper(QObject):
         ids = [c.cell_id for c in edit.change.cells_after if c.cell_id in edit.changed_ids and id(c) in live]
         if not ids:
             return
-        req = make_request(e.analysis, ids, tag=(e.path, time.perf_counter()))
+        objects = {c.cell_id: id(c) for c in e.analysis.cells if c.cell_id in ids}
+        req = make_request(e.analysis, ids, tag=(e.path, time.perf_counter(), objects))
         if req is not None:
             self.runner.retype(e.image.pixels, req)
 
     def _on_retyped(self, tag: Any, results: dict) -> None:
-        path, t0 = tag
+        path, t0, objects = tag
         i = self.doc.index_of(path)
-        if i < 0:
+        e = self.doc.entry(i)
+        if e is None or e.analysis is None:
             return
-        done = self.doc.set_types(i, results)
+        # only cells still exactly as they were sent: an undo meanwhile brought back the old cell
+        # (its old type stands); a redo or a new edit asks again
+        live = {c.cell_id: id(c) for c in e.analysis.cells}
+        results = {k: v for k, v in results.items() if k in objects and live.get(k) == objects[k]}
+        done = self.doc.set_types(i, results) if results else []
         self.last_ms = (time.perf_counter() - t0) * 1e3
         self.done.emit(i, done)
