@@ -134,3 +134,18 @@ def test_a_retype_answered_after_an_undo_leaves_the_old_cell_alone(qtbot, make_w
     with qtbot.waitSignal(tools.retyper.done, timeout=10000):  # redo asks again
         win.controller.redo()
     assert a.cell(c.cell_id).cell_type == "lymphocyte"
+
+
+def test_digits_choose_the_class_while_painting_and_type_cells_otherwise(qtbot, make_window):
+    win, _ = open_analysed(qtbot, make_window)
+    doc, tools, view = win.controller.doc, win.edit_tools, win.viewer.view
+    a = doc.current_entry.analysis
+    cid = a.cells[0].cell_id
+    win.activateWindow()
+    view.setFocus()
+    doc.select([cid])
+    qtbot.keyClick(view, Qt.Key.Key_2)  # Select mode: the window's shortcut types the cell
+    assert a.cell(cid).reviewed_type == "lymphocyte"
+    tools.select("brush")
+    qtbot.keyClick(view, Qt.Key.Key_3)  # a painting tool takes the digit first
+    assert tools.settings.value == 0 and a.cell(cid).reviewed_type == "lymphocyte"
