@@ -8,6 +8,8 @@ import time
 from pathlib import Path
 from typing import Optional, Union
 
+import numpy as np
+
 from wbc_desktop.core.analysis import Analysis
 from wbc_desktop.core.io.images import ImageData, read_image
 from wbc_desktop.core.progress import ProgressFn, check_cancel, no_progress
@@ -101,7 +103,8 @@ class Pipeline:
             timings_ms=timings,
         )
 
-    def retype(self, image: Union[ImageData, "np.ndarray"], analysis: Analysis, cell_ids: list[int]) -> dict[int, dict]:
+    def retype(self, image: Union[ImageData, np.ndarray], analysis: Analysis,
+               cell_ids: list[int]) -> dict[int, dict]:
         """Type ``cell_ids`` again after their masks were edited; ``{cell_id: type fields}``.
 
         The analysis is left unchanged (copies of the cells are typed); the caller decides how

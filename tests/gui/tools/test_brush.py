@@ -41,7 +41,7 @@ def test_painting_a_new_cell_recomputes_cells_and_retypes_them(qtbot, make_windo
     doc, tools = win.controller.doc, win.edit_tools
     a = doc.current_entry.analysis
     n0 = len(a.cells)
-    free = np.argwhere(a.class_map == 0)
+    lymph = int(win.counts.value("lymphocyte"))
     # an empty corner big enough for a cell
     y, x = 30, 30
     assert (a.class_map[y - 15:y + 15, x - 15:x + 15] == 0).all()
@@ -58,8 +58,9 @@ def test_painting_a_new_cell_recomputes_cells_and_retypes_them(qtbot, make_windo
     assert len(new) == 1 and new[0].nucleus_area_px > 0 and new[0].cytoplasm_area_px > 0
     assert new[0].cell_id in blocker.args[1] and new[0].cell_type == "lymphocyte"  # typed by the model process
     assert any(new[0].cell_id in ids for ids in pipe.retyped)
-    assert win.counts.value("lymphocyte") != ""
-    assert len(free)
+    assert int(win.counts.value("lymphocyte")) == lymph + 1  # the counts follow the retype
+    assert new[0].cell_id in win.viewer.boxes.boxes and new[0].cell_id in win.viewer.masks.cell_items
+    assert new[0].cell_id in doc.current_entry.display.thumbs  # the gallery's thumbnail
 
 
 def test_persons_type_wins_over_a_retype(qtbot, make_window):

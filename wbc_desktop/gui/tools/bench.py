@@ -165,7 +165,8 @@ def bench_retype(win, edits: int = 8) -> list[str]:
             continue
         k = int(xs.argmin())
         view.centerOn(float(xs[k]), float(ys[k]))
-        a, b = view.mapFromScene(QPointF(xs[k] + 0.5, ys[k] + 0.5)), view.mapFromScene(QPointF(xs[k] + 3.5, ys[k] + 0.5))
+        a = view.mapFromScene(QPointF(xs[k] + 0.5, ys[k] + 0.5))
+        b = view.mapFromScene(QPointF(xs[k] + 3.5, ys[k] + 0.5))
         n = len(done)
         t = time.perf_counter()
         _, gui_ms = _stroke(win, [(a.x(), a.y()), (b.x(), b.y())])

@@ -14,7 +14,8 @@ class BrushCursor:
 
     def __init__(self, scene: QGraphicsScene) -> None:
         self.items = [QGraphicsEllipseItem(), QGraphicsEllipseItem()]
-        for item, colour, style in zip(self.items, ("#000000", "#ffffff"), (Qt.PenStyle.SolidLine, Qt.PenStyle.DashLine)):
+        styles = (Qt.PenStyle.SolidLine, Qt.PenStyle.DashLine)
+        for item, colour, style in zip(self.items, ("#000000", "#ffffff"), styles):
             pen = QPen(QColor(colour), 1, style)
             pen.setCosmetic(True)
             item.setPen(pen)

@@ -51,4 +51,4 @@ def refresh_after_edit(entry: Any, edit: Any, viewer: Any) -> None:
         viewer.masks.update_region(a.class_map, box)
         viewer.masks.set_outlines(paths, removed)
         viewer.boxes.selected = set(viewer.doc.selected)
-        viewer.boxes.set_cells(a.cells)
+        viewer.boxes.update_cells(a.cells, ids)

@@ -58,6 +58,7 @@ class BoxLayer:
     def __init__(self, scene: QGraphicsScene) -> None:
         self.scene = scene
         self.boxes: dict[int, tuple[QGraphicsRectItem, _Tag]] = {}
+        self._drawn: dict[int, tuple] = {}  # cell id -> what its box shows now
         self.visible = True
         self.selected: set[int] = set()
         self.zoom = 1.0
@@ -67,23 +68,47 @@ class BoxLayer:
             self.scene.removeItem(rect)
             self.scene.removeItem(tag)
         self.boxes = {}
+        self._drawn: dict[int, tuple] = {}
         for c in cells or []:
-            x0, y0, x1, y1 = c.bbox
-            rect = QGraphicsRectItem(QRectF(x0, y0, x1 - x0, y1 - y0))
-            rect.setZValue(4)
-            tag = _Tag("", QColor())
-            tag.setPos(x0, y0)
-            tag.setZValue(5)
-            self.scene.addItem(rect)
-            self.scene.addItem(tag)
-            self.boxes[c.cell_id] = (rect, tag)
+            self._add(c)
         self.refresh(cells or [])
 
+    def update_cells(self, cells: Iterable, ids: Iterable[int]) -> None:
+        """Rebuild only the boxes of ``ids`` (cells a mask edit touched; gone ones are removed)."""
+        by_id = {c.cell_id: c for c in cells}
+        for cid in ids:
+            old = self.boxes.pop(cid, None)
+            self._drawn.pop(cid, None)
+            if old is not None:
+                self.scene.removeItem(old[0])
+                self.scene.removeItem(old[1])
+            if cid in by_id:
+                self._add(by_id[cid])
+        self.refresh([by_id[i] for i in ids if i in by_id])
+
+    def _add(self, c) -> None:
+        x0, y0, x1, y1 = c.bbox
+        rect = QGraphicsRectItem(QRectF(x0, y0, x1 - x0, y1 - y0))
+        rect.setZValue(4)
+        tag = _Tag("", QColor())
+        tag.setPos(x0, y0)
+        tag.setZValue(5)
+        self.scene.addItem(rect)
+        self.scene.addItem(tag)
+        self.boxes[c.cell_id] = (rect, tag)
+
     def refresh(self, cells: Iterable) -> None:
-        """Re-read types and labels (after a reclassification) without rebuilding items."""
+        """Re-read types and labels (after a reclassification) without rebuilding items.
+
+        Boxes whose look did not change are skipped, so a retype costs its cells, not the image's."""
+        drawn = self._drawn
         for c in cells:
             if c.cell_id not in self.boxes:
                 continue
+            look = (c.final_type, cell_label(c), c.cell_id in self.selected, c.touches_border, self.visible, self.zoom)
+            if drawn.get(c.cell_id) == look:
+                continue
+            drawn[c.cell_id] = look
             rect, tag = self.boxes[c.cell_id]
             colour = type_color(c.final_type)
             sel = c.cell_id in self.selected
