@@ -92,3 +92,14 @@ def test_shortcuts_dialog_lists_the_tools():
 
     keys = {r[1]: r[2] for r in shortcut_rows() if r[0] == "Mask tools"}
     assert keys["Brush"] == "B" and keys["Superpixel snap"] == "S" and keys["Eraser"] == "E"
+
+
+def test_choosing_a_tool_shows_hidden_masks(qtbot, make_window):
+    win, _ = open_analysed(qtbot, make_window)
+    win.viewer.toggle_overlay()
+    win.viewer.fill_check.setChecked(False)
+    assert not win.viewer.masks.visible
+    win.edit_tools.actions["snap"].trigger()
+    assert win.viewer.masks.visible and win.viewer.masks.fill_item.isVisible()
+    assert win.viewer.view.tool is win.edit_tools.tools["snap"]
+    assert "snap" in win.status.message.text().lower()

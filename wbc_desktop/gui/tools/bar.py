@@ -54,10 +54,19 @@ class EditTools:
         return self.viewer.view.tool
 
     def select(self, key: str) -> None:
-        self.viewer.view.set_tool(self.tools[key])
+        tool = self.tools[key]
+        self.viewer.view.set_tool(tool)
         self.actions[key].setChecked(True)
-        if key != "navigate":
-            self.viewer.view.setFocus()
+        if key == "navigate":
+            return
+        self.viewer.view.setFocus()
+        if not self.viewer.masks.visible:  # painting what one cannot see helps nobody
+            self.viewer.toggle_overlay()
+        if not self.viewer.masks.style.fill:
+            self.viewer.fill_check.setChecked(True)
+        status = getattr(self.window, "status", None)
+        if status is not None:
+            status.message.setText(f"{tool.text.replace('&', '')}: {tool.tip}")
 
     def _on_mask_edited(self, index: int, edit: Any) -> None:
         e = self.doc.entry(index)

@@ -42,7 +42,7 @@ class BrushTool(Tool):
 
     @property
     def cursor(self) -> Qt.CursorShape:
-        return Qt.CursorShape.BlankCursor
+        return Qt.CursorShape.CrossCursor  # with the circle: the point stays visible when the brush is tiny
 
     @property
     def busy(self) -> bool:
