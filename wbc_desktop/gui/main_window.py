@@ -71,10 +71,10 @@ class MainWindow(QMainWindow):
         self._dock("Differential count", self.counts, Qt.DockWidgetArea.RightDockWidgetArea, 330)
         self.status = StatusPanel(self.statusBar())
         self.actions_ = Actions(self)
-        self._wire()
-        from wbc_desktop.gui.tools.bar import install as install_edit_tools
+        from wbc_desktop.gui.tools.bar import install as install_edit_tools  # mask tools: bar, menu, retype
 
-        install_edit_tools(self)  # mask tools: tool bar, Edit ▸ Mask tools, refresh and retype after edits
+        install_edit_tools(self)
+        self._wire()
         geometry, state = settings.window_state()
         if geometry is not None:
             self.restoreGeometry(geometry)
