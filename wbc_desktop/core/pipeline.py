@@ -51,6 +51,23 @@ class Pipeline:
     def device(self) -> str:
         return self.segmenter.device_name
 
+    def retype(self, image: Union[ImageData, np.ndarray], analysis: Analysis,
+               cell_ids: list[int]) -> dict[int, dict]:
+        """Type ``cell_ids`` again after their masks were edited; ``{cell_id: type fields}``.
+
+        The analysis is left unchanged (copies of the cells are typed); the caller decides how
+        to apply the result (a person's own type always wins over it). Empty without a classifier.
+        """
+        from wbc_desktop.core.review.retype import type_fields
+
+        want = set(int(i) for i in cell_ids)
+        cells = [copy.copy(c) for c in analysis.cells if c.cell_id in want]
+        if self.classifier is None or not cells:
+            return {}
+        pixels = image.pixels if isinstance(image, ImageData) else image
+        self.classifier.classify(pixels, analysis.class_map, analysis.instances, cells, scale=analysis.scale)
+        return {c.cell_id: type_fields(c) for c in cells}
+
     def models_info(self) -> dict[str, dict]:
         info = {"segmenter": self.segmenter.info()}
         if self.classifier is not None:
@@ -102,20 +119,3 @@ class Pipeline:
             notes=list(img.notes) + list(seg.notes),
             timings_ms=timings,
         )
-
-    def retype(self, image: Union[ImageData, np.ndarray], analysis: Analysis,
-               cell_ids: list[int]) -> dict[int, dict]:
-        """Type ``cell_ids`` again after their masks were edited; ``{cell_id: type fields}``.
-
-        The analysis is left unchanged (copies of the cells are typed); the caller decides how
-        to apply the result (a person's own type always wins over it). Empty without a classifier.
-        """
-        from wbc_desktop.core.review.retype import type_fields
-
-        want = set(int(i) for i in cell_ids)
-        cells = [copy.copy(c) for c in analysis.cells if c.cell_id in want]
-        if self.classifier is None or not cells:
-            return {}
-        pixels = image.pixels if isinstance(image, ImageData) else image
-        self.classifier.classify(pixels, analysis.class_map, analysis.instances, cells, scale=analysis.scale)
-        return {c.cell_id: type_fields(c) for c in cells}
