@@ -82,6 +82,7 @@ class Document(QObject):
         self.selected: list[int] = []
         self.threshold = 0.0  # 0: the classifier's own decision
         self.include_border = False
+        self.model_masks_for: Optional[Any] = None  # entry -> (class map, instances or None) or None
 
     # images
     def index_of(self, path: Path) -> int:
@@ -243,6 +244,15 @@ class Document(QObject):
         self.countsChanged.emit()
         return msg
 
+    def model_masks(self, e: ImageEntry) -> Any:
+        """(class map, instances or None) as the model made them; None while the masks are the model's.
+
+        An owner that keeps the model's output elsewhere (a project: its ``model/`` PNGs, where the
+        masks shown may already be corrected) answers through ``model_masks_for``."""
+        if e.model_masks is None and self.model_masks_for is not None:
+            e.model_masks = self.model_masks_for(e)
+        return e.model_masks
+
     def _step(self, e: ImageEntry, fn, last) -> str:
         """Run a history step; a mask edit among them is announced (``maskEdited``) even when the
         autosave after it failed, before the review signals so the display is redrawn first."""
@@ -268,7 +278,7 @@ class Document(QObject):
         if e.signed:
             patch.revert(e.analysis.class_map)
             return "This image is signed: remove the signature (Ctrl+Return) to edit its masks."
-        if e.model_masks is None:  # the model's output, for "revert to the model" (the stroke may be live)
+        if self.model_masks(e) is None:  # the model's output, for "revert to the model" (the stroke may be live)
             cm = e.analysis.class_map.copy()
             patch.revert(cm)
             e.model_masks = (cm, e.analysis.instances.copy())

@@ -114,3 +114,15 @@ def test_delete_key_removes_selected_cells_and_escape_cancels_a_stroke(qtbot, ma
     qtbot.keyClick(win.viewer.view, Qt.Key.Key_Escape)
     qtbot.mouseRelease(viewport, Qt.MouseButton.LeftButton, pos=vp(win, 40, 20))
     assert np.array_equal(a.class_map, before) and win.actions_.undo.text() == undo_text
+
+
+def test_revert_uses_the_owners_model_masks(qtbot, make_window):
+    """A project shows corrected masks; "revert image" goes back to its stored model output."""
+    win, _ = open_analysed(qtbot, make_window)
+    doc, tools = win.controller.doc, win.edit_tools
+    a = doc.current_entry.analysis
+    model = a.class_map.copy()
+    model[10:20, 10:20] = 1  # the owner's model output differs from what is shown
+    doc.model_masks_for = lambda e: (model, None)
+    tools.actions["revert_image"].trigger()
+    assert np.array_equal(a.class_map, model)

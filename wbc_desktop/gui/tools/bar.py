@@ -79,10 +79,11 @@ class EditTools:
         e = self.ctx.entry
         if e is None or not self.ctx.can_edit():
             return
-        if e.model_masks is None:
+        masks = self.doc.model_masks(e)
+        if masks is None:
             self.ctx.say("The masks of this image are the model's: nothing to revert.")
             return
-        cm, inst = e.model_masks
+        cm, inst = masks
         a = e.analysis
         if whole_image:
             patches = [revert_to_model(a.class_map, cm)]
