@@ -77,12 +77,12 @@ class Document(QObject):
     def __init__(self, store: ReviewStore, parent: Optional[QObject] = None) -> None:
         super().__init__(parent)
         self.store = store
+        self.model_masks_for: Optional[Any] = None  # entry -> (class map, instances or None) or None
         self.entries: list[ImageEntry] = []
         self.current: int = -1
         self.selected: list[int] = []
         self.threshold = 0.0  # 0: the classifier's own decision
         self.include_border = False
-        self.model_masks_for: Optional[Any] = None  # entry -> (class map, instances or None) or None
 
     # images
     def index_of(self, path: Path) -> int:
