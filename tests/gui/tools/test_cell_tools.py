@@ -20,9 +20,11 @@ def test_delete_cell_then_ctrl_z_mixes_with_retyping(qtbot, make_window):
     with qtbot.waitSignal(doc.maskEdited, timeout=5000):  # ...then a stroke
         click(qtbot, win, cx, cy)
     assert len(a.cells) == n0 - 1 and not (a.instances == victim.cell_id).any()
+    assert victim.cell_id not in win.viewer.boxes.boxes and victim.cell_id not in win.viewer.masks.cell_items
     assert win.counts.value("monocyte") == str(mono + 1)
     win.controller.undo()  # the stroke (whichever came last)
     assert len(a.cells) == n0
+    assert victim.cell_id in win.viewer.boxes.boxes and victim.cell_id in win.viewer.masks.cell_items
     win.controller.undo()  # then the retype
     assert a.cells[0].reviewed_type is None
 
