@@ -178,9 +178,23 @@ def bench_retype(win, edits: int = 8) -> list[str]:
             got.append((done[-1] - t) * 1e3)
     if not got:
         return ["edit -> retype: no retype answered"]
+    # the same retypes with the classifier in this process: how much of the figure is the model itself
+    from wbc_desktop.core.pipeline import Pipeline
+    from wbc_desktop.core.review.retype import make_request
+
+    local = Pipeline.load(device=str(runner.pipeline.device))
+    model_ms = []
+    for i in range(edits):
+        req = make_request(e.analysis, [ids[i % len(ids)]])
+        if req is None:
+            continue
+        t = time.perf_counter()
+        local.retype(e.image.pixels, req.to_analysis(), req.cell_ids)
+        model_ms.append((time.perf_counter() - t) * 1e3)
     return [_stats("edit -> cells recomputed -> retyped in the model process -> counts updated "
                    f"(BCCD 640x480, {runner.pipeline.device})", got, 300),
-            _stats("  of which the GUI thread (stroke end: recompute, redraw, counts)", gui, 300)]
+            _stats("  of which the GUI thread (stroke end: recompute, redraw, counts)", gui, 300),
+            _stats("  the classifier alone on the same cells (in-process, views policy of the card)", model_ms, 300)]
 
 
 def main(argv: list[str] | None = None) -> int:
