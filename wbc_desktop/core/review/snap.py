@@ -14,6 +14,7 @@ from typing import Optional
 import numpy as np
 
 from wbc_desktop.core.review.edits import MaskPatch, PointsXY, _name, make_patch
+from wbc_desktop.core.segmentation.augment import resize
 from wbc_desktop.core.segmentation.superpixels import compute_superpixels
 
 SNAP_WINDOW = 40  # px of context around the points (several superpixel widths at the model's scale)
@@ -68,8 +69,6 @@ def _labels_at_model_scale(crop: np.ndarray, scale: float, mean_area: float) -> 
     h, w = crop.shape[:2]
     if abs(scale - 1.0) < 0.05:
         return compute_superpixels(crop, mean_area=mean_area).labels
-    from wbc_desktop.core.segmentation.augment import resize
-
     mh, mw = max(4, int(round(h * scale))), max(4, int(round(w * scale)))
     sp = compute_superpixels(np.ascontiguousarray(resize(crop, (mw, mh))), mean_area=mean_area)
     ry = np.minimum((np.arange(h) + 0.5) * mh / h, mh - 1).astype(int)  # input pixel centre -> model pixel
