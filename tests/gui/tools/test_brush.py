@@ -150,3 +150,25 @@ def test_digits_choose_the_class_while_painting_and_type_cells_otherwise(qtbot, 
     tools.select("brush")
     qtbot.keyClick(view, Qt.Key.Key_3)  # a painting tool takes the digit first
     assert tools.settings.value == 0 and a.cell(cid).reviewed_type == "lymphocyte"
+
+
+def test_right_button_paints_background(qtbot, make_window):
+    from PySide6.QtCore import QEvent
+
+    from .helpers import _send, vp
+
+    win, _ = open_analysed(qtbot, make_window)
+    doc, tools = win.controller.doc, win.edit_tools
+    a = doc.current_entry.analysis
+    c = a.cells[1]
+    cx, cy = (int(v) for v in c.centroid)
+    tools.select("brush")
+    tools.settings.set_value(2)
+    tools.settings.set_radius(3)
+    viewport = win.viewer.view.viewport()
+    R = Qt.MouseButton.RightButton
+    with qtbot.waitSignal(doc.maskEdited, timeout=5000) as blocker:
+        qtbot.mousePress(viewport, R, pos=vp(win, cx, cy))
+        _send(win, QEvent.Type.MouseMove, vp(win, cx + 2, cy), Qt.MouseButton.NoButton, R)
+        qtbot.mouseRelease(viewport, R, pos=vp(win, cx + 2, cy))
+    assert a.class_map[cy, cx] == 0 and "erase" in blocker.args[1].text

@@ -190,6 +190,7 @@ def shortcut_rows() -> list[tuple[str, str, str]]:
         ("Mask tools", "Cancel the stroke being drawn", "Esc"),
         ("Mask tools", "Pan while a tool is active", "Middle-button drag"),
         ("Mask tools", "Delete the selected cells", "Del"),
+        ("Mask tools", "Paint background with the brush or snap", "Right-button drag"),
     ]
 
 

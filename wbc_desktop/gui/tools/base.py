@@ -193,3 +193,12 @@ def left(event: QMouseEvent) -> bool:
 
 def left_held(event: QMouseEvent) -> bool:
     return bool(event.buttons() & Qt.MouseButton.LeftButton)
+
+
+def paint_button(event: QMouseEvent) -> bool:
+    """Left paints the chosen class, right paints background (no tool switch to erase)."""
+    return event.button() in (Qt.MouseButton.LeftButton, Qt.MouseButton.RightButton)
+
+
+def value_for(event: QMouseEvent, value: int) -> int:
+    return 0 if event.button() == Qt.MouseButton.RightButton else value

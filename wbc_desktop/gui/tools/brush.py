@@ -15,7 +15,7 @@ from PySide6.QtGui import QMouseEvent
 
 from wbc_desktop.core.review.edits import StrokeRecorder
 
-from wbc_desktop.gui.tools.base import CLASS_NAMES, EditContext, Tool, left, left_held
+from wbc_desktop.gui.tools.base import CLASS_NAMES, EditContext, Tool, paint_button, value_for
 from wbc_desktop.gui.tools.cursor import BrushCursor
 
 
@@ -24,7 +24,8 @@ class BrushTool(Tool):
     short = "Brush"
     text = "&Brush"
     shortcut = "B"
-    tip = "Paint the chosen class (1 nucleus, 2 cytoplasm, 3 background); size [ ] or Ctrl+wheel"
+    tip = ("Paint the chosen class (1 nucleus, 2 cytoplasm, 3 background), right button: background; "
+           "size [ ] or Ctrl+wheel")
     uses_class = True
     uses_size = True
     fixed_value: Optional[int] = None  # the eraser always paints background
@@ -32,6 +33,7 @@ class BrushTool(Tool):
     def __init__(self, ctx: EditContext) -> None:
         super().__init__(ctx)
         self.recorder: Optional[StrokeRecorder] = None
+        self._button = Qt.MouseButton.LeftButton
         self.circle = BrushCursor(ctx.view.scene())
         ctx.settings.changed.connect(self._sync)
         self._sync()
@@ -66,29 +68,31 @@ class BrushTool(Tool):
         self.circle.move_to(p)
 
     def press(self, p: QPointF, event: QMouseEvent) -> bool:
-        if not left(event):
+        if not paint_button(event) or self.recorder is not None:
             return False
         if self.ctx.can_edit():
             a = self.ctx.analysis
-            name = CLASS_NAMES[self.value]
-            self.recorder = StrokeRecorder(a.class_map, self.ctx.settings.radius, self.value,
-                                           text=f"{'erase' if self.fixed_value == 0 else 'brush ' + name}")
+            value = value_for(event, self.value)
+            self._button = event.button()
+            text = "erase" if value == 0 else f"brush {CLASS_NAMES[value]}"
+            self.recorder = StrokeRecorder(a.class_map, self.ctx.settings.radius, value, text=text)
             self.ctx.show_region(self.recorder.add([(p.x(), p.y())]))
         return True
 
     def move(self, p: QPointF, event: QMouseEvent) -> bool:
         self.circle.move_to(p)
-        if self.recorder is None or not left_held(event):
+        if self.recorder is None or not event.buttons() & self._button:
             return False
         self.ctx.show_region(self.recorder.add([(p.x(), p.y())]))
         return True
 
     def release(self, p: QPointF, event: QMouseEvent) -> bool:
-        if not left(event):
+        if not paint_button(event):
             return False
+        if self.recorder is None or event.button() != self._button:
+            return True
         rec, self.recorder = self.recorder, None
-        if rec is not None:
-            self.ctx.commit(rec.finish())
+        self.ctx.commit(rec.finish())
         return True
 
     def cancel(self) -> bool:

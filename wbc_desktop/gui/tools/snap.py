@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from typing import Optional
 
-from PySide6.QtCore import QPointF
+from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QMouseEvent
 
 from wbc_desktop.core.review.edits import StrokeRecorder
 from wbc_desktop.core.review.snap import snap_superpixels
 
-from wbc_desktop.gui.tools.base import CLASS_NAMES, Tool, left, left_held
+from wbc_desktop.gui.tools.base import CLASS_NAMES, Tool, paint_button, value_for
 
 MIN_STEP_PX = 2.0  # model px between snapped points while dragging (a superpixel is ~4 px wide)
 
@@ -26,13 +26,15 @@ class SnapTool(Tool):
     short = "Snap"
     text = "&Superpixel snap"
     shortcut = "S"
-    tip = "Click or drag over the segmenter's superpixels to give them the chosen class (1/2/3)"
+    tip = ("Click or drag over the segmenter's superpixels to give them the chosen class (1/2/3); "
+           "right button: background")
     uses_class = True
 
     def __init__(self, ctx) -> None:
         super().__init__(ctx)
         self.recorder: Optional[StrokeRecorder] = None
         self._last: Optional[QPointF] = None
+        self._button = Qt.MouseButton.LeftButton
 
     @property
     def busy(self) -> bool:
@@ -41,23 +43,24 @@ class SnapTool(Tool):
     def _snap(self, p: QPointF) -> None:
         e = self.ctx.entry
         a = e.analysis
-        patch = snap_superpixels(a.class_map, e.image.pixels, [(p.x(), p.y())], self.ctx.settings.value,
+        patch = snap_superpixels(a.class_map, e.image.pixels, [(p.x(), p.y())], self.recorder.value,
                                  scale=a.scale or 1.0)
         self.ctx.show_region(self.recorder.add_patch(patch))
         self._last = QPointF(p)
 
     def press(self, p: QPointF, event: QMouseEvent) -> bool:
-        if not left(event):
+        if not paint_button(event) or self.recorder is not None:
             return False
         if self.ctx.can_edit():
             a = self.ctx.analysis
-            self.recorder = StrokeRecorder(a.class_map, 1.0, self.ctx.settings.value,
-                                           text=f"snap {CLASS_NAMES[self.ctx.settings.value]}")
+            value = value_for(event, self.ctx.settings.value)
+            self._button = event.button()
+            self.recorder = StrokeRecorder(a.class_map, 1.0, value, text=f"snap {CLASS_NAMES[value]}")
             self._snap(p)
         return True
 
     def move(self, p: QPointF, event: QMouseEvent) -> bool:
-        if self.recorder is None or not left_held(event):
+        if self.recorder is None or not event.buttons() & self._button:
             return False
         s = self.ctx.analysis.scale or 1.0
         if self._last is None or (p - self._last).manhattanLength() * s >= MIN_STEP_PX:
@@ -65,11 +68,12 @@ class SnapTool(Tool):
         return True
 
     def release(self, p: QPointF, event: QMouseEvent) -> bool:
-        if not left(event):
+        if not paint_button(event):
             return False
+        if self.recorder is None or event.button() != self._button:
+            return True
         rec, self.recorder = self.recorder, None
-        if rec is not None:
-            self.ctx.commit(rec.finish())
+        self.ctx.commit(rec.finish())
         return True
 
     def cancel(self) -> bool:
