@@ -78,6 +78,7 @@ class Document(QObject):
         super().__init__(parent)
         self.store = store
         self.model_masks_for: Optional[Any] = None  # entry -> (class map, instances or None) or None
+        self.retyping = False  # reviewChanged is emitted for the model's retype, not a person's step
         self.entries: list[ImageEntry] = []
         self.current: int = -1
         self.selected: list[int] = []
@@ -298,7 +299,11 @@ class Document(QObject):
                 e.model_types[c.cell_id] = c.cell_type
         self._threshold_entry(e)
         e.history.review.apply_to(e.analysis)
-        self.reviewChanged.emit(i)
+        self.retyping = True  # not a person's step: the gallery keeps its selection where it is
+        try:
+            self.reviewChanged.emit(i)
+        finally:
+            self.retyping = False
         self.countsChanged.emit()
         return done
 

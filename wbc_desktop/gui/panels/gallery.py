@@ -146,7 +146,7 @@ class GalleryPanel(QWidget):
         self.threshold.valueChanged.connect(self.thresholdChanged.emit)
         document.currentChanged.connect(lambda _i: self.rebuild())
         document.entryChanged.connect(lambda i: self.rebuild() if i == document.current else None)
-        document.reviewChanged.connect(lambda _i: self.rebuild(advance=True))
+        document.reviewChanged.connect(lambda _i: self.rebuild(advance=not document.retyping))
         document.selectionChanged.connect(self._select)
 
     def rebuild(self, advance: bool = False) -> None:

@@ -59,6 +59,9 @@ class EditTools:
         self.actions[key].setChecked(True)
         if key == "navigate":
             return
+        tabs = getattr(self.window, "tabs", None)
+        if tabs is not None:
+            tabs.setCurrentWidget(self.viewer)  # the tools work on the image
         self.viewer.view.setFocus()
         if not self.viewer.masks.visible:  # painting what one cannot see helps nobody
             self.viewer.toggle_overlay()
