@@ -172,3 +172,23 @@ def test_right_button_paints_background(qtbot, make_window):
         _send(win, QEvent.Type.MouseMove, vp(win, cx + 2, cy), Qt.MouseButton.NoButton, R)
         qtbot.mouseRelease(viewport, R, pos=vp(win, cx + 2, cy))
     assert a.class_map[cy, cx] == 0 and "erase" in blocker.args[1].text
+
+
+def test_edits_during_a_retype_go_together_in_the_next_request(qtbot, make_window):
+    win, pipe = open_analysed(qtbot, make_window)
+    doc, tools = win.controller.doc, win.edit_tools
+    a = doc.current_entry.analysis
+    tools.select("eraser")
+    tools.settings.set_radius(2)
+    pipe.gate.clear()  # the model is busy with the first request
+    cells = a.cells[:3]
+    for c in cells:
+        ys, xs = np.nonzero(a.instances == c.cell_id)
+        k = int(xs.argmin())
+        drag(qtbot, win, [(xs[k] + 0.5, ys[k] + 0.5), (xs[k] + 2.5, ys[k] + 0.5)])
+    done = []
+    tools.retyper.done.connect(lambda i, ids: done.append(ids))
+    pipe.gate.set()
+    qtbot.waitUntil(lambda: len(done) == 2, timeout=10000)
+    assert pipe.retyped == [[cells[0].cell_id], sorted(c.cell_id for c in cells[1:])]
+    assert all(a.cell(c.cell_id).cell_type == "lymphocyte" for c in cells)
