@@ -77,6 +77,12 @@ class EditContext:
             return False
         return True
 
+    def hint(self, text: str) -> None:
+        """A how-to line in the status bar (not a warning in the message bar)."""
+        status = getattr(self.viewer.window(), "status", None)
+        if status is not None:
+            status.message.setText(text)
+
     def show_region(self, box: Optional[tuple[int, int, int, int]]) -> None:
         """Redraw ``box`` (y0, y1, x0, x1) of the fill from the class map (live painting)."""
         if box is not None and self.analysis is not None:

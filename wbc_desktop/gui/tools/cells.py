@@ -154,6 +154,7 @@ class MergeTool(Tool):
         if self.first is None or self.first == cid:
             self.first = cid
             self.ctx.doc.select([cid])
+            self.ctx.hint(f"Merge: now click the other part of cell {cid} (Esc cancels).")
             return True
         first, self.first = self.first, None
         if self.ctx.can_edit():
