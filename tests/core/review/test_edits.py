@@ -109,3 +109,18 @@ def test_snap_at_model_scale_follows_edges_of_a_large_image():
     outside = cm == 2
     outside[177:423, 177:423] = False  # a model pixel is 3 input pixels: edges within one of them
     assert (cm[180:420, 180:420] == 2).sum() >= 19 * 8 * 9 and outside.sum() == 0
+
+
+def test_union_patch_is_one_step_for_disjoint_patches():
+    from wbc_desktop.core.review.edits import union_patch
+
+    cm = _map()
+    orig = cm.copy()
+    a = paint_disks(cm, [(100, 20)], 3, 2)
+    b = paint_disks(cm, [(140, 100)], 3, 1)
+    u = union_patch(cm, [a, None, b], "two")
+    u.apply(cm)
+    assert cm[20, 100] == 2 and cm[100, 140] == 1 and u.text == "two"
+    u.revert(cm)
+    assert np.array_equal(cm, orig)
+    assert union_patch(cm, [a], "one") is a and union_patch(cm, [], "none") is None

@@ -105,6 +105,11 @@ def test_delete_key_removes_selected_cells_and_escape_cancels_a_stroke(qtbot, ma
     doc.select([a.cells[0].cell_id, a.cells[1].cell_id])
     tools.actions["delete_selected"].trigger()
     assert len(a.cells) == n0 - 2 and doc.selected == []
+    assert win.actions_.undo.text().endswith("delete 2 cells")  # one step for both
+    win.controller.undo()
+    assert len(a.cells) == n0
+    win.controller.redo()
+    assert len(a.cells) == n0 - 2
     # Esc mid-stroke: the live paint is taken back and nothing enters the history
     tools.select("brush")
     before = a.class_map.copy()

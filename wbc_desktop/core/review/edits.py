@@ -278,3 +278,26 @@ def values_patch(class_map: np.ndarray, mask: np.ndarray, values: np.ndarray, te
     h = hit[y0:y1, x0:x1]
     after[h] = values[y0:y1, x0:x1][h]
     return MaskPatch((y0 + oy, y1 + oy, x0 + ox, x1 + ox), before, after, text)
+
+
+def union_patch(class_map: np.ndarray, patches: Sequence[MaskPatch], text: str,
+                instances: Optional[np.ndarray] = None) -> Optional[MaskPatch]:
+    """Several patches computed on the same map (disjoint, e.g. deleting several cells) as one undo step."""
+    patches = [p for p in patches if p is not None]
+    if len(patches) <= 1:
+        return patches[0] if patches else None
+    y0, x0 = min(p.box[0] for p in patches), min(p.box[2] for p in patches)
+    y1, x1 = max(p.box[1] for p in patches), max(p.box[3] for p in patches)
+    before = class_map[y0:y1, x0:x1].copy()
+    after = before.copy()
+    with_inst = instances is not None and all(p.inst_after is not None for p in patches)
+    ib = instances[y0:y1, x0:x1].copy() if with_inst else None
+    ia = ib.copy() if with_inst else None
+    for p in patches:
+        sl = slice(p.box[0] - y0, p.box[1] - y0), slice(p.box[2] - x0, p.box[3] - x0)
+        ch = p.changed
+        after[sl][ch] = p.after[ch]
+        if with_inst:
+            ich = p.inst_before != p.inst_after
+            ia[sl][ich] = p.inst_after[ich]
+    return MaskPatch((y0, y1, x0, x1), before, after, text, ib, ia)

@@ -101,16 +101,19 @@ class EditTools:
             self.ctx.commit(p)
 
     def delete_selected(self) -> None:
-        """Del: remove the selected cells (one undo step each)."""
+        """Del: remove the selected cells (one undo step for all of them)."""
         from wbc_desktop.core.review.cell_ops import delete_cell
+        from wbc_desktop.core.review.edits import union_patch
 
         a = self.ctx.analysis
         if a is None or not self.doc.selected:
             self.ctx.say("Select the false cells to delete first.")
             return
         if self.ctx.can_edit():
-            for cid in list(self.doc.selected):
-                self.ctx.commit(delete_cell(a.class_map, a.instances, cid))
+            ids = list(self.doc.selected)
+            patches = [delete_cell(a.class_map, a.instances, cid) for cid in ids]
+            text = f"delete cell {ids[0]}" if len(ids) == 1 else f"delete {len(ids)} cells"
+            self.ctx.commit(union_patch(a.class_map, patches, text, a.instances))
             self.doc.select([])
 
     def _build(self, window: Any) -> None:
@@ -164,7 +167,7 @@ class EditTools:
             menu.addAction(a)
             self.actions[key] = a
         a = QAction("Delete selected cells", window, shortcut=QKeySequence(QKeySequence.StandardKey.Delete))
-        a.setStatusTip("Remove false cells: their pixels become background (one undo step each)")
+        a.setStatusTip("Remove false cells: their pixels become background (one undo step)")
         a.triggered.connect(lambda _=False: self.delete_selected())
         window.addAction(a)
         menu.addAction(a)
