@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from wbc_desktop.gui.viewer.fill import image_array
 from wbc_desktop.gui.viewer.prepare import _path, focus_box, thumbnail
 
 
@@ -45,9 +46,12 @@ def refresh_after_edit(entry: Any, edit: Any, viewer: Any) -> None:
     pixels = entry.image.pixels
     for c in present:
         d.thumbs[c.cell_id] = thumbnail(pixels, focus_box(a, c))
+    box = edit.change.box if edit.change is not None else edit.patch.box
     shown = viewer.masks._classes is not None and viewer.masks._classes is d.classes
+    if not shown and d.classes is not None:  # not on screen (yet): keep its masks in step for later
+        y0, y1, x0, x1 = box
+        image_array(d.classes)[y0:y1, x0:x1] = a.class_map[y0:y1, x0:x1]
     if shown:
-        box = edit.change.box if edit.change is not None else edit.patch.box
         viewer.masks.update_region(a.class_map, box)
         viewer.masks.set_outlines(paths, removed)
         viewer.boxes.selected = set(viewer.doc.selected)
