@@ -79,6 +79,7 @@ class Document(QObject):
         self.store = store
         self.model_masks_for: Optional[Any] = None  # entry -> (class map, instances or None) or None
         self.retyping = False  # reviewChanged is emitted for the model's retype, not a person's step
+        self._saved: dict[str, Any] = {}  # image path -> the review state last written
         self.entries: list[ImageEntry] = []
         self.current: int = -1
         self.selected: list[int] = []
@@ -187,8 +188,13 @@ class Document(QObject):
                 c.cell_type = e.model_types.get(c.cell_id, c.cell_type)
 
     def _autosave(self, review: ImageReview) -> None:
+        # a mask edit that removed no reviewed cell leaves the review as it was: no write (and no fsync)
+        state = (sorted(review.reviewed.items()), sorted(review.set_by.items()), review.signed_by, review.signed_at)
+        if self._saved.get(review.image_path) == state:
+            return
         try:
             self.store.save(review)
+            self._saved[review.image_path] = state
         except OSError as err:  # the action still applies; the user must know it is not on disk
             log.error("autosave failed: %s", err)
             raise
