@@ -192,3 +192,25 @@ def test_edits_during_a_retype_go_together_in_the_next_request(qtbot, make_windo
     qtbot.waitUntil(lambda: len(done) == 2, timeout=10000)
     assert pipe.retyped == [[cells[0].cell_id], sorted(c.cell_id for c in cells[1:])]
     assert all(a.cell(c.cell_id).cell_type == "lymphocyte" for c in cells)
+
+
+def test_a_stroke_survives_an_entry_update_but_not_a_new_analysis(qtbot, make_window):
+    from PySide6.QtCore import QEvent
+
+    from .helpers import _send, vp
+
+    win, _ = open_analysed(qtbot, make_window)
+    doc, tools = win.controller.doc, win.edit_tools
+    tools.select("brush")
+    tools.settings.set_radius(3)
+    viewport = win.viewer.view.viewport()
+    L = Qt.MouseButton.LeftButton
+    qtbot.mousePress(viewport, L, pos=vp(win, 20, 20))
+    doc.entryChanged.emit(doc.current)  # e.g. a project marking the image as corrected
+    _send(win, QEvent.Type.MouseMove, vp(win, 30, 20), Qt.MouseButton.NoButton, L)
+    assert tools.active.busy
+    e = doc.current_entry
+    e.analysis = type(e.analysis)(**{**e.analysis.__dict__, "class_map": e.analysis.class_map.copy()})
+    doc.entryChanged.emit(doc.current)  # a new analysis arrived: the stroke is dropped
+    assert not tools.active.busy
+    qtbot.mouseRelease(viewport, L, pos=vp(win, 30, 20))

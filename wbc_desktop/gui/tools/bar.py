@@ -43,11 +43,19 @@ class EditTools:
         self.retyper = Retyper(c.doc, c.runner, window)
         self.retyper.failed.connect(lambda m: c.messages.warning(f"Edited cells were not retyped: {m}"))
         c.doc.maskEdited.connect(self._on_mask_edited)
-        # a stroke belongs to the image it started on: drop it when another image takes the view
-        c.doc.currentChanged.connect(lambda _i: self.active is not None and self.active.cancel())
-        c.doc.entryChanged.connect(lambda i: i == c.doc.current and self.active is not None and self.active.cancel())
+        # a stroke belongs to the analysis it started on: drop it when another image or a new
+        # analysis takes the view (other changes of the entry, e.g. its saved state, keep it)
+        self._seen_analysis: Any = None
+        c.doc.currentChanged.connect(lambda _i: self._drop_stale_stroke(force=True))
+        c.doc.entryChanged.connect(lambda i: i == c.doc.current and self._drop_stale_stroke())
         self._build(window)
         self.select("navigate")
+
+    def _drop_stale_stroke(self, force: bool = False) -> None:
+        a = self.ctx.analysis
+        if (force or a is not self._seen_analysis) and self.active is not None:
+            self.active.cancel()
+        self._seen_analysis = a
 
     @property
     def active(self) -> Tool:
