@@ -103,3 +103,14 @@ def test_choosing_a_tool_shows_hidden_masks(qtbot, make_window):
     assert win.viewer.masks.visible and win.viewer.masks.fill_item.isVisible()
     assert win.viewer.view.tool is win.edit_tools.tools["snap"]
     assert "snap" in win.status.message.text().lower()
+
+
+def test_class_and_brush_size_are_remembered(qtbot, make_window, settings):
+    win, _ = open_analysed(qtbot, make_window)
+    win.edit_tools.settings.set_value(1)
+    win.edit_tools.settings.set_radius(12.5)
+    assert settings.q.value("tools/class") in (1, "1") and float(settings.q.value("tools/radius")) == 12.5
+    settings.q.setValue("tools/radius", "not a number")
+    from wbc_desktop.gui.tools.bar import _remembered
+
+    assert _remembered(settings) == (2, 6.0)  # unreadable: the defaults, never a crash

@@ -36,7 +36,8 @@ class EditTools:
     def __init__(self, window: Any) -> None:
         c = window.controller
         self.window, self.doc, self.viewer = window, c.doc, window.viewer
-        self.settings = ToolSettings()
+        self.settings = ToolSettings(*_remembered(c.settings))
+        self.settings.changed.connect(lambda: _remember(c.settings, self.settings))
         self.ctx = EditContext(c.doc, window.viewer, c.messages.warning, self.settings)
         self.tools: dict[str, Tool] = {cls.key: cls(self.ctx) for cls in tool_classes()}
         self.actions: dict[str, QAction] = {}
@@ -192,6 +193,24 @@ class EditTools:
         self.class_actions[self.settings.value].setChecked(True)
         if abs(self.size.value() - self.settings.radius) > 1e-6:
             self.size.setValue(self.settings.radius)
+
+
+def _remembered(app_settings: Any) -> tuple[int, float]:
+    """The class and brush radius of the last session (defaults when absent or unreadable)."""
+    q = getattr(app_settings, "q", None)
+    try:
+        value = int(q.value("tools/class", 2)) if q is not None else 2
+        radius = float(q.value("tools/radius", 6.0)) if q is not None else 6.0
+    except (TypeError, ValueError):
+        return 2, 6.0
+    return (value if value in CLASS_NAMES else 2), min(300.0, max(0.5, radius))
+
+
+def _remember(app_settings: Any, settings: ToolSettings) -> None:
+    q = getattr(app_settings, "q", None)
+    if q is not None:
+        q.setValue("tools/class", int(settings.value))
+        q.setValue("tools/radius", float(settings.radius))
 
 
 def shortcut_rows() -> list[tuple[str, str, str]]:
