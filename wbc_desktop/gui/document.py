@@ -70,6 +70,7 @@ class Document(QObject):
     reviewChanged = Signal(int)  # a cell type or the signature changed
     selectionChanged = Signal(list)  # selected cell ids of the current image
     countsChanged = Signal()
+    maskEdited = Signal(int, object)  # entry index, the MaskEdit applied, undone or redone
 
     def __init__(self, store: ReviewStore, parent: Optional[QObject] = None) -> None:
         super().__init__(parent)
@@ -79,6 +80,7 @@ class Document(QObject):
         self.selected: list[int] = []
         self.threshold = 0.0  # 0: the classifier's own decision
         self.include_border = False
+        self.history_for: Optional[Any] = None  # entry -> History or None: an open project's own history
 
     # images
     def index_of(self, path: Path) -> int:
@@ -168,8 +170,9 @@ class Document(QObject):
             self.currentChanged.emit(i)
 
     def _attach_review(self, e: ImageEntry) -> None:
-        review = e.history.review if e.history is not None else self.store.load(e.path)
-        e.history = History(review, save=self._autosave)
+        h = self.history_for(e) if self.history_for is not None else None
+        review = h.review if h is not None else e.history.review if e.history is not None else self.store.load(e.path)
+        e.history = h or History(review, save=self._autosave)
         e.model_types = {c.cell_id: c.cell_type for c in e.analysis.cells}
         self._threshold_entry(e)
         review.apply_to(e.analysis)

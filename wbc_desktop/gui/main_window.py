@@ -83,6 +83,9 @@ class MainWindow(QMainWindow):
         for w in (self.viewer.view.viewport(), self.images.list.viewport()):
             w.setAcceptDrops(True)
             w.installEventFilter(self.drops)
+        from wbc_desktop.gui.project.menu import install as install_project
+
+        install_project(self)  # File ▸ New/Open project…, import/export; autosave into the project
 
     def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea, width: int) -> None:
         dock = QDockWidget(title, self)

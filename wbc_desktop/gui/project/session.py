@@ -1,0 +1,246 @@
+"""The open project bound to the Document: open/create/close, load its analyses, save every step.
+
+A project (:class:`~wbc_desktop.core.review.project.Project`, Qt-free) owns the files; this class
+only routes the app to it. While a project is open every analysed image's undo history is the
+project's own (``Document.history_for``), so each retype, signature and finished stroke is journalled
+and its types written before the action returns; the masks themselves, the slow part, are written by
+a debounced timer on a worker thread (:meth:`Project.snapshot` here, :meth:`Project.write_snapshot`
+there). Analyses the project already holds are loaded in a worker, not recomputed.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+from typing import Any, Optional
+
+from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal
+
+from wbc_desktop.core.errors import WbcError
+from wbc_desktop.core.review.project import Project
+
+from wbc_desktop.gui.document import ImageEntry
+from wbc_desktop.gui.runner import Outcome
+from wbc_desktop.gui.workers import Job
+
+log = logging.getLogger(__name__)
+
+RECENT_KEY, MAX_RECENT = "projects/recent", 10
+
+
+class ProjectSession(QObject):
+    """At most one open project per window; ``opened``/``closed`` tell the menus."""
+
+    opened = Signal(str)  # project folder
+    closed = Signal()
+    loaded = Signal()  # every stored analysis of the project is in the Document
+    saved = Signal()  # masks written (the debounced autosave ran)
+
+    def __init__(self, controller: Any, parent: Optional[QObject] = None) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self.doc, self.messages, self.settings = controller.doc, controller.messages, controller.settings
+        self.project: Optional[Project] = None
+        self._from_project: set[int] = set()  # id() of analyses read from the project (not to save again)
+        self._pending_loads = 0
+        self.opening = False  # the project's own images are being added to the Document
+        self._writing = threading.Lock()
+        self.pool = QThreadPool()
+        self.pool.setMaxThreadCount(1)
+        self._jobs: set[Job] = set()
+        self.timer = QTimer(self)
+        self.timer.setInterval(250)
+        self.timer.timeout.connect(self.autosave)
+        self.doc.reviewChanged.connect(self._on_review)
+
+    # ---- opening and closing
+    @property
+    def is_open(self) -> bool:
+        return self.project is not None
+
+    def create(self, root: Path | str) -> bool:
+        return self._start(lambda: Project.create(Path(root), user=self._user()), root)
+
+    def open(self, root: Path | str) -> bool:
+        return self._start(lambda: Project.open(Path(root), user=self._user(), review_store=self.doc.store), root)
+
+    def _user(self) -> str:
+        return self.settings.reviewer or "reviewer"
+
+    def _start(self, make, root: Path | str) -> bool:
+        self.close()
+        try:
+            project = make()
+        except (WbcError, OSError) as e:  # locked, newer format, not a project, no access
+            self.messages.error(f"Could not open the project: {e}")
+            return False
+        self.project = project
+        self._clear_document()
+        self.doc.history_for = self._history_for
+        self.add_recent(str(project.root.resolve()))
+        for m in project.messages:
+            self.messages.warning(f"Project: {m}")
+        stored, todo = [], []
+        for im in project.images:
+            path = project.image_path(im)
+            if path is None:
+                continue  # said in project.messages; its masks and cells stay in the project
+            (stored if project.has_analysis(im) else todo).append(path)
+        self.opening = True
+        try:
+            self.doc.add(stored + todo)
+        finally:
+            self.opening = False
+        self._pending_loads = len(stored)
+        for path in stored:
+            self._load(path)
+        if todo:
+            self.controller.runner.submit(todo)
+        if self.doc.entries:
+            self.doc.set_current(0)
+        if not stored:
+            self.loaded.emit()
+        self.timer.start()
+        self.opened.emit(str(project.root))
+        n = len(project.images)
+        self.messages.info(f"Project {project.root.name}: {n} image{'s' if n != 1 else ''}"
+                           + (f", {len(todo)} to analyse" if todo else "") + ".")
+        return True
+
+    def close(self) -> None:
+        """Write everything, release the lock, forget the images (they belong to the project)."""
+        if self.project is None:
+            return
+        self.timer.stop()
+        self.pool.waitForDone(30000)
+        project, self.project = self.project, None
+        self.doc.history_for = None
+        try:
+            project.close()
+        except OSError as e:
+            self.messages.error(f"Could not write the project's last changes: {e}")
+        self._clear_document()
+        self._from_project.clear()
+        self.closed.emit()
+
+    def _clear_document(self) -> None:
+        self.controller.runner.cancel()
+        while self.doc.entries:
+            self.doc.remove(len(self.doc.entries) - 1)
+
+    # ---- images
+    def add_images(self, paths: list[Path]) -> None:
+        """Images opened while a project is open join it (its history is attached on analysis)."""
+        if self.project is None:
+            return
+        for p in paths:
+            try:
+                self.project.add_image(p)
+            except WbcError as e:
+                self.messages.warning(str(e))
+
+    def _load(self, path: Path) -> None:
+        project = self.project
+
+        def work(_progress, _cancel) -> Outcome:
+            from wbc_desktop.core.io.images import read_image
+            from wbc_desktop.gui.viewer.prepare import prepare
+
+            im = project.find(path)
+            image = read_image(path)
+            analysis = project.load_analysis(im) if im is not None else None
+            return Outcome(path, image, analysis, None if analysis is not None else "no analysis stored",
+                           prepare(image.pixels, analysis))
+
+        job = Job(work)
+        job.signals.result.connect(lambda out, project=project: self._on_loaded(out, project))
+        job.signals.failed.connect(lambda e, path=path: self._on_load_failed(path, e))
+        job.signals.finished.connect(lambda job=job: self._jobs.discard(job))
+        self._jobs.add(job)
+        self.pool.start(job)
+
+    def _on_loaded(self, out: Outcome, project: Project) -> None:
+        if project is not self.project:
+            return  # closed meanwhile
+        if out.analysis is not None:
+            self._from_project.add(id(out.analysis))
+        self.controller._on_done(out)
+        self._one_loaded()
+
+    def _on_load_failed(self, path: Path, e: BaseException) -> None:
+        from wbc_desktop.gui.document import FAILED
+
+        self.doc.set_status(path, FAILED, str(e))
+        self.messages.error(f"{Path(path).name}: {e}")
+        self._one_loaded()
+
+    def _one_loaded(self) -> None:
+        self._pending_loads -= 1
+        if self._pending_loads == 0:
+            self.loaded.emit()
+
+    def _history_for(self, e: ImageEntry):
+        """The project's History for an entry's new analysis (saving a fresh model output first)."""
+        p = self.project
+        if p is None or e.analysis is None:
+            return None
+        im = p.find(e.path)
+        try:
+            if im is None:
+                im = p.add_image(e.path)
+            if id(e.analysis) not in self._from_project:
+                p.save_analysis(im, e.analysis)  # a new (or re-run) model output
+            return p.attach(im, e.analysis)
+        except (WbcError, OSError) as err:
+            self.messages.error(f"{e.name}: could not be saved in the project ({err}); "
+                                "its review is kept in the app's data folder instead")
+            return None
+
+    # ---- saving
+    def _on_review(self, i: int) -> None:
+        """Types set by the model after an edit (or any review change): rows written now."""
+        e = self.doc.entry(i)
+        if self.project is None or e is None:
+            return
+        im = self.project.find(e.path)
+        if im is not None and im.key in self.project.open_images:
+            try:
+                self.project.cells_changed(im)
+            except OSError as err:
+                self.messages.error(f"Project not saved: {err}")
+
+    def autosave(self, wait: bool = False) -> bool:
+        """Write the edited masks once the debounce time passed; off the GUI thread."""
+        p = self.project
+        if p is None or p._due is None or self._writing.locked():
+            return False
+        import time
+
+        if time.monotonic() < p._due and not wait:
+            return False
+        snap = p.snapshot()
+
+        def work(_progress, _cancel) -> None:
+            with self._writing:
+                p.write_snapshot(snap)
+
+        job = Job(work)
+        job.signals.result.connect(lambda _r: self.saved.emit())
+        job.signals.failed.connect(lambda e: self.messages.error(f"Autosave of the masks failed: {e}; "
+                                                                 "the edits are kept in the journal"))
+        job.signals.finished.connect(lambda job=job: self._jobs.discard(job))
+        self._jobs.add(job)
+        self.pool.start(job)
+        if wait:
+            self.pool.waitForDone(30000)
+        return True
+
+    # ---- recent projects
+    def recent(self) -> list[str]:
+        v = self.settings.q.value(RECENT_KEY, [])
+        return [v] if isinstance(v, str) else [str(x) for x in (v or [])]
+
+    def add_recent(self, path: str) -> None:
+        items = [path] + [p for p in self.recent() if p != path]
+        self.settings.q.setValue(RECENT_KEY, items[:MAX_RECENT])
