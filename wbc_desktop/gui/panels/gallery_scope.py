@@ -1,43 +1,44 @@
 """Gallery scope: *this image* (the per-image gallery) or *whole batch* (every analysed image).
 
-``install(window)`` puts both behind a scope switch in the Gallery tab and routes the window's
-type keys and Ctrl+Z to the batch gallery while it is shown, so the same keys work in both scopes.
+``install(window)`` adds a scope switch to the Gallery tab's bar and the batch gallery below it
+(the per-image groups are hidden while the batch is shown), and routes the window's type keys
+and Ctrl+Z to the batch gallery while it is shown, so the same keys work in both scopes.
 """
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QLabel
 
 from wbc_desktop.gui.panels.batch_gallery import BatchGalleryPanel
 
-SCOPES = ("This image", "Whole batch (all open images / the project)")
+SCOPES = ("This image", "Whole batch")
 
 
-class ScopedGallery(QWidget):
-    """A scope combo over a stack of the per-image gallery and the batch gallery."""
+class GalleryScope:
+    """The scope combo of a GalleryPanel and the batch gallery it switches to."""
 
-    def __init__(self, image_gallery: QWidget, batch: BatchGalleryPanel, parent: Optional[QWidget] = None) -> None:
-        super().__init__(parent)
-        self.image_gallery, self.batch = image_gallery, batch
+    def __init__(self, gallery: Any, batch: BatchGalleryPanel) -> None:
+        self.gallery, self.batch = gallery, batch
         self.scope = QComboBox()
         self.scope.addItems(list(SCOPES))
-        self.scope.setToolTip("Review the cells of the current image, or of every analysed image at once")
-        self.stack = QStackedWidget()
-        self.stack.addWidget(image_gallery)
-        self.stack.addWidget(batch)
-        bar = QHBoxLayout()
-        bar.setContentsMargins(6, 4, 6, 0)
-        bar.addWidget(QLabel("Scope"))
-        bar.addWidget(self.scope)
-        bar.addStretch(1)
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(0, 0, 0, 0)
-        lay.setSpacing(0)
-        lay.addLayout(bar)
-        lay.addWidget(self.stack, 1)
-        self.scope.currentIndexChanged.connect(self.stack.setCurrentIndex)
+        self.scope.setToolTip("Review the cells of the current image, or of every analysed image at once "
+                              "(all open images; with a project open, the whole project)")
+        bar = gallery.layout().itemAt(0).layout()
+        bar.insertWidget(0, QLabel("Scope"))
+        bar.insertWidget(1, self.scope)
+        gallery.layout().addWidget(batch, 1)
+        batch.hide()
+        self.scope.currentIndexChanged.connect(self._switch)
+
+    def _switch(self, index: int) -> None:
+        on = index == 1
+        self.gallery.scroll.setVisible(not on)
+        self.gallery.sort.setEnabled(not on)
+        self.batch.setVisible(on)
+        if on:
+            self.batch.view.setFocus()
 
     @property
     def batch_shown(self) -> bool:
@@ -47,21 +48,12 @@ class ScopedGallery(QWidget):
         self.scope.setCurrentIndex(1 if on else 0)
 
 
-def install(window: Any) -> ScopedGallery:
-    """Wrap the window's gallery tab with the scope switch; returns the wrapper."""
-    c, tabs, gallery = window.controller, window.tabs, window.gallery
-    at = tabs.indexOf(gallery)
-    text = tabs.tabText(at)
+def install(window: Any) -> GalleryScope:
+    """Add the scope switch to the window's gallery; returns it (also ``window.scoped_gallery``)."""
+    c, gallery = window.controller, window.gallery
     batch = BatchGalleryPanel(c.doc)
-    tabs.removeTab(at)
-    scoped = ScopedGallery(gallery, batch)
-    tabs.insertTab(at, scoped, text)
+    scoped = GalleryScope(gallery, batch)
     window.scoped_gallery, window.batch_gallery = scoped, batch
-    try:
-        window.actions_.by_key["show_gallery"].triggered.disconnect()
-    except (RuntimeError, TypeError):
-        pass
-    window.actions_.connect("show_gallery", lambda: tabs.setCurrentWidget(scoped))
 
     def show_cell(i: int, cell_id: int) -> None:
         c.doc.set_current(i)
