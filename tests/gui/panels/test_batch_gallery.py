@@ -107,3 +107,12 @@ def test_thumbnails_are_made_only_when_asked(qtbot, make_window, tmp_path):
     assert len(batch.model._icons) == 0  # a refresh sorts; it cuts no thumbnail
     icon = batch.model.data(batch.model.index(0), Qt.ItemDataRole.DecorationRole)
     assert not icon.isNull() and len(batch.model._icons) == 1
+
+
+def test_bench_runs_on_a_small_batch(qtbot, make_window):
+    from wbc_desktop.gui.bench_gallery import _fields, bench_gallery
+
+    win = make_window(load=False)
+    m = bench_gallery(win, _fields(60, 20))
+    assert m["cells"] == 60 and m["images"] == 3 and m["open_s"] < 5  # a guard only; the bench measures
+    assert 0 < m["thumbnails_made"] <= 60
