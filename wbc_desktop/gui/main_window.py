@@ -89,6 +89,9 @@ class MainWindow(QMainWindow):
         from wbc_desktop.gui.panels.gallery_scope import install as install_gallery_scope
 
         install_gallery_scope(self)  # gallery scope: this image / whole batch
+        from wbc_desktop.gui.doubt_nav import install as install_doubt
+
+        install_doubt(self)  # the segmenter's doubt overlay (U) and next uncertain cell (N)
 
     def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea, width: int) -> None:
         dock = QDockWidget(title, self)
