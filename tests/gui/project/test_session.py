@@ -145,3 +145,17 @@ def test_export_and_import_from_the_menu(qtbot, make_window, tmp_path):
     qtbot.waitUntil(lambda: all(x.history is not None for x in win.controller.doc.entries), timeout=10000)
     got = win.controller.doc.entries[0].analysis.class_map
     assert (got[20:30, 20:30] == 2).all() and (got[10:40, 10:40] > 0).all() and got.sum() == 30 * 30 + 100
+
+
+def test_the_segmenter_doubt_map_is_kept_in_the_project(qtbot, make_window, tmp_path):
+    from tests.gui.test_doubt_nav import DoubtfulPipeline
+
+    win = make_window(loader=lambda d: DoubtfulPipeline())
+    s = win.project_session
+    root = tmp_path / "proj"
+    s.create(root)
+    analysed(qtbot, win, copy_images(tmp_path, 1))
+    u = win.controller.doc.entries[0].analysis.uncertainty.copy()
+    s.close()
+    reopen(qtbot, win, root)
+    assert np.array_equal(win.controller.doc.entries[0].analysis.uncertainty, u)

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Optional
 
 import numpy as np
+from PIL import Image
 
 from wbc_desktop.core.analysis import Analysis
 from wbc_desktop.core.cells.instances import find_cells
@@ -39,7 +40,7 @@ from wbc_desktop.core.review.store import ImageReview, ReviewStore
 
 log = logging.getLogger(__name__)
 
-MODEL_DIR, MASKS_DIR, INSTANCES_DIR = "model", "masks", "instances"
+MODEL_DIR, MASKS_DIR, INSTANCES_DIR, DOUBT_DIR = "model", "masks", "instances", "uncertainty"
 
 
 @dataclass
@@ -197,6 +198,8 @@ class Project:
     def save_analysis(self, im: ProjectImage, analysis: Analysis) -> None:
         """Keep the model's output (class map and cells) and mark the image analysed."""
         write_png_atomic(self._png(MODEL_DIR, im), class_map_to_mask(analysis.class_map))
+        if getattr(analysis, "uncertainty", None) is not None:  # the segmenter's doubt, for the review
+            write_png_atomic(self._png(DOUBT_DIR, im), analysis.uncertainty)
         im.size = [int(analysis.shape[0]), int(analysis.shape[1])]
         im.models = dict(analysis.models)
         im.scale, im.scale_method = float(analysis.scale), analysis.scale_method
@@ -243,6 +246,13 @@ class Project:
         a = Analysis(image_name=im.name or im.key, shape=cm.shape, class_map=cm, instances=inst.astype(np.int32),
                      cells=cells, scale=im.scale, models=dict(im.models), scale_method=im.scale_method,
                      scale_confidence=im.scale_confidence, familiarity=im.familiarity, warning=im.warning)
+        dp = self._png(DOUBT_DIR, im)
+        if dp.is_file():
+            try:
+                u = np.asarray(Image.open(dp).convert("L"))
+                a.uncertainty = u if u.shape == cm.shape else None
+            except OSError:  # a damaged doubt map only loses the overlay
+                pass
         return a
 
     # ---- the person's work
