@@ -191,6 +191,7 @@ class ProjectSession(QObject):
                 im = p.add_image(e.path)
             if id(e.analysis) not in self._from_project:
                 p.save_analysis(im, e.analysis)  # a new (or re-run) model output
+            e.corrected = p.is_edited(im)  # type: ignore[attr-defined]  # the report says so
             return p.attach(im, e.analysis)
         except (WbcError, OSError) as err:
             self.messages.error(f"{e.name}: could not be saved in the project ({err}); "
