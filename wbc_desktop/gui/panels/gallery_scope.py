@@ -26,6 +26,9 @@ class GalleryScope:
         self.scope.setToolTip("Review the cells of the current image, or of every analysed image at once "
                               "(all open images; with a project open, the whole project)")
         bar = gallery.layout().itemAt(0).layout()
+        widgets = [bar.itemAt(k).widget() for k in range(bar.count())]
+        sort_label = [w for w in widgets if isinstance(w, QLabel) and w.text() == "Sort"]
+        self.per_image_only = [gallery.sort, gallery.summary] + sort_label  # meaningless for the batch
         bar.insertWidget(0, QLabel("Scope"))
         bar.insertWidget(1, self.scope)
         gallery.layout().addWidget(batch, 1)
@@ -35,7 +38,8 @@ class GalleryScope:
     def _switch(self, index: int) -> None:
         on = index == 1
         self.gallery.scroll.setVisible(not on)
-        self.gallery.sort.setEnabled(not on)
+        for w in self.per_image_only:
+            w.setVisible(not on)
         self.batch.setVisible(on)
         if on:
             self.batch.view.setFocus()

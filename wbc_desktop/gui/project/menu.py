@@ -83,9 +83,7 @@ class ProjectMenu(QObject):
         folder = QFileDialog.getExistingDirectory(self.window, "New project: choose an empty folder", self._start_dir())
         if not folder:
             return
-        if self.session.create(folder):
-            self.session.messages.info("New project: open images (Ctrl+O) or a folder to add them; "
-                                       "every change is saved in the project as you work.")
+        self.session.create(folder)
 
     def open_dialog(self) -> None:
         name, _ = QFileDialog.getOpenFileName(self.window, "Open project", self._start_dir(),

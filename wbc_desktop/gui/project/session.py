@@ -104,8 +104,12 @@ class ProjectSession(QObject):
         self.timer.start()
         self.opened.emit(str(project.root))
         n = len(project.images)
-        self.messages.info(f"Project {project.root.name}: {n} image{'s' if n != 1 else ''}"
-                           + (f", {len(todo)} to analyse" if todo else "") + ".")
+        if n:
+            self.messages.info(f"Project {project.root.name}: {n} image{'s' if n != 1 else ''}"
+                               + (f", {len(todo)} to analyse" if todo else "") + ".")
+        else:
+            self.messages.info(f"Project {project.root.name}: open images or a folder (Ctrl+O, Ctrl+Shift+O) to add "
+                               "them; every change is saved in the project as you work.")
         return True
 
     def close(self) -> None:
