@@ -53,6 +53,12 @@ class ProjectSession(QObject):
         self.timer.setInterval(250)
         self.timer.timeout.connect(self.autosave)
         self.doc.reviewChanged.connect(self._on_review)
+        self._fresh: set[str] = set()  # keys whose History step just saved them (no second write)
+        self._retyped: set[str] = set()  # keys changed without a History step (model retypes): debounced
+        self.rows_timer = QTimer(self)
+        self.rows_timer.setSingleShot(True)
+        self.rows_timer.setInterval(300)
+        self.rows_timer.timeout.connect(self._write_retyped)
 
     # ---- opening and closing
     @property
@@ -117,6 +123,7 @@ class ProjectSession(QObject):
         if self.project is None:
             return
         self.timer.stop()
+        self._write_retyped()
         self.pool.waitForDone(30000)
         project, self.project = self.project, None
         self.doc.history_for = None
@@ -196,7 +203,15 @@ class ProjectSession(QObject):
             if id(e.analysis) not in self._from_project:
                 p.save_analysis(im, e.analysis)  # a new (or re-run) model output
             e.corrected = p.is_edited(im)  # type: ignore[attr-defined]  # the report says so
-            return p.attach(im, e.analysis)
+            h = p.attach(im, e.analysis)
+            save = h._save
+
+            def saved(review, key=im.key) -> None:
+                save(review)
+                self._fresh.add(key)
+
+            h._save = saved
+            return h
         except (WbcError, OSError) as err:
             self.messages.error(f"{e.name}: could not be saved in the project ({err}); "
                                 "its review is kept in the app's data folder instead")
@@ -204,12 +219,26 @@ class ProjectSession(QObject):
 
     # ---- saving
     def _on_review(self, i: int) -> None:
-        """Types set by the model after an edit (or any review change): rows written now."""
+        """Types set by the model after an edit: their rows are written shortly after (a person's
+        own steps were written by the History before this signal)."""
         e = self.doc.entry(i)
         if self.project is None or e is None:
             return
         im = self.project.find(e.path)
-        if im is not None and im.key in self.project.open_images:
+        if im is None or im.key not in self.project.open_images:
+            return
+        if im.key in self._fresh:
+            self._fresh.discard(im.key)
+            return
+        self._retyped.add(im.key)
+        self.rows_timer.start()
+
+    def _write_retyped(self) -> None:
+        keys, self._retyped = self._retyped, set()
+        for key in keys:
+            im = self.project.find(key) if self.project is not None else None
+            if im is None:
+                continue
             try:
                 self.project.cells_changed(im)
             except OSError as err:
