@@ -159,3 +159,39 @@ def test_the_segmenter_doubt_map_is_kept_in_the_project(qtbot, make_window, tmp_
     s.close()
     reopen(qtbot, win, root)
     assert np.array_equal(win.controller.doc.entries[0].analysis.uncertainty, u)
+
+
+def test_a_retype_by_the_model_is_written_to_cells_csv(qtbot, make_window, tmp_path):
+    import csv
+
+    win = make_window()
+    s, doc = win.project_session, win.controller.doc
+    root = tmp_path / "proj"
+    s.create(root)
+    analysed(qtbot, win, copy_images(tmp_path, 1))
+    e = doc.entries[0]
+    c = e.analysis.cells[0]
+    c.cell_type = "eosinophil"  # as a retype in the model process sets it, without a History step
+    with qtbot.waitSignal(s.rows_timer.timeout, timeout=3000):
+        doc.reviewChanged.emit(0)
+    rows = list(csv.DictReader(open(root / "cells.csv", encoding="utf-8")))
+    assert next(r for r in rows if int(r["cell_id"]) == c.cell_id)["model_type"] == "eosinophil"
+
+
+def test_reanalysing_a_corrected_image_keeps_the_corrections_aside(qtbot, make_window, tmp_path):
+    win = make_window()
+    s, doc = win.project_session, win.controller.doc
+    root = tmp_path / "proj"
+    s.create(root)
+    analysed(qtbot, win, copy_images(tmp_path, 1))
+    e = doc.entries[0]
+    e.history.do(MaskEdit(e.analysis, paint_disks(e.analysis.class_map, [(4, 4)], 3, 2)))
+    edited = e.analysis.class_map.copy()
+    with qtbot.waitSignal(win.controller.runner.idle, timeout=20000):
+        win.controller.reanalyse()
+    qtbot.waitUntil(lambda: e.status == DONE and e.history is not None, timeout=10000)
+    kept = list((root / "masks" / "replaced").glob("*.png"))
+    assert len(kept) == 2 and not (root / "masks" / f"{s.project.images[0].key}.png").exists()
+    mask = np.asarray(Image.open(next(k for k in kept if "instances" not in k.name)))
+    assert np.array_equal(mask == 255, edited == 2)  # the person's drawing, not lost
+    assert "kept in the project" in win.controller.messages.text

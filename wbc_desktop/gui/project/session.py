@@ -200,8 +200,12 @@ class ProjectSession(QObject):
         try:
             if im is None:
                 im = p.add_image(e.path)
-            if id(e.analysis) not in self._from_project:
-                p.save_analysis(im, e.analysis)  # a new (or re-run) model output
+            if id(e.analysis) not in self._from_project:  # a new (or re-run) model output
+                kept = p.set_aside_corrections(im) if p.is_edited(im) else None
+                if kept:
+                    self.messages.warning(f"{e.name}: re-analysed; the masks you corrected are kept in the project "
+                                          f"as {kept} (import them again to restore them).")
+                p.save_analysis(im, e.analysis)
             e.corrected = p.is_edited(im)  # type: ignore[attr-defined]  # the report says so
             h = p.attach(im, e.analysis)
             save = h._save
