@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QCheckBox
 
 from wbc_desktop.core.review.doubt import Doubt, rank
@@ -29,18 +28,8 @@ class DoubtNavigator:
         self.layer = UncertaintyLayer(viewer.view.scene())
         self.seen: set[tuple[str, int]] = set()
         self._told_missing: set[str] = set()
-        self.toggle = QAction("Show the segmenter's &doubt", window)
-        self.toggle.setShortcut(QKeySequence("U"))
-        self.toggle.setCheckable(True)
-        self.toggle.setStatusTip("Heat map of the segmenter's per-pixel entropy: where the masks are likely wrong")
-        self.next = QAction("&Next uncertain cell", window)
-        self.next.setShortcut(QKeySequence("N"))
-        self.next.setStatusTip("Open the most doubtful cell not yet visited (type and mask doubt, whole batch)")
-        for a in (self.toggle, self.next):
-            window.addAction(a)
-        window.actions_.menus["&View"].addAction(self.toggle)
-        window.actions_.menus["&Review"].addSeparator()
-        window.actions_.menus["&Review"].addAction(self.next)
+        self.toggle = window.actions_.by_key["toggle_doubt"]  # declared in actions.SPECS (menus, F1 help)
+        self.next = window.actions_.by_key["next_uncertain"]
         self.check = QCheckBox("Doubt", toolTip="The segmenter's doubt as a heat map (U)")
         row = viewer.toolbar.layout()
         row.insertWidget(max(0, row.count() - 2), self.check)

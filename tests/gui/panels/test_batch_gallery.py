@@ -116,3 +116,29 @@ def test_bench_runs_on_a_small_batch(qtbot, make_window):
     m = bench_gallery(win, _fields(60, 20))
     assert m["cells"] == 60 and m["images"] == 3 and m["open_s"] < 5  # a guard only; the bench measures
     assert 0 < m["thumbnails_made"] <= 60
+
+
+def test_clicking_a_thumbnail_makes_its_image_current(qtbot, make_window, tmp_path):
+    from PySide6.QtTest import QTest
+
+    win = make_window()
+    batch = open_batch(qtbot, win, tmp_path)
+    r = next(r for r, (i, _) in enumerate(batch.model.rows) if i == 1)
+    i, c = batch.model.rows[r]
+    rect = batch.view.visualRect(batch.model.index(r))
+    QTest.mouseClick(batch.view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert win.controller.doc.current == 1 and win.controller.doc.selected == [c.cell_id]
+    assert batch.selected_picks() == [(1, c.cell_id)]
+
+
+def test_digit_key_pressed_on_the_grid_retypes(qtbot, make_window, tmp_path):
+    win = make_window()
+    batch = open_batch(qtbot, win, tmp_path)
+    select(batch, [0])
+    (i, cid), = batch.selected_picks()
+    win.activateWindow()
+    batch.view.setFocus()
+    qtbot.keyClick(batch.view, Qt.Key.Key_5)  # 5 = basophil
+    assert win.controller.doc.entries[i].analysis.cell(cid).final_type == "basophil"
+    qtbot.keyClick(batch.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert win.controller.doc.entries[i].analysis.cell(cid).final_type == UNIDENTIFIED

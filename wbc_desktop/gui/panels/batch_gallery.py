@@ -74,7 +74,8 @@ class TypeList(QListWidget):
 class BatchGalleryPanel(QWidget):
     """All cells of the batch; ``showCell(entry, cell id)`` asks the window to open one in its image."""
 
-    showCell = Signal(int, int)
+    showCell = Signal(int, int)  # open it in the image tab (double-click, Enter)
+    cellFocused = Signal(int, int)  # the current thumbnail: its image becomes the current one
 
     def __init__(self, document: Any, parent: Optional[QWidget] = None) -> None:
         super().__init__(parent)
@@ -99,6 +100,8 @@ class BatchGalleryPanel(QWidget):
         v.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
         v.setDragEnabled(True)
         v.setModel(self.model)
+        v.selectionModel().currentChanged.connect(
+            lambda ix, _prev: self.cellFocused.emit(*self.model.picks([ix])[0]) if ix.isValid() else None)
         v.doubleClicked.connect(lambda ix: self.showCell.emit(*self.model.picks([ix])[0]))
         v.activated.connect(lambda ix: self.showCell.emit(*self.model.picks([ix])[0]))
         v.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)

@@ -64,6 +64,12 @@ def install(window: Any) -> GalleryScope:
         window._show_in_image(cell_id)
 
     batch.showCell.connect(show_cell)
+
+    def focus_cell(i: int, cell_id: int) -> None:  # a click: the image, counts and viewer follow the cell
+        c.doc.set_current(i)
+        c.doc.select([cell_id])
+
+    batch.cellFocused.connect(focus_cell)
     reclassify_selected, undo = c.reclassify_selected, c.undo
 
     def routed_reclassify(cell_type) -> None:
@@ -78,6 +84,17 @@ def install(window: Any) -> GalleryScope:
         else:
             undo()
 
+    def sync_undo(*_args) -> None:
+        """The window enables Undo from the current image's history; a batch step counts too."""
+        if scoped.batch_shown and batch.undo_stack:
+            window.actions_.undo.setEnabled(True)
+            window.actions_.undo.setText("&Undo batch retype")
+        elif hasattr(window, "_update_undo"):
+            window._update_undo()
+
+    for sig in (c.doc.reviewChanged, c.doc.currentChanged):
+        sig.connect(sync_undo)  # after the window's own slot (connected earlier)
+    scoped.scope.currentIndexChanged.connect(sync_undo)
     c.reclassify_selected = routed_reclassify  # type: ignore[method-assign]  # the actions look it up per call
     c.undo = routed_undo  # type: ignore[method-assign]
     return scoped

@@ -32,8 +32,8 @@ class ProjectMenu(QObject):
         first = file_menu.actions()[0] if file_menu.actions() else None
         self.new = QAction("&New project…", window)
         self.new.setStatusTip("A folder that keeps the images' analyses, corrections and reviews together")
-        self.open = QAction("Open &project…", window)
-        self.open.setShortcut("Ctrl+Alt+O")
+        self.open = window.actions_.by_key["open_project"]  # declared in actions.SPECS (shortcut, F1 help)
+        file_menu.removeAction(self.open)
         self.recent_menu = QMenu("Recent pro&jects", window)
         self.import_ = QAction("&Import masks / GeoJSON…", window)
         self.import_.setStatusTip("Corrected masks (0/128/255 or 0/1/2 PNG, label TIFF) or QuPath GeoJSON, "
