@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Optional
 
@@ -53,6 +54,11 @@ class ImageEntry:
         return self.history.review if self.history is not None else None
 
 
+@lru_cache(maxsize=8192)
+def _resolved(path: Path) -> Path:
+    return path.resolve()
+
+
 def file_stamp(path: Path) -> tuple[float, int]:
     try:
         st = path.stat()
@@ -84,9 +90,12 @@ class Document(QObject):
 
     # images
     def index_of(self, path: Path) -> int:
+        for i, e in enumerate(self.entries):  # the same path object or spelling: no file system call
+            if e.path == path:
+                return i
         rp = Path(path).resolve()
         for i, e in enumerate(self.entries):
-            if e.path.resolve() == rp:
+            if _resolved(e.path) == rp:  # memoised: adding 200 images was 20,000 realpath calls
                 return i
         return -1
 

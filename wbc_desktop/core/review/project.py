@@ -41,6 +41,7 @@ from wbc_desktop.core.review.store import ImageReview, ReviewStore
 log = logging.getLogger(__name__)
 
 MODEL_DIR, MASKS_DIR, INSTANCES_DIR, DOUBT_DIR = "model", "masks", "instances", "uncertainty"
+MODEL_INSTANCES_DIR = "model-instances"  # the model's cell ids: reopening needs no instance search
 
 
 @dataclass
@@ -198,6 +199,7 @@ class Project:
     def save_analysis(self, im: ProjectImage, analysis: Analysis) -> None:
         """Keep the model's output (class map and cells) and mark the image analysed."""
         write_png_atomic(self._png(MODEL_DIR, im), class_map_to_mask(analysis.class_map))
+        atomic_write_bytes(self._png(MODEL_INSTANCES_DIR, im), encode_instances(analysis.instances))
         if getattr(analysis, "uncertainty", None) is not None:  # the segmenter's doubt, for the review
             write_png_atomic(self._png(DOUBT_DIR, im), analysis.uncertainty)
         im.size = [int(analysis.shape[0]), int(analysis.shape[1])]
@@ -258,6 +260,11 @@ class Project:
         ip = self._png(INSTANCES_DIR, im)
         if edited.is_file() and ip.is_file():
             inst = read_instances(ip, cm.shape)
+        elif not edited.is_file() and self._png(MODEL_INSTANCES_DIR, im).is_file():
+            inst = read_instances(self._png(MODEL_INSTANCES_DIR, im), cm.shape)
+            if inst is not None and sorted(set(np.unique(inst).tolist()) - {0}) != \
+                    sorted(int(r["cell_id"]) for r in self.rows.get(im.key, [])):
+                inst = None  # not the cells of cells.csv: find them again
         cells = project_cells.cells_from_rows(self.rows.get(im.key, []))
         if inst is None:
             inst, found = find_cells(cm, scale=im.scale)
@@ -290,15 +297,29 @@ class Project:
             im.review_migrated = True
         return r
 
-    def attach(self, im: ProjectImage, analysis: Analysis, review: Optional[ImageReview] = None) -> History:
-        """The one History of this image: retypes, signature and mask edits, all saved by the project."""
+    def attach(self, im: ProjectImage, analysis: Analysis, review: Optional[ImageReview] = None,
+               write: bool = True) -> History:
+        """The one History of this image: retypes, signature and mask edits, all saved by the project.
+
+        ``write=False`` (many images attached at once, e.g. a project opening): the caller writes
+        the tables once afterwards with :meth:`write_tables`."""
         review = review or self.review_for(im)
         review.user = review.user or self.user
         review.apply_to(analysis)
         h = History(review, save=lambda r, key=im.key: self.on_step(key))
         self.open_images[im.key] = OpenImage(im, analysis, review, h)
-        self.on_step(im.key)  # states and rows (a migrated review) written now
+        if write:
+            self.on_step(im.key)  # states and rows (a migrated review) written now
+        else:
+            with self._mutex:
+                self._sync_marks(self.open_images[im.key])
+                self.rows[im.key] = project_cells.rows_for(im.key, analysis, review)
         return h
+
+    def write_tables(self) -> None:
+        """``cells.csv`` and ``project.json`` as they are now (after ``attach(write=False)``)."""
+        with self._mutex:
+            self._save_tables()
 
     def on_step(self, key: str) -> None:
         """After each do/undo/redo: journal the strokes, write types and states now."""

@@ -59,6 +59,13 @@ class ProjectSession(QObject):
         self.rows_timer.setSingleShot(True)
         self.rows_timer.setInterval(300)
         self.rows_timer.timeout.connect(self._write_retyped)
+        self._by_path: dict[Path, Any] = {}  # image path -> ProjectImage (find() walks every image)
+        self._arrived: list[Outcome] = []  # loaded analyses waiting to enter the Document together
+        self._bulk = False
+        self.drain_timer = QTimer(self)
+        self.drain_timer.setSingleShot(True)
+        self.drain_timer.setInterval(40)
+        self.drain_timer.timeout.connect(self._drain)
 
     # ---- opening and closing
     @property
@@ -88,10 +95,12 @@ class ProjectSession(QObject):
         for m in project.messages:
             self.messages.warning(f"Project: {m}")
         stored, todo = [], []
+        self._by_path = {}
         for im in project.images:
             path = project.image_path(im)
             if path is None:
                 continue  # said in project.messages; its masks and cells stay in the project
+            self._by_path[path] = im
             (stored if project.has_analysis(im) else todo).append(path)
         self.opening = True
         try:
@@ -100,7 +109,7 @@ class ProjectSession(QObject):
             self.opening = False
         self._pending_loads = len(stored)
         for path in stored:
-            self._load(path)
+            self._load(path, self._by_path[path])
         if todo:
             self.controller.runner.submit(todo)
         if self.doc.entries:
@@ -123,6 +132,8 @@ class ProjectSession(QObject):
         if self.project is None:
             return
         self.timer.stop()
+        self.drain_timer.stop()
+        self._arrived = []
         self._write_retyped()
         self.pool.waitForDone(30000)
         project, self.project = self.project, None
@@ -147,18 +158,25 @@ class ProjectSession(QObject):
             return
         for p in paths:
             try:
-                self.project.add_image(p)
+                self._by_path[Path(p)] = self.project.add_image(p)
             except WbcError as e:
                 self.messages.warning(str(e))
 
-    def _load(self, path: Path) -> None:
+    def _image_of(self, path: Path):
+        im = self._by_path.get(path)
+        if im is None and self.project is not None:
+            im = self.project.find(path)
+            if im is not None:
+                self._by_path[path] = im
+        return im
+
+    def _load(self, path: Path, im) -> None:
         project = self.project
 
         def work(_progress, _cancel) -> Outcome:
             from wbc_desktop.core.io.images import read_image
             from wbc_desktop.gui.viewer.prepare import prepare
 
-            im = project.find(path)
             image = read_image(path)
             analysis = project.load_analysis(im) if im is not None else None
             return Outcome(path, image, analysis, None if analysis is not None else "no analysis stored",
@@ -176,8 +194,30 @@ class ProjectSession(QObject):
             return  # closed meanwhile
         if out.analysis is not None:
             self._from_project.add(id(out.analysis))
-        self.controller._on_done(out)
-        self._one_loaded()
+        self._arrived.append(out)
+        if not self.drain_timer.isActive():
+            self.drain_timer.start()
+
+    def _drain(self) -> None:
+        """Analyses that arrived meanwhile enter the Document together: one round of panel updates
+        and one write of the tables, not one per image (200 images: seconds of GUI time saved)."""
+        outs, self._arrived = self._arrived, []
+        if not outs or self.project is None:
+            return
+        self._bulk = True
+        self.doc.blockSignals(True)
+        try:
+            for out in outs:
+                self.controller._on_done(out)
+        finally:
+            self.doc.blockSignals(False)
+            self._bulk = False
+        self.doc.entriesChanged.emit()
+        self.doc.countsChanged.emit()
+        if self.doc.current >= 0:
+            self.doc.currentChanged.emit(self.doc.current)
+        for _ in outs:
+            self._one_loaded()
 
     def _on_load_failed(self, path: Path, e: BaseException) -> None:
         from wbc_desktop.gui.document import FAILED
@@ -189,6 +229,11 @@ class ProjectSession(QObject):
     def _one_loaded(self) -> None:
         self._pending_loads -= 1
         if self._pending_loads == 0:
+            if self.project is not None:  # states and rows of the attached images (migrated reviews), once
+                try:
+                    self.project.write_tables()
+                except OSError as e:
+                    self.messages.error(f"Project not saved: {e}")
             self.loaded.emit()
 
     def _history_for(self, e: ImageEntry):
@@ -196,10 +241,10 @@ class ProjectSession(QObject):
         p = self.project
         if p is None or e.analysis is None:
             return None
-        im = p.find(e.path)
+        im = self._image_of(e.path)
         try:
             if im is None:
-                im = p.add_image(e.path)
+                im = self._by_path[e.path] = p.add_image(e.path)
             if id(e.analysis) not in self._from_project:  # a new (or re-run) model output
                 kept = p.set_aside_corrections(im) if p.is_edited(im) else None
                 if kept:
@@ -207,7 +252,7 @@ class ProjectSession(QObject):
                                           f"as {kept} (import them again to restore them).")
                 p.save_analysis(im, e.analysis)
             e.corrected = p.is_edited(im)  # type: ignore[attr-defined]  # the report says so
-            h = p.attach(im, e.analysis)
+            h = p.attach(im, e.analysis, write=not self._bulk)
             save = h._save
 
             def saved(review, key=im.key) -> None:
@@ -228,7 +273,7 @@ class ProjectSession(QObject):
         e = self.doc.entry(i)
         if self.project is None or e is None:
             return
-        im = self.project.find(e.path)
+        im = self._image_of(e.path)
         if im is None or im.key not in self.project.open_images:
             return
         if im.key in self._fresh:
