@@ -84,10 +84,45 @@ def bench_gallery(window, fields) -> dict[str, float]:
             "scroll_s": scroll_s, "p99_gap_ms": p99, "gaps_over_50ms": over, "beats": len(gaps), "worst_step_cpu_ms": worst_cpu * 1e3, "thumbnails_made": len(batch.model._icons)}
 
 
+def bench_project_open(window, n_images: int, cells_per_image: int, folder: Path) -> dict[str, float]:
+    """A project of ``n_images`` analysed synthetic fields, opened in ``window``: time to the
+    open call's return, to every stored analysis in the Document, and the worst GUI gap meanwhile."""
+    from PySide6.QtWidgets import QApplication
+
+    from wbc_desktop.core.io.atomic import write_png_atomic
+    from wbc_desktop.core.review.project import Project
+    from wbc_desktop.gui.bench import Heartbeat
+
+    app = QApplication.instance()
+    p = Project.create(folder / "project", user="bench")
+    (folder / "images").mkdir(exist_ok=True)
+    for image, a in _fields(n_images * cells_per_image, cells_per_image):
+        path = folder / "images" / image.path.name
+        write_png_atomic(path, image.pixels)
+        p.save_analysis(p.add_image(path), a)
+    p.close()
+    s = window.project_session
+    done: list[float] = []
+    s.loaded.connect(lambda: done.append(time.perf_counter()))
+    beat = Heartbeat(10)
+    t0 = time.perf_counter()
+    s.open(folder / "project")
+    returned = time.perf_counter() - t0
+    while not done and time.perf_counter() - t0 < 600:
+        app.processEvents()
+    worst = beat.stop()
+    out = {"images": len(window.controller.doc.entries), "returned_s": returned,
+           "loaded_s": (done[0] - t0) if done else float("nan"), "worst_stall_ms": worst}
+    s.close()
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--cells", type=int, default=2000)
     ap.add_argument("--per-image", type=int, default=50)
+    ap.add_argument("--project-images", type=int, default=200, help="also time opening a project of this many "
+                    "analysed images (0: skip)")
     args = ap.parse_args(argv)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QSettings
@@ -116,6 +151,11 @@ def main(argv: list[str] | None = None) -> int:
           flush=True)
     print(f"worst GUI-thread CPU time of one scroll step (repaint + new thumbnails): {m['worst_step_cpu_ms']:.1f} ms; "
           f"load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs", flush=True)
+    if args.project_images:
+        pm = bench_project_open(win, args.project_images, 10, Path(tmp))
+        print(f"project of {pm['images']} analysed images: open returns in {pm['returned_s']:.2f} s, every "
+              f"analysis in the window after {pm['loaded_s']:.1f} s (read in the background), worst GUI stall "
+              f"{pm['worst_stall_ms']:.0f} ms; load average {os.getloadavg()[0]:.1f}", flush=True)
     win.close()
     return 0
 

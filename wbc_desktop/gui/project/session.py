@@ -147,9 +147,20 @@ class ProjectSession(QObject):
         self.closed.emit()
 
     def _clear_document(self) -> None:
+        """Every image out of the window at once (one round of panel updates, not one per image)."""
         self.controller.runner.cancel()
-        while self.doc.entries:
-            self.doc.remove(len(self.doc.entries) - 1)
+        if not self.doc.entries:
+            return
+        self.doc.blockSignals(True)
+        try:
+            self.doc.entries.clear()
+            self.doc.current, self.doc.selected = -1, []
+        finally:
+            self.doc.blockSignals(False)
+        self.doc.entriesChanged.emit()
+        self.doc.currentChanged.emit(-1)
+        self.doc.selectionChanged.emit([])
+        self.doc.countsChanged.emit()
 
     # ---- images
     def add_images(self, paths: list[Path]) -> None:
