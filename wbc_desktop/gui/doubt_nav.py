@@ -12,7 +12,7 @@ from typing import Any, Optional
 
 from PySide6.QtWidgets import QCheckBox
 
-from wbc_desktop.core.review.doubt import Doubt, rank
+from wbc_desktop.core.review.doubt import Doubt, rank, segmenter_doubt
 
 from wbc_desktop.gui.viewer.uncertainty import UncertaintyLayer
 
@@ -27,6 +27,7 @@ class DoubtNavigator:
         viewer = window.viewer
         self.layer = UncertaintyLayer(viewer.view.scene())
         self.seen: set[tuple[str, int]] = set()
+        self._seg_cache: dict[str, tuple] = {}
         self._told_missing: set[str] = set()
         self.toggle = window.actions_.by_key["toggle_doubt"]  # declared in actions.SPECS (menus, F1 help)
         self.next = window.actions_.by_key["next_uncertain"]
@@ -61,7 +62,18 @@ class DoubtNavigator:
     def ranked(self) -> list[Doubt]:
         items = [(i, e.analysis) for i, e in enumerate(self.doc.entries)
                  if e.analysis is not None and not e.signed]
-        return rank(items)
+        return rank(items, seg_of=self._seg_of)
+
+    def _seg_of(self, i: int, analysis) -> dict[int, float]:
+        """Per-cell segmenter doubt, recomputed only when the image's masks changed."""
+        e = self.doc.entries[i]
+        version = e.review.mask_version if e.review is not None else 0
+        key = (id(analysis), id(getattr(analysis, "uncertainty", None)), version, len(analysis.cells))
+        hit = self._seg_cache.get(str(e.path))
+        if hit is None or hit[0] != key:
+            hit = (key, segmenter_doubt(analysis))
+            self._seg_cache[str(e.path)] = hit
+        return hit[1]
 
     def go_next(self) -> Optional[Doubt]:
         ranked = self.ranked()

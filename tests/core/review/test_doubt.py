@@ -65,3 +65,15 @@ def test_rank_spans_images():
     b = analysis([cell(1, [("a", 0.5), ("b", 0.49)], 0)])
     r = rank([(0, a), (1, b)])
     assert [(d.key, d.cell_id) for d in r] == [(1, 1), (0, 1)]
+
+
+def test_rank_uses_the_callers_segmenter_doubt_cache():
+    a = analysis([cell(1, [("a", 0.9), ("b", 0.05)], 0)])
+    calls = []
+
+    def seg_of(key, an):
+        calls.append(key)
+        return {1: 0.9}
+
+    r = rank([("k", a)], seg_of=seg_of)
+    assert calls == ["k"] and abs(r[0].segmenter - 0.9) < 1e-9

@@ -11,7 +11,7 @@ a cell doubtful on either ranks high. Cells a person already typed are left out:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Hashable, Iterable, Optional
+from typing import Callable, Hashable, Iterable, Optional
 
 import numpy as np
 from scipy import ndimage
@@ -48,8 +48,10 @@ def segmenter_doubt(analysis: Analysis) -> dict[int, float]:
     return {i: float(m) / 255.0 if np.isfinite(m) else 0.0 for i, m in zip(ids, np.atleast_1d(means))}
 
 
-def cell_doubts(key: Hashable, analysis: Analysis, skip_reviewed: bool = True) -> list[Doubt]:
-    seg = segmenter_doubt(analysis)
+def cell_doubts(key: Hashable, analysis: Analysis, skip_reviewed: bool = True,
+                seg: Optional[dict[int, float]] = None) -> list[Doubt]:
+    """``seg``: the image's :func:`segmenter_doubt` when the caller keeps it (it changes only with the masks)."""
+    seg = segmenter_doubt(analysis) if seg is None else seg
     out = []
     for c in analysis.cells:
         if skip_reviewed and c.reviewed_type:
@@ -59,13 +61,16 @@ def cell_doubts(key: Hashable, analysis: Analysis, skip_reviewed: bool = True) -
     return out
 
 
-def rank(images: Iterable[tuple[Hashable, Analysis]], skip_reviewed: bool = True) -> list[Doubt]:
-    """Every cell of these images, most doubtful first (ties: image order, then cell id)."""
+def rank(images: Iterable[tuple[Hashable, Analysis]], skip_reviewed: bool = True,
+         seg_of: Optional[Callable[[Hashable, Analysis], dict[int, float]]] = None) -> list[Doubt]:
+    """Every cell of these images, most doubtful first (ties: image order, then cell id).
+
+    ``seg_of(key, analysis)``: a cache of :func:`segmenter_doubt` (the one costly part on big fields)."""
     out: list[Doubt] = []
     order: dict = {}
     for n, (key, a) in enumerate(images):
         order[key] = n
-        out.extend(cell_doubts(key, a, skip_reviewed))
+        out.extend(cell_doubts(key, a, skip_reviewed, seg_of(key, a) if seg_of is not None else None))
     out.sort(key=lambda d: (-d.score, order[d.key], d.cell_id))
     return out
 
