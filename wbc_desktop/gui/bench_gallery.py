@@ -81,7 +81,8 @@ def bench_gallery(window, fields) -> dict[str, float]:
     p99 = gaps[int(0.99 * (len(gaps) - 1))] if gaps else 0.0
     over = sum(1 for g in gaps if g > 50)
     return {"cells": n, "images": len(fields), "open_s": opened, "worst_stall_ms": worst, "scroll_steps": steps,
-            "scroll_s": scroll_s, "p99_gap_ms": p99, "gaps_over_50ms": over, "beats": len(gaps), "worst_step_cpu_ms": worst_cpu * 1e3, "thumbnails_made": len(batch.model._icons)}
+            "scroll_s": scroll_s, "p99_gap_ms": p99, "gaps_over_50ms": over, "beats": len(gaps),
+            "worst_step_cpu_ms": worst_cpu * 1e3, "thumbnails_made": len(batch.model._icons)}
 
 
 def bench_project_open(window, n_images: int, cells_per_image: int, folder: Path) -> dict[str, float]:

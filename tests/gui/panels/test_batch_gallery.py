@@ -83,7 +83,8 @@ def test_drop_on_a_type_retypes(qtbot, make_window, tmp_path):
     md = batch.model.mimeData([batch.model.index(r) for r in (0, 1)])
     target = batch.types.item(1 + GROUP_ORDER.index("basophil"))
     pos = batch.types.visualItemRect(target).center()
-    ev = QDropEvent(QPointF(pos), Qt.DropAction.CopyAction, md, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    ev = QDropEvent(QPointF(pos), Qt.DropAction.CopyAction, md, Qt.MouseButton.LeftButton,
+                    Qt.KeyboardModifier.NoModifier)
     with qtbot.waitSignal(win.controller.doc.countsChanged, timeout=3000):
         batch.types.dropEvent(ev)
     assert win.controller.doc.batch_counts()["basophil"] == 2

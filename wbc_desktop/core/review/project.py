@@ -223,26 +223,6 @@ class Project:
             self.rows[im.key] = project_cells.rows_for(im.key, analysis, self.review_for(im))
             self._save_tables()
 
-    def set_aside_corrections(self, im: ProjectImage) -> Optional[str]:
-        """Before a new model analysis replaces an edited image's: keep the person's masks (never
-        deleted) as ``masks/replaced/<key>-<time>.png`` (+ instances); returns that name or None."""
-        self.flush()  # journalled strokes into the masks first
-        src = self._png(MASKS_DIR, im)
-        if not src.is_file():
-            return None
-        stamp = time.strftime("%Y%m%d-%H%M%S")
-        dest = self.root / MASKS_DIR / "replaced" / f"{im.key}-{stamp}.png"
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        src.replace(dest)
-        inst = self._png(INSTANCES_DIR, im)
-        if inst.is_file():
-            inst.replace(dest.with_name(f"{im.key}-{stamp}.instances.png"))
-        with self._mutex:
-            self.open_images.pop(im.key, None)
-            im.unmark("corrected")
-            self.save()
-        return f"{MASKS_DIR}/replaced/{dest.name}"
-
     def model_class_map(self, im: ProjectImage) -> Optional[np.ndarray]:
         p = self._png(MODEL_DIR, im)
         return read_mask(p) if p.is_file() else None

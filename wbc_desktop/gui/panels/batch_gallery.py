@@ -177,7 +177,8 @@ class BatchGalleryPanel(QWidget):
         for t in (ALL,) + GROUP_ORDER:
             n = total if t == ALL else self.model.counts.get(t, 0)
             key = shortcut_key(t) if t != ALL else ""
-            item = QListWidgetItem(f"{'All types' if t == ALL else display_name(t)}  ·  {n}" + (f"   [{key}]" if key else ""))
+            name = "All types" if t == ALL else display_name(t)
+            item = QListWidgetItem(f"{name}  ·  {n}" + (f"   [{key}]" if key else ""))
             item.setData(Qt.ItemDataRole.UserRole, t)
             if t != ALL:
                 item.setForeground(type_color(t).darker(130))

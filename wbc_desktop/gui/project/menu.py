@@ -99,7 +99,8 @@ class ProjectMenu(QObject):
         if s.project is None:
             return None
         if masks is None and geojson is None:
-            folder = QFileDialog.getExistingDirectory(self.window, "Import corrected masks or GeoJSON: choose their folder",
+            folder = QFileDialog.getExistingDirectory(self.window,
+                                                      "Import corrected masks or GeoJSON: choose their folder",
                                                       self._start_dir())
             if not folder:
                 return None
@@ -116,7 +117,8 @@ class ProjectMenu(QObject):
         s.open(root)  # reload: the viewer, gallery and counts show the imported masks
         for e in errors[:5]:
             s.messages.warning(f"Import: {e}")
-        s.messages.info(f"Imported corrections for {n} image(s)" + (f"; {len(errors)} file(s) not used." if errors else "."))
+        unused = f"; {len(errors)} file(s) not used." if errors else "."
+        s.messages.info(f"Imported corrections for {n} image(s){unused}")
         return n, errors
 
     def export_dialog(self, fmt: str, out: Optional[Path] = None) -> list[str]:
