@@ -195,3 +195,15 @@ def test_reanalysing_a_corrected_image_keeps_the_corrections_aside(qtbot, make_w
     mask = np.asarray(Image.open(next(k for k in kept if "instances" not in k.name)))
     assert np.array_equal(mask == 255, edited == 2)  # the person's drawing, not lost
     assert "kept in the project" in win.controller.messages.text
+
+
+def test_a_refused_project_leaves_the_open_one_open(qtbot, make_window, tmp_path):
+    win = make_window()
+    s = win.project_session
+    assert s.create(tmp_path / "a")
+    analysed(qtbot, win, copy_images(tmp_path, 1))
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "project.json").write_text(json.dumps({"format": "wbc-desktop-project", "version": 99}))
+    assert not s.open(tmp_path / "b")
+    assert "newer WBC Desktop" in win.controller.messages.text
+    assert s.project.root == tmp_path / "a" and len(win.controller.doc.entries) == 1

@@ -83,12 +83,16 @@ class ProjectSession(QObject):
         return self.settings.reviewer or "reviewer"
 
     def _start(self, make, root: Path | str) -> bool:
-        self.close()
+        """Open the new project first, so a refusal (locked, newer format) leaves the current one open."""
+        same = self.project is not None and Path(root).resolve() == self.project.root.resolve()
+        if same:
+            self.close()  # reopening: its lock is ours
         try:
             project = make()
         except (WbcError, OSError) as e:  # locked, newer format, not a project, no access
             self.messages.error(f"Could not open the project: {e}")
             return False
+        self.close()
         self.project = project
         self._clear_document()
         self.doc.history_for = self._history_for
