@@ -207,3 +207,16 @@ def test_a_refused_project_leaves_the_open_one_open(qtbot, make_window, tmp_path
     assert not s.open(tmp_path / "b")
     assert "newer WBC Desktop" in win.controller.messages.text
     assert s.project.root == tmp_path / "a" and len(win.controller.doc.entries) == 1
+
+
+def test_a_dropped_project_folder_opens_as_the_project(qtbot, make_window, tmp_path):
+    win = make_window()
+    s = win.project_session
+    root = tmp_path / "proj"
+    s.create(root)
+    analysed(qtbot, win, copy_images(tmp_path, 2))
+    s.close()
+    with qtbot.waitSignal(s.loaded, timeout=20000):
+        win.drops.open_fn([str(root)])  # what a drop of the folder calls
+    assert s.is_open and len(win.controller.doc.entries) == 2
+    assert all(e.path.parent.name == "imgs" for e in win.controller.doc.entries)  # not its masks

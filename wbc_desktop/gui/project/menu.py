@@ -172,4 +172,20 @@ def install(window: Any) -> ProjectSession:
         return todo
 
     c.doc.add = add  # type: ignore[method-assign]
+    open_paths = c.open_paths
+
+    def open_paths_or_project(paths) -> None:
+        """A project folder (dropped, from the command line or recent files) opens as the project,
+        not as a folder of images (its masks would be analysed as pictures)."""
+        from wbc_desktop.core.review.project_file import PROJECT_FILE
+
+        projects = [Path(p) for p in paths if Path(p).is_dir() and (Path(p) / PROJECT_FILE).is_file()]
+        if projects:
+            session.open(projects[0])
+        rest = [p for p in paths if Path(p) not in projects]
+        if rest:
+            open_paths(rest)
+
+    c.open_paths = open_paths_or_project  # type: ignore[method-assign]
+    window.drops.open_fn = open_paths_or_project
     return session
