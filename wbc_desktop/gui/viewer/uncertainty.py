@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage, QPixmap, qRgba
 from PySide6.QtWidgets import QGraphicsPixmapItem, QGraphicsScene
 
-FLOOR = 40  # below this (~16% of ln 3) a pixel is shown as sure: keeps the map readable
+FLOOR = 90  # below this (35% of ln 3, e.g. p = 0.9/0.05/0.05) a pixel is shown as sure: keeps the map readable
 
 
 def heat_table() -> list[int]:
