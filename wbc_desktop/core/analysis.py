@@ -63,6 +63,7 @@ class Analysis:
     notes: list[str] = field(default_factory=list)  # conversions, fallbacks, warnings for the user
     timings_ms: dict[str, float] = field(default_factory=dict)
     probabilities: Optional[np.ndarray] = None  # float16 HxWx3 when asked for
+    uncertainty: Optional[np.ndarray] = None  # uint8 HxW segmenter entropy, 255 = ln 3 (review: overlay, N)
     # How the scale was found and how sure the models are on this image (images.csv, the app's warning)
     scale_method: str = ""  # e.g. "pixel-size", "tiff-resolution", "red-cells", "fixed", "assumed"
     scale_confidence: float = 0.0  # 0..1, how much the scale estimate can be trusted

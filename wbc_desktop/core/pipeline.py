@@ -118,4 +118,5 @@ class Pipeline:
             models=self.models_info(),
             notes=list(img.notes) + list(seg.notes),
             timings_ms=timings,
+            uncertainty=seg.uncertainty,
         )

@@ -55,6 +55,14 @@ SPECS += [
     ActionSpec(f"type_{t}", "&Review", f"Mark as {display_name(t)}", shortcut_key(t)) for t in REVIEW_TYPES
 ]
 SPECS.append(ActionSpec("restore_type", "&Review", "Restore the model's type", "Backspace"))
+SPECS += [  # wired by gui/project/menu.py and gui/doubt_nav.py
+    ActionSpec("open_project", "&File", "Open &project…", "Ctrl+Alt+O",
+               "A project folder: analyses, corrections, reviews"),
+    ActionSpec("toggle_doubt", "&View", "Show the segmenter's &doubt", "U",
+               "Heat map of the segmenter's per-pixel entropy: where the masks are likely wrong", checkable=True),
+    ActionSpec("next_uncertain", "&Review", "&Next uncertain cell", "N",
+               "Open the most doubtful cell not yet visited (type and mask doubt, whole batch)"),
+]
 MENUS = ["&File", "&Edit", "&View", "&Review", "&Analysis", "&Help"]
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Optional
 
@@ -55,6 +56,11 @@ class ImageEntry:
         return self.history.review if self.history is not None else None
 
 
+@lru_cache(maxsize=8192)
+def _resolved(path: Path) -> Path:
+    return path.resolve()
+
+
 def file_stamp(path: Path) -> tuple[float, int]:
     try:
         st = path.stat()
@@ -85,12 +91,16 @@ class Document(QObject):
         self.selected: list[int] = []
         self.threshold = 0.0  # 0: the classifier's own decision
         self.include_border = False
+        self.history_for: Optional[Any] = None  # entry -> History or None: an open project's own history
 
     # images
     def index_of(self, path: Path) -> int:
+        for i, e in enumerate(self.entries):  # the same path object or spelling: no file system call
+            if e.path == path:
+                return i
         rp = Path(path).resolve()
         for i, e in enumerate(self.entries):
-            if e.path.resolve() == rp:
+            if _resolved(e.path) == rp:  # memoised: adding 200 images was 20,000 realpath calls
                 return i
         return -1
 
@@ -174,8 +184,9 @@ class Document(QObject):
             self.currentChanged.emit(i)
 
     def _attach_review(self, e: ImageEntry) -> None:
-        review = e.history.review if e.history is not None else self.store.load(e.path)
-        e.history = History(review, save=self._autosave)
+        h = self.history_for(e) if self.history_for is not None else None
+        review = h.review if h is not None else e.history.review if e.history is not None else self.store.load(e.path)
+        e.history = h or History(review, save=self._autosave)
         e.model_types = {c.cell_id: c.cell_type for c in e.analysis.cells}
         self._threshold_entry(e)
         review.apply_to(e.analysis)

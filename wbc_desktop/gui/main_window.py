@@ -86,6 +86,15 @@ class MainWindow(QMainWindow):
         for w in (self.viewer.view.viewport(), self.images.list.viewport()):
             w.setAcceptDrops(True)
             w.installEventFilter(self.drops)
+        from wbc_desktop.gui.project.menu import install as install_project
+
+        install_project(self)  # File ▸ New/Open project…, import/export; autosave into the project
+        from wbc_desktop.gui.panels.gallery_scope import install as install_gallery_scope
+
+        install_gallery_scope(self)  # gallery scope: this image / whole batch
+        from wbc_desktop.gui.doubt_nav import install as install_doubt
+
+        install_doubt(self)  # the segmenter's doubt overlay (U) and next uncertain cell (N)
 
     def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea, width: int) -> None:
         dock = QDockWidget(title, self)
@@ -105,7 +114,7 @@ class MainWindow(QMainWindow):
         a.connect("export_csv", c.export_csv)
         a.connect("export_pdf", lambda: c.export_pdf(v.masks.style))
         a.connect("quit", self.close)
-        a.connect("undo", c.undo)
+        a.connect("undo", lambda: c.undo())  # looked up per call: the batch gallery routes it
         a.connect("redo", c.redo)
         a.connect("sign", c.toggle_signed)
         a.connect("preferences", self._preferences)

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Sequence
 
 from PySide6.QtCore import QMarginsF, QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QImage, QPageLayout, QPageSize, QPainter, QPdfWriter, QPen
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPageLayout, QPageSize, QPainter, QPdfWriter, QPen
 
 from wbc_desktop import __version__
 from wbc_desktop.core.review.differential import NOT_WBC
@@ -34,7 +34,13 @@ def export_csv(entries: Sequence, path: Path, include_border: bool = False) -> t
 
 
 def overlay_image(entry, style: OverlayStyle) -> QImage:
-    """The image with fill, outlines and labelled boxes burnt in, at full resolution."""
+    """The image with fill, outlines and labelled boxes burnt in, at full resolution.
+
+    Drawn from the analysis as it is now (the person's corrected masks and types), not from the
+    display data made when the image was analysed; labels stay inside the picture."""
+    from wbc_desktop.gui.viewer.prepare import _path, indexed
+    from wbc_desktop.gui.viewer.contours import cell_outlines_by_cell
+
     d = entry.display
     img = d.image.convertToFormat(QImage.Format.Format_ARGB32)
     a = entry.analysis
@@ -42,22 +48,26 @@ def overlay_image(entry, style: OverlayStyle) -> QImage:
         return img
     p = QPainter(img)
     p.setRenderHint(QPainter.RenderHint.Antialiasing)
-    if style.fill and d.classes is not None:
-        p.drawImage(0, 0, styled_classes(d.classes, style))
+    if style.fill:
+        p.drawImage(0, 0, styled_classes(indexed(a.class_map), style))
     width = max(1.0, img.width() / 600)
     if style.outline:
-        for paths, colour in ((d.cell_paths, style.cytoplasm), (d.nucleus_paths, style.nucleus)):
+        outlines = cell_outlines_by_cell(a.class_map, a.instances, a.cells)
+        for part, colour in (("cell", style.cytoplasm), ("nucleus", style.nucleus)):
             p.setPen(QPen(QColor(colour), width))
-            for path in paths.values():
-                p.drawPath(path)
+            for parts in outlines.values():
+                p.drawPath(_path(parts[part]))
     font = QFont()
     font.setPixelSize(max(10, int(img.width() / 55)))
     p.setFont(font)
+    metrics = QFontMetricsF(font)
     for c in a.cells:
         x0, y0, x1, y1 = c.bbox
         p.setPen(QPen(type_color(c.final_type), width * 1.5))
         p.drawRect(QRectF(x0, y0, x1 - x0, y1 - y0))
-        p.drawText(QPointF(x0, max(font.pixelSize(), y0 - 3)), cell_label(c))
+        label = cell_label(c)
+        tx = max(0.0, min(float(x0), img.width() - metrics.horizontalAdvance(label) - 2))
+        p.drawText(QPointF(tx, max(font.pixelSize(), y0 - 3)), label)
     p.end()
     return img
 
@@ -78,7 +88,8 @@ class _Page:
         self.y += h + gap
 
     def image(self, img: QImage, max_h: float) -> None:
-        scale = min(self.w / img.width(), max_h / img.height())
+        """Scaled to fit the text width and ``max_h``; a small crop is enlarged at most twice."""
+        scale = min(self.w / img.width(), max_h / img.height(), 2.0)
         r = QRectF(0, self.y, img.width() * scale, img.height() * scale)
         self.p.drawImage(r, img)
         self.y += r.height() + 10
@@ -133,7 +144,9 @@ def export_pdf(entries: Sequence, path: Path, style: OverlayStyle, include_borde
     writer.setTitle("WBC differential report")
     writer.setCreator(f"WBC Desktop {__version__}")
     p = QPainter(writer)
-    width = writer.width()
+    # The text width in points from the page layout itself: writer.width() is in device pixels,
+    # whose size depends on when the resolution took effect; the layout's paint rect does not.
+    width = writer.pageLayout().paintRect(QPageLayout.Unit.Point).width()
     stamp = time.strftime("%Y-%m-%d %H:%M")
     by_image = {}
     for r in summary_rows([e.analysis for e in done], include_border):
@@ -154,8 +167,10 @@ def export_pdf(entries: Sequence, path: Path, style: OverlayStyle, include_borde
         else:
             pg.text("Not signed: automated result, not reviewed by a person.", 10)
         reviewed = sum(1 for c in e.analysis.cells if c.reviewed_type)
+        edited = bool(e.review is not None and e.review.mask_version) or getattr(e, "corrected", False)
         pg.text(f"{len(e.analysis.cells)} cells found; {reviewed} reclassified by the reviewer; "
-                f"cells cut by the border {'counted' if include_border else 'not counted'}.", 9)
+                + ("masks corrected by the reviewer (shown as corrected); " if edited else "")
+                + f"cells cut by the border {'counted' if include_border else 'not counted'}.", 9)
     writer.newPage()
     pg = _Page(p, width)
     pg.text(f"Batch differential ({len(done)} image(s))", 16, bold=True)

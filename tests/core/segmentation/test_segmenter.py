@@ -26,6 +26,7 @@ def test_segment_returns_input_sized_class_map(tiny_segmenter, cell_pair):
     assert set(np.unique(r.class_map)) <= {0, 1, 2}
     assert r.probabilities.shape == (250, 180, 3)
     assert r.notes and r.timings_ms["superpixels"] > 0
+    assert r.uncertainty.shape == (250, 180) and r.uncertainty.dtype == np.uint8  # the segmenter's doubt, kept
 
 
 def test_scale_override_and_pixel_size(tiny_segmenter, cell_pair):
@@ -49,6 +50,7 @@ def test_big_field_goes_through_candidate_crops(tiny_segmenter, fixtures):
     for b in r.crops:
         outside[b[1]:b[3], b[0]:b[2]] = False
     assert not r.class_map[outside].any()  # nothing is computed away from candidates
+    assert r.uncertainty.shape == big.shape[:2] and not r.uncertainty[outside].any()
 
 
 def test_cancel_stops_field_work(tiny_segmenter, fixtures):

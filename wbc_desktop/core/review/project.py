@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Optional
 
 import numpy as np
+from PIL import Image
 
 from wbc_desktop.core.analysis import Analysis
 from wbc_desktop.core.cells.instances import find_cells
@@ -39,7 +40,8 @@ from wbc_desktop.core.review.store import ImageReview, ReviewStore
 
 log = logging.getLogger(__name__)
 
-MODEL_DIR, MASKS_DIR, INSTANCES_DIR = "model", "masks", "instances"
+MODEL_DIR, MASKS_DIR, INSTANCES_DIR, DOUBT_DIR = "model", "masks", "instances", "uncertainty"
+MODEL_INSTANCES_DIR = "model-instances"  # the model's cell ids: reopening needs no instance search
 
 
 @dataclass
@@ -197,6 +199,9 @@ class Project:
     def save_analysis(self, im: ProjectImage, analysis: Analysis) -> None:
         """Keep the model's output (class map and cells) and mark the image analysed."""
         write_png_atomic(self._png(MODEL_DIR, im), class_map_to_mask(analysis.class_map))
+        atomic_write_bytes(self._png(MODEL_INSTANCES_DIR, im), encode_instances(analysis.instances))
+        if getattr(analysis, "uncertainty", None) is not None:  # the segmenter's doubt, for the review
+            write_png_atomic(self._png(DOUBT_DIR, im), analysis.uncertainty)
         im.size = [int(analysis.shape[0]), int(analysis.shape[1])]
         im.models = dict(analysis.models)
         im.scale, im.scale_method = float(analysis.scale), analysis.scale_method
@@ -235,6 +240,11 @@ class Project:
         ip = self._png(INSTANCES_DIR, im)
         if edited.is_file() and ip.is_file():
             inst = read_instances(ip, cm.shape)
+        elif not edited.is_file() and self._png(MODEL_INSTANCES_DIR, im).is_file():
+            inst = read_instances(self._png(MODEL_INSTANCES_DIR, im), cm.shape)
+            if inst is not None and sorted(set(np.unique(inst).tolist()) - {0}) != \
+                    sorted(int(r["cell_id"]) for r in self.rows.get(im.key, [])):
+                inst = None  # not the cells of cells.csv: find them again
         cells = project_cells.cells_from_rows(self.rows.get(im.key, []))
         if inst is None:
             inst, found = find_cells(cm, scale=im.scale)
@@ -243,6 +253,13 @@ class Project:
         a = Analysis(image_name=im.name or im.key, shape=cm.shape, class_map=cm, instances=inst.astype(np.int32),
                      cells=cells, scale=im.scale, models=dict(im.models), scale_method=im.scale_method,
                      scale_confidence=im.scale_confidence, familiarity=im.familiarity, warning=im.warning)
+        dp = self._png(DOUBT_DIR, im)
+        if dp.is_file():
+            try:
+                u = np.asarray(Image.open(dp).convert("L"))
+                a.uncertainty = u if u.shape == cm.shape else None
+            except OSError:  # a damaged doubt map only loses the overlay
+                pass
         return a
 
     # ---- the person's work
@@ -260,15 +277,29 @@ class Project:
             im.review_migrated = True
         return r
 
-    def attach(self, im: ProjectImage, analysis: Analysis, review: Optional[ImageReview] = None) -> History:
-        """The one History of this image: retypes, signature and mask edits, all saved by the project."""
+    def attach(self, im: ProjectImage, analysis: Analysis, review: Optional[ImageReview] = None,
+               write: bool = True) -> History:
+        """The one History of this image: retypes, signature and mask edits, all saved by the project.
+
+        ``write=False`` (many images attached at once, e.g. a project opening): the caller writes
+        the tables once afterwards with :meth:`write_tables`."""
         review = review or self.review_for(im)
         review.user = review.user or self.user
         review.apply_to(analysis)
         h = History(review, save=lambda r, key=im.key: self.on_step(key))
         self.open_images[im.key] = OpenImage(im, analysis, review, h)
-        self.on_step(im.key)  # states and rows (a migrated review) written now
+        if write:
+            self.on_step(im.key)  # states and rows (a migrated review) written now
+        else:
+            with self._mutex:
+                self._sync_marks(self.open_images[im.key])
+                self.rows[im.key] = project_cells.rows_for(im.key, analysis, review)
         return h
+
+    def write_tables(self) -> None:
+        """``cells.csv`` and ``project.json`` as they are now (after ``attach(write=False)``)."""
+        with self._mutex:
+            self._save_tables()
 
     def on_step(self, key: str) -> None:
         """After each do/undo/redo: journal the strokes, write types and states now."""

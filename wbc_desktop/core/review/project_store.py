@@ -7,7 +7,7 @@ import io
 import logging
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Optional
 
 import numpy as np
 from PIL import Image
@@ -161,3 +161,24 @@ def _remeasure(a, region: tuple[int, int, int, int]) -> None:
                 setattr(c, f, v)
             cells.append(c)
     a.cells = sorted(cells, key=lambda c: c.cell_id)
+
+
+def set_aside_corrections(project: "Project", im: ProjectImage) -> Optional[str]:
+    """Before a new model analysis replaces an edited image's: keep the person's masks (never
+    deleted) as ``masks/replaced/<key>-<time>.png`` (+ instances); returns that name or None."""
+    project.flush()  # journalled strokes into the masks first
+    src = project.root / "masks" / f"{im.key}.png"
+    if not src.is_file():
+        return None
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    dest = project.root / "masks" / "replaced" / f"{im.key}-{stamp}.png"
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    src.replace(dest)
+    inst = project.root / "instances" / f"{im.key}.png"
+    if inst.is_file():
+        inst.replace(dest.with_name(f"{im.key}-{stamp}.instances.png"))
+    with project._mutex:
+        project.open_images.pop(im.key, None)
+        im.unmark("corrected")
+        project.save()
+    return f"masks/replaced/{dest.name}"

@@ -23,6 +23,7 @@ from wbc_desktop.core.segmentation.augment import resize
 from wbc_desktop.core.imaging.illumination import apply_gain, background_gain
 from wbc_desktop.core.device import describe_device, is_oom, resolve_device
 from wbc_desktop.core.segmentation.postprocess import clean_class_map
+from wbc_desktop.core.segmentation.uncertainty import entropy_u8
 from wbc_desktop.core.progress import ProgressFn, check_cancel, no_progress
 from wbc_desktop.core.segmentation.forward import GraphSettings, predict_logits
 from wbc_desktop.core.segmentation.models.build import build_model, inference_parameters
@@ -40,6 +41,7 @@ class SegResult:
     probabilities: Optional[np.ndarray] = None  # float16 HxWx3, whole-image mode only, when asked
     crops: list[tuple[int, int, int, int]] = field(default_factory=list)  # boxes segmented (field mode)
     timings_ms: dict[str, float] = field(default_factory=dict)
+    uncertainty: Optional[np.ndarray] = None  # uint8 HxW normalised entropy (core.segmentation.uncertainty)
 
 
 def class_of(logits: torch.Tensor) -> np.ndarray:
@@ -144,7 +146,7 @@ class Segmenter:
             cls = clean_class_map(class_of(logits), f)
             probs = logits.softmax(0).permute(1, 2, 0).numpy().astype(np.float16) if with_probabilities else None
             timings["total"] = (time.perf_counter() - t0) * 1e3
-            return SegResult(cls, f, notes, probs, [], timings)
+            return SegResult(cls, f, notes, probs, [], timings, entropy_u8(logits))
         return self._segment_field(rgb, f, gain, notes, timings, t0, progress, cancel)
 
     def _segment_field(self, rgb, f, gain, notes, timings, t0, progress, cancel) -> SegResult:
@@ -156,13 +158,15 @@ class Segmenter:
         boxes = merge_overlapping([c.box for c in find_candidates(rgb, rbc)])
         timings["candidates"] = (time.perf_counter() - tc) * 1e3
         cls = np.zeros((h, w), np.uint8)
+        doubt = np.zeros((h, w), np.uint8)  # outside the candidates: background, taken as sure
         for i, (x0, y0, x1, y1) in enumerate(boxes):
             check_cancel(cancel)
             progress(i, len(boxes), f"segmenting candidate {i + 1}/{len(boxes)}")
             logits = self._segment_region(apply_gain(rgb[y0:y1, x0:x1], gain), f, timings, notes)
             region = clean_class_map(class_of(logits), f)
             np.maximum(cls[y0:y1, x0:x1], region, out=cls[y0:y1, x0:x1])
+            np.maximum(doubt[y0:y1, x0:x1], entropy_u8(logits), out=doubt[y0:y1, x0:x1])
         progress(len(boxes), len(boxes), "segmented")
         notes.append(f"large field: {len(boxes)} candidate regions segmented")
         timings["total"] = (time.perf_counter() - t0) * 1e3
-        return SegResult(cls, f, notes, None, list(boxes), timings)
+        return SegResult(cls, f, notes, None, list(boxes), timings, doubt)
