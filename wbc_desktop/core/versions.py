@@ -23,7 +23,9 @@ from typing import Any, Optional
 
 from wbc_desktop.core import safetensors_check as stc
 from wbc_desktop.core.io.atomic import atomic_write_text
-from wbc_desktop.core.registry import CARD, KINDS, WEIGHTS
+
+WEIGHTS, CARD = "weights.safetensors", "card.json"  # as core.registry (not imported: it may pull in torch)
+KINDS = ("segmenter", "classifier")
 
 ACTIVE_FILE = "active.json"
 FORMAT = "wbc-desktop-model/1"
