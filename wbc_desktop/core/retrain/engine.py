@@ -109,6 +109,32 @@ def _write_version(store: VersionStore, kind: str, state: dict, card: dict, metr
     return store.folder(kind, name)
 
 
+def _write_single(kind: str, state: dict, card: dict, metrics: dict, s: RetrainSettings, device: torch.device,
+                  seconds: float) -> Path:
+    """``out_dir`` as one model folder (``train --out M``): built in a temp store, then swapped in."""
+    import os
+    import tempfile
+
+    out = s.out_dir
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp_root = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        folder = _write_version(VersionStore(tmp_root), kind, state, card, metrics, s, device, seconds)
+        data = json.loads((folder / CARD).read_text(encoding="utf-8"))
+        data.update(name=out.name, label=out.name)
+        (folder / CARD).write_text(json.dumps(data, indent=2, default=str) + "\n", encoding="utf-8")
+        backup = None
+        if out.exists():
+            backup = out.with_name(f".{out.name}.old-{os.getpid()}")
+            os.replace(out, backup)
+        os.replace(folder, out)
+        if backup is not None:
+            shutil.rmtree(backup, ignore_errors=True)
+    finally:
+        shutil.rmtree(tmp_root, ignore_errors=True)
+    return out
+
+
 def run_retrain(settings: RetrainSettings, on_event: Event = lambda e: None,
                 should_stop: Callable[[], bool] = lambda: False) -> RetrainResult:
     """Retrain the asked models; nothing is written when stopped (``cancelled`` is then True).
@@ -156,8 +182,11 @@ def run_retrain(settings: RetrainSettings, on_event: Event = lambda e: None,
         return RetrainResult(cancelled=True, messages=notes, seconds=time.perf_counter() - t0)
     if not outputs:
         raise WbcError("nothing to retrain: " + "; ".join(notes) if notes else "nothing to retrain")
-    store = VersionStore(s.out_dir)
     for kind, (state, card, metrics, used, secs) in outputs.items():
+        if s.single_folder:
+            result.versions[kind] = _write_single(kind, state, card, metrics, s, used, secs)
+            continue
+        store = VersionStore(s.out_dir)
         result.versions[kind] = _write_version(store, kind, state, card, metrics, s, used, secs)
         if s.activate:
             store.activate(kind, result.versions[kind].name)

@@ -141,7 +141,8 @@ def finetune_segmenter(
     new_card.pop("evaluation", None)
     new_card.pop("history", None)
     new_card["training"] = {
-        "retrained": True, "steps_run": result["steps"], "seconds": round(result["seconds"], 1),
+        "retrained": True, "fine_tuned_from": card.get("name"), "fine_tuned_from_version": card.get("version"),
+        "steps_run": result["steps"], "seconds": round(result["seconds"], 1),
         "settings": {k: v for k, v in st.to_dict().items()}, "device": str(device),
         "n_train": len(train), "n_val": len(val), "n_replay": len(rep_pairs or []),
         "train_images": [e.name for e in train], "val_images": [e.name for e in val],

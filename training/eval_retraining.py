@@ -1,0 +1,105 @@
+"""Figures for one-click retraining (training/reports/retraining.md): a simulated new lab for the
+segmenter, other labs for the classifier, forgetting on the original data, learning curves, time.
+
+Each run calls the same engine as the Retrain button (``core.retrain.run_retrain``), then scores
+the new version on images it never saw. Examples::
+
+    PYTHONPATH=. python training/eval_retraining.py seg --n 10 --budget 60
+    PYTHONPATH=. python training/eval_retraining.py cls-cellavision --n 20 --budget 30
+    PYTHONPATH=. python training/eval_retraining.py cls-bccd --n 30 --budget 30
+    PYTHONPATH=. python training/eval_retraining.py time
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from training import sim_lab  # noqa: E402
+from wbc_desktop.core.io.images import read_image, read_mask  # noqa: E402
+from wbc_desktop.core.retrain import RetrainSettings, run_retrain  # noqa: E402
+from wbc_desktop.core.segmentation.metrics import dice_scores  # noqa: E402
+
+DATA = Path("/work/shared/data")
+REPORTS = ROOT / "training" / "reports" / "retraining"
+
+
+def seg_dice(model: str, items: list[tuple[Path, Path]]) -> dict:
+    from wbc_desktop.core.segmentation.segmenter import Segmenter
+
+    seg = Segmenter.load(model, device="cpu")
+    ds = []
+    for img, msk in items:
+        rgb = read_image(img).pixels
+        ds.append(dice_scores(seg.segment(rgb).class_map, read_mask(msk, rgb.shape[:2]))["mean"])
+    return {"mean": float(np.mean(ds)), "n": len(ds), "min": float(np.min(ds))}
+
+
+def pick(names: list[str], n: int, seed: int) -> list[str]:
+    return sorted(np.random.default_rng(seed).choice(sorted(names), size=n, replace=False).tolist())
+
+
+def run_seg(a) -> dict:
+    lab = sim_lab.make_lab(Path(a.cache) / "lab")
+    rows = sim_lab.rows()
+    train_pool = [r["image"] for r in rows if r["split"] == "train"]
+    corrected = pick(train_pool, a.n, a.seed)
+    rest = [r["image"] for r in rows if r["image"] not in corrected]
+    unseen = [r["image"] for r in rows if r["split"] in ("val", "test")]  # never trained on in any domain
+    out = Path(tempfile.mkdtemp(prefix="rt_seg_", dir=a.cache))
+    s = RetrainSettings(out_dir=out, images=[lab / "images" / n for n in corrected],
+                        masks=[lab / "masks" / n for n in corrected], models=("segmenter",),
+                        time_budget_s=a.budget, lr=a.lr, val_fraction=a.val_fraction, replay=not a.no_replay,
+                        seed=a.seed)
+    t0 = time.perf_counter()
+    res = run_retrain(s, on_event=lambda e: print(e, flush=True) if e["kind"] != "step" else None)
+    secs = time.perf_counter() - t0
+    new = str(res.versions["segmenter"])
+    lab_items = lambda names: [(lab / "images" / n, lab / "masks" / n) for n in names]  # noqa: E731
+    orig_test = [(DATA / "wbc-seg-cellavision" / "images" / r["image"], DATA / "wbc-seg-cellavision" / "masks" / r["image"])
+                 for r in rows if r["split"] == "test"]
+    which = rest if a.full else unseen
+    out_doc = {"what": "segmenter, simulated lab", "n_corrected": a.n, "budget_s": a.budget, "lr": a.lr,
+               "replay": not a.no_replay, "seconds": round(secs, 1), "engine_metrics": res.metrics["segmenter"],
+               "lab_scored": "rest of the lab (90)" if a.full else "lab images from the val+test split (21)"}
+    for tag, model in (("before", "default"), ("after", new)):
+        out_doc[f"lab_{tag}"] = seg_dice(model, lab_items(which))
+        out_doc[f"cellavision_test_{tag}"] = seg_dice(model, orig_test)
+        print(tag, out_doc[f"lab_{tag}"], out_doc[f"cellavision_test_{tag}"], flush=True)
+    return out_doc
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("what", choices=("seg", "cls-cellavision", "cls-bccd", "time", "curve"))
+    p.add_argument("--n", type=int, default=10)
+    p.add_argument("--budget", type=float, default=60.0)
+    p.add_argument("--lr", type=float, default=1e-3)
+    p.add_argument("--val-fraction", type=float, default=0.2)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--no-replay", action="store_true")
+    p.add_argument("--full", action="store_true", help="score the whole rest of the lab (slower)")
+    p.add_argument("--cache", default="/tmp/rt_eval")
+    p.add_argument("--tag", default="")
+    a = p.parse_args(argv)
+    Path(a.cache).mkdir(parents=True, exist_ok=True)
+    doc = {"seg": run_seg}[a.what](a)
+    REPORTS.mkdir(parents=True, exist_ok=True)
+    name = f"{a.what}_n{a.n}_b{int(a.budget)}{a.tag}.json"
+    (REPORTS / name).write_text(json.dumps(doc, indent=2) + "\n")
+    print(json.dumps({k: v for k, v in doc.items() if k != "engine_metrics"}, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
