@@ -79,6 +79,33 @@ def run_seg(a) -> dict:
     return out_doc
 
 
+def run_cls(a) -> dict:
+    from training import retrain_cells as rc
+
+    cache = Path(a.cache)
+    if a.what == "cls-cellavision":
+        items, base, lab = rc.cellavision_items(cache), a.base or "pbc-only", "CellaVision (wbc-seg-cellavision)"
+    else:
+        items, base, lab = rc.bccd_items(cache), a.base or "default", "BCCD fields (one WBC, one type)"
+    names = [it.name for it in items]
+    typed = set(pick(names, a.n, a.seed))
+    rest = [it for it in items if it.name not in typed]
+    proj = rc.write_project(Path(tempfile.mkdtemp(prefix="rt_proj_", dir=cache)), items, typed)
+    s = RetrainSettings(out_dir=proj / "models", project_dir=proj, models=("classifier",), base_classifier=base,
+                        time_budget_s=a.budget, lr=a.lr, val_fraction=a.val_fraction, replay=not a.no_replay,
+                        seed=a.seed)
+    t0 = time.perf_counter()
+    res = run_retrain(s, on_event=lambda e: print(e, flush=True) if e["kind"] != "step" else None)
+    secs = time.perf_counter() - t0
+    new = str(res.versions["classifier"])
+    pbc = rc.pbc_test_items(cache)
+    doc = {"what": f"classifier, {lab}", "base": base, "n_typed": a.n, "budget_s": a.budget, "lr": a.lr,
+           "replay": not a.no_replay, "seconds": round(secs, 1), "engine_metrics": res.metrics["classifier"],
+           "rest_before": rc.accuracy(base, rest), "rest_after": rc.accuracy(new, rest),
+           "pbc_test_before": rc.accuracy(base, pbc), "pbc_test_after": rc.accuracy(new, pbc)}
+    return doc
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("what", choices=("seg", "cls-cellavision", "cls-bccd", "time", "curve"))
@@ -91,9 +118,15 @@ def main(argv=None) -> int:
     p.add_argument("--full", action="store_true", help="score the whole rest of the lab (slower)")
     p.add_argument("--cache", default="/tmp/rt_eval")
     p.add_argument("--tag", default="")
+    p.add_argument("--base", help="model to retrain (default: pbc-only for cls-cellavision, default otherwise)")
     a = p.parse_args(argv)
+    import torch
+
+    from wbc_desktop.core.retrain.engine import cpu_threads
+
+    torch.set_num_threads(cpu_threads())  # the machine is shared: more threads than free cores is slower
     Path(a.cache).mkdir(parents=True, exist_ok=True)
-    doc = {"seg": run_seg}[a.what](a)
+    doc = {"seg": run_seg, "cls-cellavision": run_cls, "cls-bccd": run_cls}[a.what](a)
     REPORTS.mkdir(parents=True, exist_ok=True)
     name = f"{a.what}_n{a.n}_b{int(a.budget)}{a.tag}.json"
     (REPORTS / name).write_text(json.dumps(doc, indent=2) + "\n")

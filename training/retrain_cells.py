@@ -146,3 +146,35 @@ def accuracy(model: str, items: list[Item]) -> dict:
     truth = [it.cell_type for it in items]
     return {"n": len(items), "accuracy": float(np.mean([s == t for s, t in zip(shown, truth)])),
             "accuracy_forced": float(np.mean([b == t for b, t in zip(best, truth)]))}
+
+
+def write_project(root: Path, items: list[Item], typed: set[str]) -> Path:
+    """A project folder as the app leaves it after typing the cells of ``typed`` images: the
+    segmenter's masks (model/), cell ids (instances/) and cells.csv with those person types."""
+    from wbc_desktop.core.io.atomic import atomic_write_bytes, write_png_atomic
+    from wbc_desktop.core.io.images import class_map_to_mask
+    from wbc_desktop.core.review import project_cells, project_file
+    from wbc_desktop.core.review.project_file import ProjectImage
+    from wbc_desktop.core.review.project_store import encode_instances
+
+    root.mkdir(parents=True, exist_ok=True)
+    images, rows = [], {}
+    for it in items:
+        if it.name not in typed:
+            continue
+        key = Path(it.name).stem
+        src = next((p for p in (DATA / "wbc-seg-cellavision" / "images" / it.name, DATA / "bccd" / "images" / it.name)
+                    if p.is_file()), None)
+        im = ProjectImage(key=key, path=str(src), name=it.name, scale=it.scale)
+        im.mark("analysed", "eval")
+        images.append(im)
+        write_png_atomic(root / "model" / f"{key}.png", class_map_to_mask(it.class_map))
+        atomic_write_bytes(root / "instances" / f"{key}.png", encode_instances(it.instances))
+        ys, xs = np.nonzero(it.instances == it.cell_id)
+        rows[key] = [{"image": key, "cell_id": it.cell_id, "x0": xs.min(), "y0": ys.min(), "x1": xs.max() + 1,
+                      "y1": ys.max() + 1, "centroid_x": f"{xs.mean():.1f}", "centroid_y": f"{ys.mean():.1f}",
+                      "model_type": "", "person_type": it.cell_type, "set_by": "eval", "nucleus_area_px": 0,
+                      "cytoplasm_area_px": 0, "touches_border": 0}]
+    project_file.save(root, images, {"created": "eval_retraining"})
+    project_cells.write(root / project_cells.CELLS_FILE, rows, [im.key for im in images])
+    return root
