@@ -19,7 +19,7 @@ from wbc_desktop.core.device import describe_device, is_oom, resolve_device
 from wbc_desktop.core.errors import Cancelled, WbcError
 from wbc_desktop.core.registry import CARD, WEIGHTS
 from wbc_desktop.core.retrain import data as rdata
-from wbc_desktop.core.retrain.settings import SEG_LR_FACTOR, RetrainResult, RetrainSettings
+from wbc_desktop.core.retrain.settings import RetrainResult, RetrainSettings
 from wbc_desktop.core.versions import VersionStore
 
 Event = Callable[[dict], None]
@@ -65,7 +65,7 @@ def _train_one(kind: str, s: RetrainSettings, ex_train, ex_val, device, emit, st
     if kind == "segmenter":
         from wbc_desktop.core.retrain.seg_tune import finetune_segmenter
 
-        return finetune_segmenter(ex_train, ex_val, s.base_segmenter, _budget(s, kind, t0), s.epochs, s.lr * SEG_LR_FACTOR,
+        return finetune_segmenter(ex_train, ex_val, s.base_segmenter, _budget(s, kind, t0), s.epochs, s.lr,
                                   s.metric_weight, s.augment, s.replay, s.seed, device, emit, stop, s.calibrate)
     from wbc_desktop.core.retrain.cls_tune import finetune_classifier
 
