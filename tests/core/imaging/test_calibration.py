@@ -38,3 +38,22 @@ def test_fit_maps_lab_colours_to_reference_and_only_for_the_lab(rng):
 
 def test_same_stain_needs_no_map(rng):
     assert fit_colour_map([_pair(REF, rng)], [_pair(REF, rng)]) is None
+
+
+def test_segmenter_applies_its_calibration_to_its_lab_only(cell_pair):
+    from wbc_desktop.core.imaging.calibration import signature
+    from wbc_desktop.core.segmentation.segmenter import Segmenter
+
+    rgb, _ = cell_pair
+    base = Segmenter.load("default", device="cpu")
+    w = np.zeros((10, 3))
+    w[1:4] = np.eye(3)  # identity map: the figures must not change, only the note
+    lab_like = signature(rgb)
+    card = dict(base.card, colour=dict(base.card["colour"], calibration=ColourMap(
+        w, 2, lab_like, lab_like + 80.0).to_card()))
+    seg = Segmenter(base.model, card, base.device)
+    r = seg.segment(rgb)
+    assert any("calibration" in n for n in r.notes)
+    assert (r.class_map == base.segment(rgb).class_map).mean() > 0.999
+    card["colour"]["calibration"] = ColourMap(w, 2, lab_like + 80.0, lab_like).to_card()  # another lab's
+    assert not any("calibration" in n for n in Segmenter(base.model, card, base.device).segment(rgb).notes)
