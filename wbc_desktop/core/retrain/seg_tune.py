@@ -18,6 +18,7 @@ import torch
 
 from wbc_desktop.core import registry
 from wbc_desktop.core.imaging.illumination import apply_gain, background_gain
+from wbc_desktop.core.progress import check_cancel
 from wbc_desktop.core.retrain.data import SegExample
 from wbc_desktop.core.retrain.replay import load_replay
 from wbc_desktop.core.segmentation.augment import resize
@@ -47,10 +48,11 @@ def to_model_scale(seg: Segmenter, ex: SegExample) -> tuple[np.ndarray, np.ndarr
     return resize(rgb, size), resize(ex.mask, size, nearest=True)
 
 
-def score(seg: Segmenter, items: list[tuple[str, np.ndarray, np.ndarray, Optional[float]]]) -> list[dict]:
+def score(seg: Segmenter, items: list[tuple[str, np.ndarray, np.ndarray, Optional[float]]], cancel=None) -> list[dict]:
     """Per-image Dice of the full segmenter (name, rgb, mask, forced scale or None)."""
     out = []
     for name, rgb, mask, scale in items:
+        check_cancel(cancel)
         r = seg.segment(rgb, scale=scale)
         out.append({"image": name, **dice_scores(r.class_map, mask)})
     return out
@@ -86,7 +88,7 @@ def finetune_segmenter(
     lab_val = [(e.name, e.rgb, e.mask, None) for e in val]
     orig = [(str(n), r, m, 1.0) for n, r, m in zip(replay.check["names"], replay.check["images"],
                                                   replay.check["masks"])][:ORIGINAL_CHECK] if replay else []
-    before_lab, before_orig = score(seg, lab_val), score(seg, orig)
+    before_lab, before_orig = score(seg, lab_val, cancel), score(seg, orig, cancel)
     card = dict(card, colour=dict(card.get("colour", {})))
     card["colour"].pop("calibration", None)
     if replay is not None and calibrate:
@@ -140,7 +142,7 @@ def finetune_segmenter(
     model.to("cpu").to(memory_format=torch.contiguous_format)
     seg = Segmenter(model, card, torch.device("cpu"))
     emit({"kind": "stage", "model": "segmenter", "text": "measuring the new version"})
-    after_lab, after_orig = score(seg, lab_val), score(seg, orig)
+    after_lab, after_orig = score(seg, lab_val, cancel), score(seg, orig, cancel)
     metrics = {
         "measure": "dice",
         "before": _mean(before_lab), "after": _mean(after_lab),
