@@ -205,6 +205,10 @@ def _run(s: RetrainSettings, device: torch.device, stop: "_StopFlag", on_event: 
                 raise Cancelled()
             outputs[kind] = (state, card, metrics, used, time.perf_counter() - k0)
             result.metrics[kind] = metrics
+            if metrics.get("before") is not None and metrics["after"] < metrics["before"] - 0.005:
+                notes.append(f"{kind}: the new version does worse than the current one on the held-out images "
+                             f"({metrics['before']:.3f} -> {metrics['after']:.3f}); keeping the current one is advised")
+                on_event({"kind": "log", "text": notes[-1]})
     except Cancelled:
         on_event({"kind": "stage", "model": "", "text": "cancelled: nothing was written"})
         return RetrainResult(cancelled=True, messages=notes, seconds=time.perf_counter() - t0)
