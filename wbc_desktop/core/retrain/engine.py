@@ -70,7 +70,7 @@ def _train_one(kind: str, s: RetrainSettings, ex_train, ex_val, device, emit, st
     from wbc_desktop.core.retrain.cls_tune import finetune_classifier
 
     return finetune_classifier(ex_train, ex_val, s.base_classifier, s.base_segmenter, _budget(s, kind, t0), s.epochs,
-                               s.lr, s.augment, s.replay, s.seed, device, emit, stop, notes)
+                               s.lr, s.augment, s.replay, s.seed, device, emit, stop, notes, s.calibrate)
 
 
 def _with_fallback(kind, s, ex_train, ex_val, device, emit, stop, notes, t0):
