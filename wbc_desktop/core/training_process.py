@@ -43,12 +43,25 @@ def _engine_parts(engine: str) -> tuple[Any, Any]:
     return mod.RetrainSettings, run
 
 
-def _train(engine: str, kwargs: dict[str, Any], out: Any, stop: Any) -> None:
+def _send_preview(kwargs: dict[str, Any], result: Any, out: Any) -> None:
+    """Old/new overlays of held-out images (best effort; see core.retrain_preview)."""
+    try:
+        from wbc_desktop.core.retrain_preview import overlays
+
+        out.put(("event", {"kind": "stage", "model": "segmenter", "text": "drawing old and new overlays"}))
+        out.put(("preview", overlays(kwargs, result)))
+    except Exception as e:  # noqa: BLE001 - the result matters more than its pictures
+        out.put(("event", {"kind": "log", "text": f"no overlay preview: {e}"}))
+
+
+def _train(engine: str, kwargs: dict[str, Any], out: Any, stop: Any, preview: bool = True) -> None:
     """Child process main: build the settings, train, send events and then the result."""
     try:
         settings_cls, run = _engine_parts(engine)
         settings = settings_cls(**kwargs)
         result = run(settings, on_event=lambda e: out.put(("event", e)), should_stop=stop.is_set)
+        if preview and not getattr(result, "cancelled", False) and not stop.is_set():
+            _send_preview(kwargs, result, out)
         out.put(("result", result))
     except BaseException as e:  # noqa: BLE001 - every failure must reach the parent as a message
         text = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
@@ -66,13 +79,14 @@ class TrainingProcess:
     settings : keyword arguments of the engine's ``RetrainSettings`` (paths, numbers, strings).
     engine : importable module providing ``RetrainSettings`` and ``run_retrain``; tests pass a
         fake engine with the same signature.
+    preview : after training, draw old/new overlays of a few held-out images (core.retrain_preview).
     """
 
-    def __init__(self, settings: dict[str, Any], engine: str = ENGINE) -> None:
+    def __init__(self, settings: dict[str, Any], engine: str = ENGINE, preview: bool = True) -> None:
         ctx = mp.get_context("spawn")
         self._queue = ctx.Queue()
         self._stop = ctx.Event()
-        self._proc = ctx.Process(target=_train, args=(engine, dict(settings), self._queue, self._stop),
+        self._proc = ctx.Process(target=_train, args=(engine, dict(settings), self._queue, self._stop, preview),
                                  name="wbc-desktop-training", daemon=True)
         self.result: Any = None
         self.error: Optional[str] = None
@@ -118,7 +132,8 @@ class TrainingProcess:
     def poll(self) -> list[tuple[str, Any]]:
         """The messages that arrived since the last call, never waiting.
 
-        Each is ``("event", dict)``, ``("result", RetrainResult)`` or ``("error", text)``; a
+        Each is ``("event", dict)``, ``("preview", [overlay dicts])``, ``("result", RetrainResult)``
+        or ``("error", text)``; a
         child that died without a word yields one ``("error", ...)`` (after a short grace for
         the queue's last bytes).
         """

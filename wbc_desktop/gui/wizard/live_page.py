@@ -1,0 +1,141 @@
+"""Wizard page 3: the training as it runs: loss and validation curves, time left, cancel.
+
+The curves are pyqtgraph plots fed by the launcher's event signal (the events arrive from the
+training process through the launcher's queue poll); appending a point redraws one curve, a few
+milliseconds, so the window stays responsive.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+import pyqtgraph as pg
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPlainTextEdit, QProgressBar, QPushButton, QVBoxLayout, QWidget, QWizardPage
+
+COLOURS = {"segmenter": (200, 60, 60), "classifier": (40, 110, 200)}
+VAL_KEY = {"segmenter": "dice", "classifier": "accuracy"}
+
+
+class Curves:
+    """Step-indexed series per model on one plot."""
+
+    def __init__(self, plot: pg.PlotWidget) -> None:
+        self.plot = plot
+        self.x: dict[str, list[float]] = {}
+        self.y: dict[str, list[float]] = {}
+        self.items: dict[str, Any] = {}
+
+    def add(self, model: str, x: float, y: float, name: str) -> None:
+        if model not in self.items:
+            pen = pg.mkPen(COLOURS.get(model, (90, 90, 90)), width=2)
+            self.items[model] = self.plot.plot([], [], pen=pen, name=name, symbol="o" if "val" in name else None,
+                                               symbolSize=5, symbolBrush=COLOURS.get(model, (90, 90, 90)))
+            self.x[model], self.y[model] = [], []
+        self.x[model].append(float(x))
+        self.y[model].append(float(y))
+        self.items[model].setData(self.x[model], self.y[model])
+
+    def clear(self) -> None:
+        for item in self.items.values():
+            self.plot.removeItem(item)
+        self.items.clear()
+        self.x.clear()
+        self.y.clear()
+
+    def points(self, model: str) -> int:
+        return len(self.x.get(model, []))
+
+
+def _plot(title: str, ylabel: str) -> pg.PlotWidget:
+    w = pg.PlotWidget(background="w")
+    w.setTitle(title, color="k")
+    w.setLabel("bottom", "step")
+    w.setLabel("left", ylabel)
+    w.showGrid(x=True, y=True, alpha=0.25)
+    w.addLegend(offset=(-10, 10))
+    w.setMinimumHeight(220)
+    return w
+
+
+class LivePage(QWizardPage):
+    """Starts the run when shown (the wizard calls :meth:`begin`); complete once it finished."""
+
+    def __init__(self, launcher: Any, parent: Optional[QWidget] = None) -> None:
+        super().__init__(parent)
+        self.setTitle("Training")
+        self.setSubTitle("Runs in its own process: you can keep reviewing in the main window.")
+        self.launcher = launcher
+        self.loss_plot = _plot("Training loss", "loss")
+        self.val_plot = _plot("Held-out score", "Dice / accuracy")
+        self.val_plot.setYRange(0, 1)
+        self.loss = Curves(self.loss_plot)
+        self.val = Curves(self.val_plot)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 1000)
+        self.status = QLabel("")
+        self.cancel_button = QPushButton("Cancel training")
+        self.cancel_button.setToolTip("Stops at the next step; no new version is written")
+        self.cancel_button.clicked.connect(launcher.cancel)
+        self.log = QPlainTextEdit()
+        self.log.setReadOnly(True)
+        self.log.setMaximumHeight(90)
+        plots = QHBoxLayout()
+        plots.addWidget(self.loss_plot)
+        plots.addWidget(self.val_plot)
+        row = QHBoxLayout()
+        row.addWidget(self.progress, 1)
+        row.addWidget(self.cancel_button)
+        lay = QVBoxLayout(self)
+        lay.addLayout(plots, 1)
+        lay.addLayout(row)
+        lay.addWidget(self.status)
+        lay.addWidget(self.log)
+        self.done = False
+        launcher.event.connect(self.on_event)
+        launcher.progress.connect(self.on_progress)
+        launcher.finished.connect(self._on_finished)
+        launcher.cancelled.connect(lambda: self._on_stopped("Cancelled: no new version was written. Go back to "
+                                                            "change the settings, or close."))
+        launcher.failed.connect(lambda m: self._on_stopped(f"Failed: {m}"))
+
+    def begin(self, settings: dict[str, Any]) -> None:
+        self.done = False
+        self.loss.clear()
+        self.val.clear()
+        self.log.clear()
+        self.cancel_button.setEnabled(True)
+        self.launcher.start(settings)
+        self.completeChanged.emit()
+
+    def on_event(self, e: dict) -> None:
+        kind, model = e.get("kind"), str(e.get("model", ""))
+        if kind == "step" and e.get("loss") is not None:
+            self.loss.add(model, e.get("step", 0), e["loss"], f"{model} loss")
+        elif kind == "val":
+            key = VAL_KEY.get(model)
+            value = e.get(key) if key else None
+            if value is None:
+                value = e.get("dice", e.get("accuracy"))
+            if value is not None:
+                self.val.add(model, e.get("step", 0), value, f"{model} val {key or ''}".strip())
+        elif kind in ("stage", "log") and e.get("text"):
+            self.log.appendPlainText((f"{model}: " if model else "") + str(e["text"]))
+
+    def on_progress(self, fraction: float, text: str) -> None:
+        self.progress.setValue(int(1000 * max(0.0, min(1.0, fraction))))
+        self.status.setText(text)
+
+    def _on_finished(self, _result: Any) -> None:
+        self.done = True
+        self.cancel_button.setEnabled(False)
+        self.completeChanged.emit()
+        wiz = self.wizard()
+        if wiz is not None and wiz.currentPage() is self:
+            wiz.next()
+
+    def _on_stopped(self, text: str) -> None:
+        self.cancel_button.setEnabled(False)
+        self.status.setText(text)
+
+    def isComplete(self) -> bool:  # noqa: N802 - Qt's name
+        return self.done
