@@ -20,6 +20,7 @@ this in ``gui.wizard.launcher``; scripts may use :meth:`TrainingProcess.wait`.
 from __future__ import annotations
 
 import importlib
+import os
 import multiprocessing as mp
 import queue as queue_mod
 import time
@@ -28,6 +29,7 @@ from typing import Any, Optional
 from wbc_desktop.core import errors
 
 ENGINE = "wbc_desktop.core.retrain"  # module with RetrainSettings and run_retrain
+NICE = 5  # the training yields the CPU to the window (see _train)
 MAX_PER_POLL = 500  # messages handled per poll, so one poll never takes long
 
 
@@ -55,7 +57,15 @@ def _send_preview(kwargs: dict[str, Any], result: Any, out: Any) -> None:
 
 
 def _train(engine: str, kwargs: dict[str, Any], out: Any, stop: Any, preview: bool = True) -> None:
-    """Child process main: build the settings, train, send events and then the result."""
+    """Child process main: build the settings, train, send events and then the result.
+
+    The child runs at a lower priority: on a 2-core laptop the window's process then gets the
+    CPU whenever it needs it, and the training takes the rest.
+    """
+    try:
+        os.nice(NICE)
+    except (AttributeError, OSError):  # Windows has no nice(); priority is a courtesy
+        pass
     try:
         settings_cls, run = _engine_parts(engine)
         settings = settings_cls(**kwargs)

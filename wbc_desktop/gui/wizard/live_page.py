@@ -10,9 +10,11 @@ from __future__ import annotations
 from typing import Any, Optional
 
 import pyqtgraph as pg
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPlainTextEdit, QProgressBar, QPushButton, QVBoxLayout, QWidget, QWizardPage
 
 COLOURS = {"segmenter": (200, 60, 60), "classifier": (40, 110, 200)}
+START_DELAY_MS = 150
 VAL_KEY = {"segmenter": "dice", "classifier": "accuracy"}
 
 
@@ -104,8 +106,11 @@ class LivePage(QWizardPage):
         self.val.clear()
         self.log.clear()
         self.cancel_button.setEnabled(True)
-        self.launcher.start(settings)
+        self.status.setText("Starting the training process…")
         self.completeChanged.emit()
+        # Started once the page is drawn: drawing it and spawning the process then cost two
+        # short pauses of the window instead of one long one.
+        QTimer.singleShot(START_DELAY_MS, lambda: self.launcher.start(settings))
 
     def on_event(self, e: dict) -> None:
         kind, model = e.get("kind"), str(e.get("model", ""))
