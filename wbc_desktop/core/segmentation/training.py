@@ -41,6 +41,8 @@ class TrainSettings:
     stain_sigma: float | tuple[float, float, float] = 0.25  # HED density scale jitter, one or per stain
     stain_bias: float = 0.01  # HED density shift, skimage units
     scale_jitter: tuple[float, float] = (0.7, 1.45)  # residual error of the scale estimate
+    replay_fraction: float = 0.0  # share of each batch drawn from ``replay`` (0: one pool, uniform)
+    keep_best: bool = True  # restore the step with the best validation Dice (False: the last step)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -77,11 +79,14 @@ def fit(
     cancel: Optional[threading.Event] = None,
     log: Callable[[str], None] = lambda s: None,
     replay: Optional[list[Pair]] = None,
+    on_step: Optional[Callable[[int, int, float, float], None]] = None,
+    on_val: Optional[Callable[[dict], None]] = None,
 ) -> dict:
     """Train in place; keep and restore the weights with the best validation mean Dice.
 
     ``replay`` (for fine-tuning on a user's corrections) mixes old training pairs into each
-    batch so the model does not forget what it knew.
+    batch so the model does not forget what it knew (``settings.replay_fraction`` of it when set).
+    ``on_step(step, steps, loss, eta_s)`` and ``on_val(record)`` feed live curves.
     """
     torch.manual_seed(settings.seed)
     torch.set_flush_denormal(True)  # tiny weights otherwise slow CPU training many-fold
@@ -90,7 +95,9 @@ def fit(
                      stain_sigma=settings.stain_sigma, stain_bias=settings.stain_bias)
     model.to(device).to(memory_format=torch.channels_last)
     opt = torch.optim.AdamW(model.parameters(), lr=settings.lr, weight_decay=settings.weight_decay)
-    pool = list(train) + list(replay or [])
+    mixed = bool(replay) and settings.replay_fraction > 0
+    pool = list(train) if mixed else list(train) + list(replay or [])
+    n_old = int(round(settings.batch_size * settings.replay_fraction)) if mixed else 0
     history: list[dict] = []
     best = (-1.0, None, 0)
     t0 = time.perf_counter()
@@ -106,8 +113,9 @@ def fit(
         for g in opt.param_groups:
             g["lr"] = settings.lr * _lr_factor(frac)
         model.train()
-        picks = rng.integers(len(pool), size=settings.batch_size)
+        picks = rng.integers(len(pool), size=settings.batch_size - n_old)
         samples = [aug(*pool[i], settings.base_scale, rng) for i in picks]
+        samples += [aug(*replay[i], settings.base_scale, rng) for i in rng.integers(len(replay), size=n_old)] if n_old else []
         rgbs = [s[0] for s in samples]
         masks = torch.from_numpy(np.stack([s[1] for s in samples]).astype(np.int64)).to(device)
         x = rgb_tensor(rgbs).to(device).contiguous(memory_format=torch.channels_last)
@@ -128,15 +136,25 @@ def fit(
             rec = _checkpoint(model, val, gs, settings, device, step, t0, loss.item(), m_loss.item())
             history.append(rec)
             log(_fmt(rec))
-            if rec.get("val_mean", -1) > best[0]:
+            if on_val is not None:
+                on_val(rec)
+            if rec.get("val_mean", -1) > best[0] and settings.keep_best:
                 best = (rec["val_mean"], copy.deepcopy(model.state_dict()), step)
+        if on_step is not None:
+            spent = time.perf_counter() - t0
+            eta = (settings.time_budget_s - spent) if settings.time_budget_s else spent / step * (settings.steps - step)
+            on_step(step, settings.steps, float(loss.item()), max(0.0, float(eta)))
         progress(step, settings.steps, f"step {step} loss {loss.item():.3f} ({time.perf_counter() - t0:.0f} s)")
     if not history or history[-1]["step"] != step:
         rec = _checkpoint(model, val, gs, settings, device, step, t0, loss.item(), m_loss.item())
         history.append(rec)
         log(_fmt(rec))
-        if rec.get("val_mean", -1) > best[0]:
+        if on_val is not None:
+            on_val(rec)
+        if rec.get("val_mean", -1) > best[0] and settings.keep_best:
             best = (rec["val_mean"], copy.deepcopy(model.state_dict()), step)
+    if not settings.keep_best:
+        best = (history[-1].get("val_mean", -1.0), None, step)
     if best[1] is not None:
         model.load_state_dict(best[1])
     progress(settings.steps, settings.steps, "done")

@@ -1,0 +1,166 @@
+"""One retraining: gather the examples, fine-tune each asked model with replay, measure
+before/after, write each new version (temp folder renamed into place only when complete).
+
+Called by the GUI's training process, the CLI and the figures' scripts alike. Events are plain
+dicts (picklable, for a child process): ``stage``, ``step``, ``val``, ``log`` (see settings).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from pathlib import Path
+from typing import Callable, Optional
+
+import torch
+
+from wbc_desktop.core.device import describe_device, is_oom, resolve_device
+from wbc_desktop.core.errors import Cancelled, WbcError
+from wbc_desktop.core.registry import CARD, WEIGHTS
+from wbc_desktop.core.retrain import data as rdata
+from wbc_desktop.core.retrain.settings import RetrainResult, RetrainSettings
+from wbc_desktop.core.versions import VersionStore
+
+Event = Callable[[dict], None]
+SEG_SHARE = 0.7  # of the time budget, when both models are retrained (the classifier learns faster)
+
+
+class _StopFlag:
+    """``should_stop`` as the ``is_set()`` token the training loops poll."""
+
+    def __init__(self, fn: Callable[[], bool]) -> None:
+        self.fn = fn
+
+    def is_set(self) -> bool:
+        return bool(self.fn())
+
+
+def _budget(s: RetrainSettings, kind: str, t0: float) -> Optional[float]:
+    if s.time_budget_s is None:
+        return None
+    left = s.time_budget_s - (time.perf_counter() - t0)
+    if kind == "segmenter" and "classifier" in s.models:
+        return max(3.0, s.time_budget_s * SEG_SHARE - (time.perf_counter() - t0))
+    return max(2.0, left)
+
+
+def _train_one(kind: str, s: RetrainSettings, ex_train, ex_val, device, emit, stop, notes, t0):
+    if kind == "segmenter":
+        from wbc_desktop.core.retrain.seg_tune import finetune_segmenter
+
+        return finetune_segmenter(ex_train, ex_val, s.base_segmenter, _budget(s, kind, t0), s.epochs, s.lr,
+                                  s.metric_weight, s.augment, s.replay, s.seed, device, emit, stop)
+    from wbc_desktop.core.retrain.cls_tune import finetune_classifier
+
+    return finetune_classifier(ex_train, ex_val, s.base_classifier, s.base_segmenter, _budget(s, kind, t0), s.epochs,
+                               s.lr, s.augment, s.replay, s.seed, device, emit, stop, notes)
+
+
+def _with_fallback(kind, s, ex_train, ex_val, device, emit, stop, notes, t0):
+    """Train on ``device``; a CUDA out-of-memory retries on the CPU, with a message."""
+    try:
+        return _train_one(kind, s, ex_train, ex_val, device, emit, stop, notes, t0), device
+    except RuntimeError as e:
+        if device.type != "cuda" or not is_oom(e):
+            raise
+        torch.cuda.empty_cache()
+        msg = f"{kind}: the GPU ran out of memory; training again on the CPU"
+        notes.append(msg)
+        emit({"kind": "log", "text": msg})
+        cpu = torch.device("cpu")
+        return _train_one(kind, s, ex_train, ex_val, cpu, emit, stop, notes, t0), cpu
+
+
+def _examples(s: RetrainSettings, notes: list[str]):
+    if s.project_dir is not None:
+        seg, cells = rdata.project_examples(s, notes)
+    else:
+        seg = rdata.explicit_seg_examples(s, notes) if "segmenter" in s.models else []
+        cells = rdata.explicit_cell_examples(s, notes) if "classifier" in s.models else []
+    return {"segmenter": seg, "classifier": cells}
+
+
+def _split(kind: str, examples: list, s: RetrainSettings):
+    names = [e.name if kind == "segmenter" else e.image for e in examples]
+    tr, va = rdata.split_names(names, s.val_fraction, s.seed)
+    return [e for e, n in zip(examples, names) if n in tr], [e for e, n in zip(examples, names) if n in va]
+
+
+def _write_version(store: VersionStore, kind: str, state: dict, card: dict, metrics: dict, s: RetrainSettings,
+                   device: torch.device, seconds: float) -> Path:
+    from safetensors.torch import save_file
+
+    base = s.base_segmenter if kind == "segmenter" else s.base_classifier
+    parent = Path(base).name if (store.root / kind / Path(base).name / WEIGHTS).is_file() else None
+    name = store.new_name(kind)
+    card = dict(card, kind=kind, name=name, label=name, version=name, parent=parent, base=str(base),
+                created=time.strftime("%Y-%m-%dT%H:%M:%S%z"), metrics=metrics, device=describe_device(device),
+                seconds=round(seconds, 1), retrain_settings=s.to_dict())
+    staged = store.staging(kind)
+    try:
+        save_file({k: v.detach().cpu().float().contiguous() if v.is_floating_point() else v.detach().cpu().contiguous()
+                   for k, v in state.items()}, str(staged / WEIGHTS))
+        (staged / CARD).write_text(json.dumps(card, indent=2, default=str) + "\n", encoding="utf-8")
+        store.add(kind, staged, name)
+    except BaseException:
+        shutil.rmtree(staged, ignore_errors=True)
+        raise
+    return store.folder(kind, name)
+
+
+def run_retrain(settings: RetrainSettings, on_event: Event = lambda e: None,
+                should_stop: Callable[[], bool] = lambda: False) -> RetrainResult:
+    """Retrain the asked models; nothing is written when stopped (``cancelled`` is then True).
+
+    Raises WbcError (one line) for settings or data that cannot work.
+    """
+    t0 = time.perf_counter()
+    s = settings
+    try:
+        s.check()
+    except ValueError as e:
+        raise WbcError(str(e)) from None
+    notes: list[str] = []
+    device = resolve_device(s.device)
+    stop = _StopFlag(should_stop)
+    on_event({"kind": "stage", "model": "", "text": f"reading the corrections (training on {describe_device(device)})"})
+    examples = _examples(s, notes)
+    for n in notes:
+        on_event({"kind": "log", "text": n})
+    outputs: dict[str, tuple] = {}
+    result = RetrainResult(messages=notes)
+    try:
+        for kind in s.models:
+            ex = examples[kind]
+            if not ex:
+                what = "corrected images" if kind == "segmenter" else "cells typed by a person"
+                notes.append(f"{kind}: no {what} to learn from; not retrained")
+                on_event({"kind": "log", "text": notes[-1]})
+                continue
+            tr, va = _split(kind, ex, s)
+            on_event({"kind": "log", "text": f"{kind}: {len(tr)} for training, {len(va)} held out"})
+            k0 = time.perf_counter()
+            try:
+                (state, card, metrics), used = _with_fallback(kind, s, tr, va, device, on_event, stop, notes, t0)
+            except ValueError as e:
+                notes.append(f"{kind}: {e}; not retrained")
+                on_event({"kind": "log", "text": notes[-1]})
+                continue
+            if should_stop():
+                raise Cancelled()
+            outputs[kind] = (state, card, metrics, used, time.perf_counter() - k0)
+            result.metrics[kind] = metrics
+    except Cancelled:
+        on_event({"kind": "stage", "model": "", "text": "cancelled: nothing was written"})
+        return RetrainResult(cancelled=True, messages=notes, seconds=time.perf_counter() - t0)
+    if not outputs:
+        raise WbcError("nothing to retrain: " + "; ".join(notes) if notes else "nothing to retrain")
+    store = VersionStore(s.out_dir)
+    for kind, (state, card, metrics, used, secs) in outputs.items():
+        result.versions[kind] = _write_version(store, kind, state, card, metrics, s, used, secs)
+        if s.activate:
+            store.activate(kind, result.versions[kind].name)
+    result.seconds = time.perf_counter() - t0
+    on_event({"kind": "stage", "model": "", "text": f"done in {result.seconds:.0f} s"})
+    return result
