@@ -28,11 +28,13 @@ def make_project(root: Path, n_masks: int = 4, n_typed: int = 5) -> Path:
             shutil.copy(FIXTURES / "masks" / src.name, root / "masks" / f"{key}.png")
             marks["corrected"] = {"by": "t", "at": ""}
         images.append(ProjectImage(key=key, path=f"images/{src.name}", name=src.name, marks=marks))
-        rows.append({"image": key, "cell_id": 1, "x0": 0, "y0": 0, "x1": 10, "y1": 10,
+        rows.append({"image": key, "cell_id": 1, "x0": 75, "y0": 75, "x1": 225, "y1": 225, "centroid_x": 150.0,
+                     "centroid_y": 150.0,
                      "person_type": labels.get(src.name, "") if i < n_typed else ""})
     project_file.save(root, images, {})
     with open(root / "cells.csv", "w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=["image", "cell_id", "x0", "y0", "x1", "y1", "person_type"])
+        w = csv.DictWriter(f, fieldnames=["image", "cell_id", "x0", "y0", "x1", "y1", "centroid_x", "centroid_y",
+                                           "person_type"])
         w.writeheader()
         w.writerows(rows)
     return root

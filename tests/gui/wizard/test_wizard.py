@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from .fake_store import VersionStore
+from wbc_desktop.core.versions import VersionStore
 
 FAKE = "tests.gui.wizard.fake_engine"
 
@@ -17,7 +17,6 @@ def win(make_window, project):
     w = make_window()
     r = w.retrainer
     r.launcher.engine = FAKE
-    r.store_factory = VersionStore
     r._project = project
     yield w
     r.launcher.kill()
@@ -152,9 +151,13 @@ def test_models_dialog_refuses_bad_files(win, project, qtbot, tmp_path):
     data = bytearray(good.read_bytes())
     data[10:14] = b"XXXX"
     tampered.write_bytes(bytes(data))
+    altered = tmp_path / "altered.safetensors"  # readable, but the weights no longer match the card's seal
+    data = bytearray(good.read_bytes())
+    data[-1] ^= 0xFF
+    altered.write_bytes(bytes(data))
     pickled = tmp_path / "model.safetensors"
     pickled.write_bytes(pickle.dumps({"w": [1, 2, 3]}, protocol=4))
-    for bad in (truncated, tampered, pickled):
+    for bad in (truncated, tampered, altered, pickled):
         assert dlg.import_file(bad) is None
         assert bad.name in dlg.message.text() and "b02020" in dlg.message.styleSheet()
         assert len(store.list("segmenter")) == 1

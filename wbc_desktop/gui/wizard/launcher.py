@@ -111,7 +111,8 @@ class TrainingLauncher(QObject):
         kind = e.get("kind")
         model = str(e.get("model", ""))
         if kind == "stage":
-            self.progress.emit(self._fraction, f"Retraining {model}: {e.get('text', '')}".rstrip(": "))
+            head = f"Retraining {model}" if model else "Retraining"
+            self.progress.emit(self._fraction, f"{head}: {e.get('text', '')}".rstrip(": "))
         elif kind == "step":
             steps = max(1, int(e.get("steps") or 1))
             i = self._models.index(model) if model in self._models else 0

@@ -156,13 +156,13 @@ class ModelsDialog(QDialog):
 
     def roll_back(self) -> None:
         kind = self.kind()
-        active = self.store.active(kind)
-        if active is None:
+        if self.store.active(kind) is None:
             self.say(f"The {kind} is already the shipped model.", error=True)
             return
-        parent = next((c.get("parent") for c in self.cards[kind] if c.get("name") == active), None)
-        known = {c.get("name") for c in self.cards[kind]}
-        self.activate(kind, parent if parent in known else None)
+        target: list = []
+        if self._do(lambda: target.append(self.store.rollback(kind)), f"{kind}: rolled back; the models are reloading."):
+            self.say(f"{kind}: rolled back to {target[0] or 'the shipped model'}; the models are reloading.")
+            self.on_activated(self.store)
 
     def rename_selected(self, new_label: Optional[str] = None) -> None:
         card = self.selected()

@@ -88,6 +88,11 @@ class ResultView(QWidget):
                         "images, to show nothing already read well was lost.")
         head.setWordWrap(True)
         self.layout_.addWidget(head)
+        notes = [str(n) for n in (getattr(result, "messages", None) or [])]
+        if notes:
+            note = QLabel("Notes: " + "; ".join(notes))
+            note.setWordWrap(True)
+            self.layout_.addWidget(note)
         rows = []
         for kind, m in metrics.items():
             rows.append([(f"{kind} ({METRIC.get(kind, 'score')})", None),

@@ -113,13 +113,14 @@ class Retrainer(QObject):
         return self.store_factory(project / MODELS_DIR)
 
     def base_of(self, project: Path, kind: str) -> str:
-        """The version retraining starts from: the project's active one, else the app's model."""
+        """The version retraining starts from: the project's active one (its folder), else the app's model."""
+        store = self.store(project)
         try:
-            active = self.store(project).active(kind)
+            active = store.active(kind)
         except Exception:  # noqa: BLE001 - an unreadable store: start from the app's model
             active = None
         if active:
-            return str(active)
+            return str(Path(store.root) / kind / str(active))
         name = str(getattr(self.controller.settings, kind, "default") or "default")
         return name if not Path(name).is_absolute() else Path(name).name
 

@@ -25,7 +25,7 @@ def base_choices(kind: str, versions: list[dict]) -> list[tuple[str, str]]:
     for card in versions:
         name = str(card.get("name"))
         label = card.get("label") or name
-        out.append((f"{label}{'  (active)' if card.get('active') else ''}", name))
+        out.append((f"{label}{'  (active)' if card.get('active') else ''}", str(card.get("folder") or name)))
     for name in registry.list_names(kind):
         out.append((f"{name}  (shipped)", name))
     return out
