@@ -64,6 +64,19 @@ def _table(headers: list[str], rows: list[list[tuple[str, Optional[QColor]]]]) -
     return t
 
 
+def image_row(kind: str, r: dict) -> list[tuple[str, Optional[QColor]]]:
+    """One held-out image: Dice before/after, or the cell's type before/after against the person's."""
+    if "true" in r:  # a typed cell: right or wrong, and what it was called
+        def call(t: Any, ok: Any) -> tuple[str, Optional[QColor]]:
+            return (f"{t or '?'} {'✓' if ok else '✗'}", GOOD if ok else BAD)
+
+        return [(str(r.get("image", "?")), None), (f"{kind}: {r['true']}", None),
+                call(r.get("before_type"), r.get("before")), call(r.get("after_type"), r.get("after")),
+                fmt_change(kind, r.get("before"), r.get("after"))]
+    return [(str(r.get("image", "?")), None), (kind, None), (fmt(kind, r.get("before")), None),
+            (fmt(kind, r.get("after")), None), fmt_change(kind, r.get("before"), r.get("after"))]
+
+
 class ResultView(QWidget):
     """Figures and overlays of one retraining (see the module docstring)."""
 
@@ -96,19 +109,20 @@ class ResultView(QWidget):
         rows = []
         for kind, m in metrics.items():
             rows.append([(f"{kind} ({METRIC.get(kind, 'score')})", None),
+                         (f"{m.get('n_train', '?')} / {m.get('n_val', '?')}", None),
                          (fmt(kind, m.get("before")), None), (fmt(kind, m.get("after")), None),
                          fmt_change(kind, m.get("before"), m.get("after")),
                          (fmt(kind, m.get("original_before")), None), (fmt(kind, m.get("original_after")), None),
                          fmt_change(kind, m.get("original_before"), m.get("original_after"))])
-        self.summary = _table(["Model", "Held out: before", "after", "change",
+        self.summary = _table(["Model", "Trained / held out", "Held out: before", "after", "change",
                                "Original domain: before", "after", "change"], rows)
+        self.summary.setToolTip("\n".join(f"{k}, original domain: {m['original_domain']}"
+                                          for k, m in metrics.items() if m.get("original_domain")))
         self.summary.setMaximumHeight(40 + 32 * max(1, len(rows)))
         self.layout_.addWidget(self.summary)
         tabs = QTabWidget()
         tabs.addTab(self._overlays(previews), "Old and new overlays")
-        img_rows = [[(str(r.get("image", "?")), None), (kind, None), (fmt(kind, r.get("before")), None),
-                     (fmt(kind, r.get("after")), None), fmt_change(kind, r.get("before"), r.get("after"))]
-                    for kind, m in metrics.items() for r in (m.get("per_image") or [])]
+        img_rows = [image_row(kind, r) for kind, m in metrics.items() for r in (m.get("per_image") or [])]
         self.per_image = _table(["Held-out image", "Model", "Before", "After", "Change"], img_rows)
         tabs.addTab(self.per_image, f"Per image ({len(img_rows)})")
         self.layout_.addWidget(tabs, 1)
