@@ -171,3 +171,12 @@ def test_models_dialog_refuses_bad_files(win, project, qtbot, tmp_path):
     dlg.select("segmenter", None)
     dlg.delete_selected(confirm=False)
     assert "cannot be deleted" in dlg.message.text()
+
+
+def test_forgetting_is_called_out():
+    from wbc_desktop.gui.wizard.result_page import forgetting_warnings
+
+    metrics = {"segmenter": {"original_before": 0.955, "original_after": 0.950},
+               "classifier": {"original_before": 1.0, "original_after": 0.65}}
+    (warn,) = forgetting_warnings(metrics)
+    assert "classifier" in warn and "100.0 % → 65.0 %" in warn

@@ -70,6 +70,7 @@ class LivePage(QWizardPage):
         self.loss_plot = _plot("Training loss", "loss")
         self.val_plot = _plot("Held-out score", "Dice / accuracy")
         self.val_plot.setYRange(0, 1)
+        self.val_plot.setXLink(self.loss_plot)  # one step axis for both
         self.loss = Curves(self.loss_plot)
         self.val = Curves(self.val_plot)
         self.progress = QProgressBar()

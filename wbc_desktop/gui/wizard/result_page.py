@@ -19,6 +19,8 @@ from PySide6.QtWidgets import (
 )
 
 METRIC = {"segmenter": "Dice", "classifier": "accuracy"}
+OVERLAY_PX = 230  # each overlay's side on the page: three images of a row fit side by side
+FORGET_TOLERANCE = 0.01  # the issue's bound on the loss in the original domain
 GOOD, BAD = QColor(30, 130, 60), QColor(190, 40, 40)
 
 
@@ -60,8 +62,19 @@ def _table(headers: list[str], rows: list[list[tuple[str, Optional[QColor]]]]) -
         for c, (text, colour) in enumerate(row):
             t.setItem(r, c, _item(text, colour))
     t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    t.horizontalHeader().setStretchLastSection(True)
     return t
+
+
+def forgetting_warnings(metrics: dict) -> list[str]:
+    """One line per model whose original-domain score fell by more than the issue's 0.01 (1 point)."""
+    out = []
+    for kind, m in metrics.items():
+        b, a = m.get("original_before"), m.get("original_after")
+        if b is not None and a is not None and float(b) - float(a) > FORGET_TOLERANCE:
+            out.append(f"Careful: the new {kind} is worse on the original domain ({fmt(kind, b)} → {fmt(kind, a)}); "
+                       "images like the shipped models' may be read less well. Consider Discard, a lower learning "
+                       "rate or replay on.")
+    return out
 
 
 def image_row(kind: str, r: dict) -> list[tuple[str, Optional[QColor]]]:
@@ -97,10 +110,17 @@ class ResultView(QWidget):
         versions = getattr(result, "versions", {}) or {}
         head = QLabel("New version" + ("s" if len(versions) > 1 else "") + ": "
                       + ", ".join(f"{k} <b>{v.name if hasattr(v, 'name') else v}</b>" for k, v in versions.items())
-                      + ". Held out: images the training never saw; original domain: the shipped models' test "
-                        "images, to show nothing already read well was lost.")
+                      + ". Held out: this project's images the training never saw. Original domain: images the "
+                        "shipped models were made for, to show that nothing already read well was lost ("
+                      + "; ".join(f"{k}: {m['original_domain']}" for k, m in metrics.items() if m.get("original_domain"))
+                      + ").")
         head.setWordWrap(True)
         self.layout_.addWidget(head)
+        for text in forgetting_warnings(metrics):
+            warn = QLabel(text)
+            warn.setWordWrap(True)
+            warn.setStyleSheet("color: #b02020; font-weight: bold;")
+            self.layout_.addWidget(warn)
         notes = [str(n) for n in (getattr(result, "messages", None) or [])]
         if notes:
             note = QLabel("Notes: " + "; ".join(notes))
@@ -143,7 +163,9 @@ class ResultView(QWidget):
                 if p.get(key) is None:
                     continue
                 lab = QLabel()
-                lab.setPixmap(to_pixmap(p[key]))
+                pix = to_pixmap(p[key])
+                lab.setPixmap(pix.scaled(OVERLAY_PX, OVERLAY_PX, Qt.AspectRatioMode.KeepAspectRatio,
+                                         Qt.TransformationMode.SmoothTransformation) if pix.width() > OVERLAY_PX else pix)
                 self.overlay_labels.append(lab)
                 grid.addWidget(lab, r, c)
         grid.setRowStretch(len(previews) + 1, 1)
@@ -164,7 +186,7 @@ class ResultPage(QWizardPage):
                          "Discard deletes them.")
         self.view = ResultView()
         lay = QVBoxLayout(self)
-        lay.addWidget(self.view)
+        lay.addWidget(self.view, 1)
 
     def show_result(self, result: Any, previews: list[dict]) -> None:
         self.view.set_result(result, previews)
