@@ -165,7 +165,8 @@ class TrainingProcess:
                 payload = text
             msgs.append((kind, payload))
             if self._done:
-                self._proc.join(5.0)
+                # No join here: the child may take seconds to tear torch down, and a poll must
+                # never wait. It exits on its own (daemon); multiprocessing reaps it later.
                 self._close_queue()
                 return msgs
         if not msgs and not self._proc.is_alive():

@@ -106,6 +106,7 @@ def test_one_click_result_dialog_discard(win, project, qtbot):
     assert r.launcher.settings["val_fraction"] == 0.2
     dlg = r.result_dialog
     qtbot.addWidget(dlg)
+    qtbot.waitUntil(lambda: dlg.view.summary is not None)
     assert dlg.isVisible() and dlg.view.summary.rowCount() == 2
     assert len(_version_dirs(project)) == 2
     dlg.discard_button.click()

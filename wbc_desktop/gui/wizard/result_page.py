@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any, Optional
 
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor, QImage, QPixmap
 from PySide6.QtWidgets import (
     QDialog, QDialogButtonBox, QGridLayout, QHeaderView, QLabel, QScrollArea, QTableWidget, QTableWidgetItem,
@@ -200,7 +200,9 @@ class ResultDialog(QDialog):
         self.setWindowTitle("Retraining finished")
         self.retrainer, self.result = retrainer, result
         self.view = ResultView()
-        self.view.set_result(result, previews)
+        # Filled on the next turn of the event loop: showing the dialog and drawing its tables
+        # and overlays then make two short pauses of the window, not one long one.
+        QTimer.singleShot(0, lambda: self.view.set_result(result, previews))
         buttons = QDialogButtonBox()
         self.accept_button = buttons.addButton("Accept (activate)", QDialogButtonBox.ButtonRole.AcceptRole)
         self.discard_button = buttons.addButton("Discard", QDialogButtonBox.ButtonRole.DestructiveRole)
