@@ -29,7 +29,7 @@ from typing import Any, Optional
 from wbc_desktop.core import errors
 
 ENGINE = "wbc_desktop.core.retrain"  # module with RetrainSettings and run_retrain
-NICE = 5  # the training yields the CPU to the window (see _train)
+NICE = 10  # the training yields the CPU to the window (see _train)
 MAX_PER_POLL = 500  # messages handled per poll, so one poll never takes long
 
 

@@ -66,7 +66,7 @@ class TrainingLauncher(QObject):
         self.process = TrainingProcess(self.settings, engine=self.engine).start()
         self._timer.start()
         self.started.emit()
-        self.progress.emit(0.0, "Retraining: starting…")
+        self.progress.emit(0.0, "Retraining in the background (keep reviewing): starting…")
 
     def cancel(self) -> None:
         """Ask the engine to stop; ``cancelled`` follows when it has (nothing is written)."""

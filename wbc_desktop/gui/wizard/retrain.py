@@ -164,9 +164,8 @@ class Retrainer(QObject):
             self.start(settings)
 
     def start(self, settings: dict[str, Any]) -> None:
+        # The status bar says it (no message bar: showing one re-lays out and redraws the viewer).
         self.launcher.start(settings)
-        self.messages.info("Retraining started in the background; keep reviewing. The new models become active "
-                           "only when you accept them.")
 
     def open_wizard(self) -> None:
         from wbc_desktop.gui.wizard.wizard import RetrainWizard
