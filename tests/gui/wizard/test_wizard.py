@@ -58,6 +58,7 @@ def test_wizard_end_to_end_accept_and_roll_back(win, project, qtbot):
     # live curves were drawn from the events
     assert wiz.live.loss.points("segmenter") == 4 and wiz.live.val.points("classifier") >= 2
     view = wiz.result_page.view
+    qtbot.waitUntil(lambda: view.summary is not None)
     assert view.summary.rowCount() == 2 and view.per_image.rowCount() == 6
     assert view.summary.item(0, 2).text() == "0.500" and view.summary.item(0, 3).text() == "0.900"
     assert view.summary.item(1, 6).text() == "94.5 %"  # original domain, after (classifier)

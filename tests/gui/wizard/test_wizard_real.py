@@ -45,6 +45,7 @@ def test_real_engine_wizard_version_card_overlays_activate_rollback(win, project
         assert store.active(kind) is None  # not active before Accept
     previews = r.launcher.previews
     assert previews and previews[0]["old"].shape == previews[0]["new"].shape
+    qtbot.waitUntil(lambda: wiz.result_page.view.summary is not None)
     assert len(wiz.result_page.view.overlay_labels) >= 2
     assert wiz.result_page.view.summary.rowCount() == 2
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QWidget, QWizard
 
 from wbc_desktop.gui.wizard.data_page import DataPage
@@ -80,8 +81,8 @@ class RetrainWizard(QWizard):
             self.owns_run = True
             self.decided = False
             self.live.begin(self.settings())
-        elif last:
-            self.result_page.show_result(self.launcher.result, self.launcher.previews)
+        elif last:  # filled after the page shows: two short pauses of the window, not one long one
+            QTimer.singleShot(0, lambda: self.result_page.show_result(self.launcher.result, self.launcher.previews))
 
     def _on_custom(self, which: int) -> None:
         if which == QWizard.WizardButton.CustomButton1.value and self.launcher.result is not None:
