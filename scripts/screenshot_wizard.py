@@ -50,9 +50,12 @@ def main() -> int:
     shots = {"live": False}
 
     def on_event(e: dict) -> None:
-        # Mid-run: the segmenter's curves are drawn, the classifier has begun.
-        if not shots["live"] and e.get("kind") == "step" and e.get("model") == "classifier" and e.get("step", 0) >= 2:
-            shots["live"] = True
+        # Mid-run: the segmenter's curves drawn (shot when it is being measured), then again once
+        # the classifier has begun, if it gets a step before the end.
+        seg_done = e.get("kind") == "stage" and e.get("model") == "segmenter" and "new version" in str(e.get("text"))
+        cls_step = e.get("kind") == "step" and e.get("model") == "classifier"
+        if seg_done or (cls_step and not shots["live"]):
+            shots["live"] = cls_step
             QTimer.singleShot(200, lambda: (wiz.grab().save(str(LIVE)), print("saved", LIVE, flush=True)))
 
     def on_done(_res) -> None:

@@ -30,8 +30,9 @@ class Curves:
     def add(self, model: str, x: float, y: float, name: str) -> None:
         if model not in self.items:
             pen = pg.mkPen(COLOURS.get(model, (90, 90, 90)), width=2)
-            self.items[model] = self.plot.plot([], [], pen=pen, name=name, symbol="o" if "val" in name else None,
-                                               symbolSize=5, symbolBrush=COLOURS.get(model, (90, 90, 90)))
+            self.items[model] = self.plot.plot([], [], pen=pen, name=name, symbol="o",  # one point shows too
+                                               symbolSize=6 if "val" in name else 3, symbolPen=None,
+                                               symbolBrush=COLOURS.get(model, (90, 90, 90)))
             self.x[model], self.y[model] = [], []
         self.x[model].append(float(x))
         self.y[model].append(float(y))
@@ -43,6 +44,9 @@ class Curves:
         self.items.clear()
         self.x.clear()
         self.y.clear()
+
+    def last_x(self) -> float:
+        return max((xs[-1] for xs in self.x.values() if xs), default=0.0)
 
     def points(self, model: str) -> int:
         return len(self.x.get(model, []))
@@ -126,6 +130,8 @@ class LivePage(QWizardPage):
                 self.val.add(model, e.get("step", 0), value, f"{model} val {key or ''}".strip())
         elif kind in ("stage", "log") and e.get("text"):
             self.log.appendPlainText((f"{model}: " if model else "") + str(e["text"]))
+        if kind in ("step", "val"):  # both plots on one step axis from 0 (a score at step 0 = before training)
+            self.loss_plot.setXRange(0, max(1.0, self.loss.last_x(), self.val.last_x()), padding=0.03)
 
     def on_progress(self, fraction: float, text: str) -> None:
         self.progress.setValue(int(1000 * max(0.0, min(1.0, fraction))))
