@@ -8,6 +8,7 @@ import sys
 from typing import Optional
 
 from wbc_desktop.cli.project import add_parser as add_project_parser
+from wbc_desktop.cli.retrain import add_parser as add_retrain_parser, add_retrain_options
 from wbc_desktop.core.errors import WbcError
 
 
@@ -56,13 +57,13 @@ def build_parser() -> argparse.ArgumentParser:
     common(e)
 
     t = sub.add_parser("train", help="train a segmenter from scratch, or fine-tune one (--base)")
-    t.add_argument("--images", required=True)
-    t.add_argument("--masks", required=True)
+    t.add_argument("--images")
+    t.add_argument("--masks")
     t.add_argument("--labels")
     t.add_argument("--split", default=None, help="training split of --labels (default: all labelled)")
     t.add_argument("--val-split", default="val", help="split used to choose the best step")
     t.add_argument("--base", help="model to fine-tune (name or folder)")
-    t.add_argument("--out", required=True, help="output model folder")
+    t.add_argument("--out", help="output model folder (with --base/--project: a folder of versions)")
     t.add_argument("--arch", default="smgnn", choices=["smgnn", "unet"])
     t.add_argument("--variant", default="pixel", choices=["pixel", "node"], help="SMGNN: pixel CNN or pure GNN")
     t.add_argument("--edges", default="l1", choices=["l1", "adjacency"])
@@ -74,6 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--time-budget", type=float, help="seconds; stop when spent")
     t.add_argument("--batch-size", type=int, default=6)
     t.add_argument("--seed", type=int, default=0)
+    add_retrain_options(t)
     common(t)
 
     b = sub.add_parser("bench", help="speed and memory figures, SMGNN beside the U-Net reference")
@@ -84,6 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--images", help="folder of 300x300 images to time (default: bundled fixtures/samples)")
     common(b)
     add_project_parser(sub)
+    add_retrain_parser(sub)
     return p
 
 
@@ -99,6 +102,8 @@ def run_command(argv: list[str]) -> int:
             from wbc_desktop.cli.project import run_project as fn
         elif args.command == "train":
             from wbc_desktop.cli.train import run_train as fn
+        elif args.command == "train-classifier":
+            from wbc_desktop.cli.retrain import run_train_classifier as fn
         else:
             from wbc_desktop.cli.bench import run_bench as fn
         return fn(args)

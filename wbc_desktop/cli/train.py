@@ -16,6 +16,14 @@ from wbc_desktop.core.segmentation.training import TrainSettings
 
 
 def run_train(args: argparse.Namespace) -> int:
+    if args.project or args.base:  # fine-tuning: the Retrain button's engine (replay, versions)
+        from wbc_desktop.cli.retrain import run_train_engine
+
+        if not args.project and not (args.images and args.masks and args.out):
+            raise WbcError("train --base needs --images, --masks and --out (or --project DIR)")
+        return run_train_engine(args)
+    if not (args.images and args.masks and args.out):
+        raise WbcError("train needs --images, --masks and --out (or --project DIR)")
     train_stems = split_names(args.labels, args.split) if args.labels else None
     val_stems = split_names(args.labels, args.val_split) if args.labels and args.val_split else set()
     if train_stems is not None and args.split is None:

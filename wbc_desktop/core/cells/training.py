@@ -34,6 +34,8 @@ class FineTuneSettings:
     smoothing: float = 0.05
     augment: str | None = "robust"  # a preset of core.cells.augment, None: none
     freeze_bn: bool = True
+    distill: float = 1.0  # weight of keeping the base model's answers on the replay crops (0: off)
+    temperature: float = 2.0
     seed: int = 0
 
     def to_dict(self) -> dict:
@@ -69,7 +71,8 @@ def finetune(
     on_step: Optional[Callable[[int, int, float, float], None]] = None,
     cancel=None,
 ) -> dict:
-    """Train in place: each batch is new cells (class-balanced draws) plus replay crops.
+    """Train in place: each batch is new cells (class-balanced draws) plus replay crops, whose
+    answers are also held to the base model's (distillation), so the original domain is kept.
 
     ``on_step(step, steps, loss, eta_s)`` reports progress; ``cancel.is_set()`` stops with Cancelled.
     """
@@ -77,6 +80,13 @@ def finetune(
     gen = torch.Generator().manual_seed(s.seed)
     rng = np.random.default_rng(s.seed)
     model.to(device)
+    teacher = None
+    if s.distill > 0 and X_replay is not None and len(X_replay) and s.replay_fraction > 0:
+        import copy
+
+        teacher = copy.deepcopy(model).eval()  # the base model: what the replay crops should still get
+        for p in teacher.parameters():
+            p.requires_grad_(False)
     opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=s.lr, weight_decay=s.weight_decay)
     aug = PRESETS[s.augment] if s.augment else None
     Xt, yt = torch.as_tensor(X), torch.as_tensor(y, dtype=torch.long)
@@ -115,7 +125,14 @@ def finetune(
             ri = torch.from_numpy(rng.integers(len(yr), size=n_rep))
             xb, yb = torch.cat([xb, Xr[ri]]), torch.cat([yb, yr[ri]])
         x = standardise(augment_batch(xb, s.size, aug, gen)).to(device)
-        loss = F.cross_entropy(model(x), yb.to(device), label_smoothing=s.smoothing)
+        logits = model(x)
+        loss = F.cross_entropy(logits, yb.to(device), label_smoothing=s.smoothing)
+        if teacher is not None and n_rep:
+            with torch.no_grad():
+                t_logits = teacher(x[-n_rep:])
+            t = s.temperature
+            kd = F.kl_div(F.log_softmax(logits[-n_rep:] / t, 1), F.softmax(t_logits / t, 1), reduction="batchmean")
+            loss = loss + s.distill * kd * t * t
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()

@@ -164,7 +164,8 @@ def finetune_classifier(
         emit({"kind": "val", "model": "classifier", "step": result["steps"], "accuracy": metrics["after"]})
     new_card = {k: v for k, v in card.items() if k not in ("recheck_members", "test", "test_cellavision", "evaluation")}
     new_card["weights_dtype"] = "float32"
-    new_card["training"] = {"retrained": True, "steps_run": result["steps"], "seconds": result["seconds"],
+    new_card["training"] = {"retrained": True, "fine_tuned_from": card.get("name"), "fine_tuned_from_version": card.get("version"),
+        "steps_run": result["steps"], "seconds": result["seconds"],
                             "settings": st.to_dict(), "device": str(device), "n_train": int(len(yt)),
                             "n_val": int(len(yv)), "n_replay": int(len(yr)) if yr is not None else 0}
     new_card["replay_source"] = replay.source if replay else card.get("replay_source")

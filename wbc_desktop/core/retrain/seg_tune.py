@@ -18,12 +18,13 @@ import torch
 
 from wbc_desktop.core import registry
 from wbc_desktop.core.imaging.illumination import apply_gain, background_gain
+from wbc_desktop.core.progress import check_cancel
 from wbc_desktop.core.retrain.data import SegExample
 from wbc_desktop.core.retrain.replay import load_replay
 from wbc_desktop.core.segmentation.augment import resize
 from wbc_desktop.core.segmentation.metrics import dice_scores
 from wbc_desktop.core.segmentation.models.build import build_model
-from wbc_desktop.core.segmentation.segmenter import Segmenter
+from wbc_desktop.core.segmentation.segmenter import Segmenter, prepare
 from wbc_desktop.core.segmentation.training import TrainSettings, fit
 
 Emit = Callable[[dict], None]
@@ -38,18 +39,20 @@ def load_base(name: str) -> tuple[torch.nn.Module, dict, Path]:
 
 
 def to_model_scale(seg: Segmenter, ex: SegExample) -> tuple[np.ndarray, np.ndarray]:
-    """(rgb, class map) as the model sees this image: gain applied, resampled to model scale."""
+    """(rgb, class map) as the model sees this image: gain (and calibration) applied, at model scale."""
     f, _ = seg.choose_scale(ex.rgb, ex.pixel_size_um)
-    rgb = apply_gain(ex.rgb, background_gain(ex.rgb, seg.background))
+    gain = background_gain(ex.rgb, seg.background)
+    rgb = prepare(ex.rgb, gain, seg.calibration_for(ex.rgb, gain))
     h, w = ex.mask.shape
     size = (max(16, round(w * f)), max(16, round(h * f)))
     return resize(rgb, size), resize(ex.mask, size, nearest=True)
 
 
-def score(seg: Segmenter, items: list[tuple[str, np.ndarray, np.ndarray, Optional[float]]]) -> list[dict]:
+def score(seg: Segmenter, items: list[tuple[str, np.ndarray, np.ndarray, Optional[float]]], cancel=None) -> list[dict]:
     """Per-image Dice of the full segmenter (name, rgb, mask, forced scale or None)."""
     out = []
     for name, rgb, mask, scale in items:
+        check_cancel(cancel)
         r = seg.segment(rgb, scale=scale)
         out.append({"image": name, **dice_scores(r.class_map, mask)})
     return out
@@ -73,6 +76,7 @@ def finetune_segmenter(
     device: torch.device,
     emit: Emit,
     cancel,
+    calibrate: bool = True,
 ) -> tuple[dict, dict, dict]:
     """Train; returns (state dict, card, metrics). Raises Cancelled when ``cancel`` is set."""
     t_start = time.perf_counter()
@@ -84,7 +88,20 @@ def finetune_segmenter(
     lab_val = [(e.name, e.rgb, e.mask, None) for e in val]
     orig = [(str(n), r, m, 1.0) for n, r, m in zip(replay.check["names"], replay.check["images"],
                                                   replay.check["masks"])][:ORIGINAL_CHECK] if replay else []
-    before_lab, before_orig = score(seg, lab_val), score(seg, orig)
+    before_lab, before_orig = score(seg, lab_val, cancel), score(seg, orig, cancel)
+    card = dict(card, colour=dict(card.get("colour", {})))
+    card["colour"].pop("calibration", None)
+    if replay is not None and calibrate:
+        from wbc_desktop.core.imaging.calibration import fit_colour_map
+
+        gained = lambda r: apply_gain(r, background_gain(r, seg.background))  # noqa: E731
+        cmap = fit_colour_map([(gained(e.rgb), e.mask) for e in train],
+                              [(gained(r), m) for r, m in zip(replay.train["images"], replay.train["masks"])], seed=seed)
+        if cmap is not None:
+            card["colour"]["calibration"] = cmap.to_card()
+            seg = Segmenter(model, card, torch.device("cpu"))
+            emit({"kind": "log", "text": "segmenter: this lab's stain differs from the training data's; "
+                                         "a stain calibration was fitted from the corrected images"})
     pairs = [to_model_scale(seg, e) for e in train]
     rep_pairs = None
     if replay is not None:
@@ -125,7 +142,7 @@ def finetune_segmenter(
     model.to("cpu").to(memory_format=torch.contiguous_format)
     seg = Segmenter(model, card, torch.device("cpu"))
     emit({"kind": "stage", "model": "segmenter", "text": "measuring the new version"})
-    after_lab, after_orig = score(seg, lab_val), score(seg, orig)
+    after_lab, after_orig = score(seg, lab_val, cancel), score(seg, orig, cancel)
     metrics = {
         "measure": "dice",
         "before": _mean(before_lab), "after": _mean(after_lab),
@@ -141,7 +158,8 @@ def finetune_segmenter(
     new_card.pop("evaluation", None)
     new_card.pop("history", None)
     new_card["training"] = {
-        "retrained": True, "steps_run": result["steps"], "seconds": round(result["seconds"], 1),
+        "retrained": True, "fine_tuned_from": card.get("name"), "fine_tuned_from_version": card.get("version"),
+        "steps_run": result["steps"], "seconds": round(result["seconds"], 1),
         "settings": {k: v for k, v in st.to_dict().items()}, "device": str(device),
         "n_train": len(train), "n_val": len(val), "n_replay": len(rep_pairs or []),
         "train_images": [e.name for e in train], "val_images": [e.name for e in val],

@@ -44,6 +44,8 @@ class RetrainSettings:
     # extras (not in the agreed minimum)
     classifier_masks: list[Path] = field(default_factory=list)  # explicit mode: masks of the labelled images
     activate: bool = False  # make the new versions active at once (headless CLI; the GUI asks the person)
+    calibrate: bool = True  # segmenter: fit a stain calibration when the lab's stain differs
+    single_folder: bool = False  # out_dir itself becomes the model folder (CLI --out; one model kind only)
 
     def __post_init__(self) -> None:
         self.out_dir = Path(self.out_dir)
@@ -71,6 +73,8 @@ class RetrainSettings:
             raise ValueError("lr must be positive")
         if self.device not in DEVICES and not self.device.startswith("cuda:"):
             raise ValueError(f"device must be auto, cpu or cuda (got {self.device!r})")
+        if self.single_folder and len(self.models) != 1:
+            raise ValueError("a single output folder holds one model: retrain one kind at a time")
         if self.project_dir is None and len(self.images) != len(self.masks):
             raise ValueError(f"{len(self.images)} images but {len(self.masks)} masks")
 

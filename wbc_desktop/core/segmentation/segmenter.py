@@ -20,6 +20,7 @@ import torch.nn.functional as F
 
 from wbc_desktop.core import registry
 from wbc_desktop.core.segmentation.augment import resize
+from wbc_desktop.core.imaging.calibration import ColourMap
 from wbc_desktop.core.imaging.illumination import apply_gain, background_gain
 from wbc_desktop.core.device import describe_device, is_oom, resolve_device
 from wbc_desktop.core.segmentation.postprocess import clean_class_map
@@ -40,6 +41,12 @@ class SegResult:
     probabilities: Optional[np.ndarray] = None  # float16 HxWx3, whole-image mode only, when asked
     crops: list[tuple[int, int, int, int]] = field(default_factory=list)  # boxes segmented (field mode)
     timings_ms: dict[str, float] = field(default_factory=dict)
+
+
+def prepare(rgb: np.ndarray, gain: Optional[np.ndarray], cal: Optional[ColourMap] = None) -> np.ndarray:
+    """What the network sees of an image: background gain, then the lab's calibration if any."""
+    out = apply_gain(rgb, gain)
+    return cal.apply(out) if cal is not None else out
 
 
 def class_of(logits: torch.Tensor) -> np.ndarray:
@@ -65,6 +72,8 @@ class Segmenter:
         self.target_rbc_px = sc.get("target_rbc_px")
         self.model_pixel_size_um = sc.get("model_pixel_size_um")
         self.background = card.get("colour", {}).get("background")  # reference plasma colour
+        # a retrained version's stain calibration (core.imaging.calibration), for its lab's images only
+        self.calibration = ColourMap.from_card(card.get("colour", {}).get("calibration"))
         self._lock = threading.Lock()
 
     @classmethod
@@ -139,15 +148,24 @@ class Segmenter:
         if gain is not None:
             notes.append("background colour normalised (gain R/G/B " + "/".join(f"{g:.2f}" for g in gain) + ")")
         h, w = rgb.shape[:2]
+        cal = self.calibration_for(rgb, gain)
+        if cal is not None:
+            notes.append("this lab's stain calibration applied")
         if h * w * f * f <= WHOLE_IMAGE_MAX_PX:
-            logits = self._segment_region(apply_gain(rgb, gain), f, timings, notes)
+            logits = self._segment_region(prepare(rgb, gain, cal), f, timings, notes)
             cls = clean_class_map(class_of(logits), f)
             probs = logits.softmax(0).permute(1, 2, 0).numpy().astype(np.float16) if with_probabilities else None
             timings["total"] = (time.perf_counter() - t0) * 1e3
             return SegResult(cls, f, notes, probs, [], timings)
-        return self._segment_field(rgb, f, gain, notes, timings, t0, progress, cancel)
+        return self._segment_field(rgb, f, gain, cal, notes, timings, t0, progress, cancel)
 
-    def _segment_field(self, rgb, f, gain, notes, timings, t0, progress, cancel) -> SegResult:
+    def calibration_for(self, rgb: np.ndarray, gain: Optional[np.ndarray]) -> Optional[ColourMap]:
+        """The stain calibration when this image looks like its lab's (None for others)."""
+        if self.calibration is None:
+            return None
+        return self.calibration if self.calibration.applies(apply_gain(rgb, gain)) else None
+
+    def _segment_field(self, rgb, f, gain, cal, notes, timings, t0, progress, cancel) -> SegResult:
         from wbc_desktop.core.segmentation.candidates import find_candidates, merge_overlapping
 
         h, w = rgb.shape[:2]
@@ -159,7 +177,7 @@ class Segmenter:
         for i, (x0, y0, x1, y1) in enumerate(boxes):
             check_cancel(cancel)
             progress(i, len(boxes), f"segmenting candidate {i + 1}/{len(boxes)}")
-            logits = self._segment_region(apply_gain(rgb[y0:y1, x0:x1], gain), f, timings, notes)
+            logits = self._segment_region(prepare(rgb[y0:y1, x0:x1], gain, cal), f, timings, notes)
             region = clean_class_map(class_of(logits), f)
             np.maximum(cls[y0:y1, x0:x1], region, out=cls[y0:y1, x0:x1])
         progress(len(boxes), len(boxes), "segmented")
