@@ -182,3 +182,18 @@ def test_forgetting_is_called_out():
                "classifier": {"original_before": 1.0, "original_after": 0.65}}
     (warn,) = forgetting_warnings(metrics)
     assert "classifier" in warn and "100.0 % → 65.0 %" in warn
+
+
+def test_open_project_session_is_used_and_flushed(make_window, project, qtbot):
+    from types import SimpleNamespace
+
+    w = make_window()
+    w.retrainer.launcher.engine = FAKE
+    flushed = []
+    w.project_session = SimpleNamespace(project=SimpleNamespace(root=project, _due=1.0),
+                                         autosave=lambda wait=False: flushed.append(wait))
+    assert w.retrainer.project_dir(ask=False) == project
+    with qtbot.waitSignal(w.retrainer.launcher.finished, timeout=120_000):
+        w.retrainer.one_click()
+    assert flushed == [True]
+    w.retrainer.launcher.kill()

@@ -93,7 +93,9 @@ class Retrainer(QObject):
     def project_dir(self, ask: bool = True) -> Optional[Path]:
         """The open project's folder (Document or settings), else the last one used, else asked for."""
         doc, settings = self.controller.doc, self.controller.settings
-        for cand in (getattr(getattr(doc, "project", None), "root", None), getattr(settings, "project_dir", None),
+        session = getattr(self.window, "project_session", None)  # the window's open project (gui.project)
+        for cand in (getattr(getattr(session, "project", None), "root", None),
+                     getattr(getattr(doc, "project", None), "root", None), getattr(settings, "project_dir", None),
                      self._project):
             if cand and (Path(cand) / "project.json").is_file():
                 return Path(cand)
@@ -163,7 +165,19 @@ class Retrainer(QObject):
         if settings is not None:
             self.start(settings)
 
+    def flush_project(self) -> None:
+        """Write the open project's pending mask edits first, so the training reads every correction.
+
+        Only when a stroke is still waiting for its debounced save (within a second of the last
+        one); that write is of the few edited images only.
+        """
+        session = getattr(self.window, "project_session", None)
+        project = getattr(session, "project", None)
+        if project is not None and getattr(project, "_due", None) is not None and hasattr(session, "autosave"):
+            session.autosave(wait=True)
+
     def start(self, settings: dict[str, Any]) -> None:
+        self.flush_project()
         # The status bar says it (no message bar: showing one re-lays out and redraws the viewer).
         self.launcher.start(settings)
 

@@ -80,6 +80,7 @@ class RetrainWizard(QWizard):
                 return
             self.owns_run = True
             self.decided = False
+            self.retrainer.flush_project()
             self.live.begin(self.settings())
         elif last:  # filled after the page shows: two short pauses of the window, not one long one
             QTimer.singleShot(0, lambda: self.result_page.show_result(self.launcher.result, self.launcher.previews))
