@@ -197,3 +197,24 @@ def test_open_project_session_is_used_and_flushed(make_window, project, qtbot):
         w.retrainer.one_click()
     assert flushed == [True]
     w.retrainer.launcher.kill()
+
+
+def test_closing_the_wizard_cancels_and_closing_the_window_kills(win, project, qtbot, monkeypatch):
+    monkeypatch.setenv("WBC_FAKE_STEP_S", "0.3")
+    r = win.retrainer
+    r.open_wizard()
+    wiz = r.wizard
+    qtbot.addWidget(wiz)
+    wiz.next()
+    with qtbot.waitSignal(r.launcher.event, timeout=60_000, check_params_cb=lambda e: e.get("kind") == "step"):
+        wiz.next()
+    with qtbot.waitSignal(r.launcher.cancelled, timeout=60_000):
+        wiz.reject()
+    assert _version_dirs(project) == []
+
+    with qtbot.waitSignal(r.launcher.event, timeout=60_000, check_params_cb=lambda e: e.get("kind") == "step"):
+        r.one_click()
+    proc = r.launcher.process
+    win.close()  # the app quits mid-training
+    assert not proc.alive and proc.killed
+    assert _version_dirs(project) == []
