@@ -13,6 +13,7 @@ from typing import Any, Optional
 
 import pyqtgraph as pg
 from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QGraphicsItem
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPlainTextEdit, QProgressBar, QPushButton, QVBoxLayout, QWidget, QWizardPage
 
 COLOURS = {"segmenter": (200, 60, 60), "classifier": (40, 110, 200)}
@@ -85,6 +86,8 @@ def _plot(title: str, ylabel: str) -> pg.PlotWidget:
     w.showGrid(x=True, y=True, alpha=0.25)
     w.addLegend(offset=(-10, 10))
     w.setMinimumHeight(220)
+    for side in ("left", "bottom"):  # tick labels are slow to draw: repaint them from a cached pixmap
+        w.getAxis(side).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
     return w
 
 
