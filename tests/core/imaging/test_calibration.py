@@ -57,3 +57,22 @@ def test_segmenter_applies_its_calibration_to_its_lab_only(cell_pair):
     assert (r.class_map == base.segment(rgb).class_map).mean() > 0.999
     card["colour"]["calibration"] = ColourMap(w, 2, lab_like + 80.0, lab_like).to_card()  # another lab's
     assert not any("calibration" in n for n in Segmenter(base.model, card, base.device).segment(rgb).notes)
+
+
+def test_classifier_crops_calibrated_only_when_they_look_like_the_lab(rng):
+    from wbc_desktop.core.cells.classifier import calibrate_crops, crop_classes
+
+    def crop(colours):
+        rgb, m = _pair(colours, rng, n=32)
+        masks = np.stack([(m == 2) * 255, (m == 1) * 255], -1).astype(np.uint8)
+        return np.concatenate([rgb, masks], -1)
+
+    lab, ref = np.stack([crop(LAB) for _ in range(4)]), np.stack([crop(REF) for _ in range(4)])
+    assert (crop_classes(lab)[0] == _pair(LAB, rng, n=32)[1]).all()
+    cmap = fit_colour_map([(x[..., :3], m) for x, m in zip(lab, crop_classes(lab))],
+                          [(x[..., :3], m) for x, m in zip(ref, crop_classes(ref))], per_class=2000)
+    out = calibrate_crops(np.concatenate([lab[:1], ref[:1]]), cmap)
+    nuc = crop_classes(lab)[0] == 2
+    assert np.abs(out[0][nuc][:, :3].mean(0) - REF[2]).max() < 12  # the lab's crop now looks like the reference
+    assert (out[1] == ref[0]).all() and (out[0][..., 3:] == lab[0][..., 3:]).all()  # others and masks untouched
+    assert calibrate_crops(lab, None) is lab

@@ -16,6 +16,7 @@ from wbc_desktop.core.errors import ModelError
 from wbc_desktop.core.cells.model import build_classifier, count_params
 from wbc_desktop.core.cells.fuse import fuse_conv_bn
 from wbc_desktop.core.cells.views import TURNS, check_recheck, check_views
+from wbc_desktop.core.imaging.calibration import ColourMap
 
 MAX_BATCH = 256  # cells per forward pass; a crowded field is split into a few passes
 
@@ -27,6 +28,26 @@ def turned(x: torch.Tensor, turns: Sequence[int]) -> list[torch.Tensor]:
     the class probabilities over turns steadies a call that hinges on one view's details.
     """
     return [x if k == 0 else x.rot90(k, (2, 3)) for k in turns]
+
+
+def crop_classes(crops: np.ndarray) -> np.ndarray:
+    """The class map of crops from their mask channels (0 background, 1 cytoplasm, 2 nucleus)."""
+    cm = np.zeros(crops.shape[:3], np.uint8)
+    if crops.shape[-1] >= 5:
+        cm[crops[..., 4] > 127] = 1
+        cm[crops[..., 3] > 127] = 2
+    return cm
+
+
+def calibrate_crops(crops: np.ndarray, cal: ColourMap | None) -> np.ndarray:
+    """Crops with the lab's stain calibration applied to those that look like the lab's."""
+    if cal is None or not len(crops):
+        return crops
+    out = np.array(crops, copy=True)
+    for i in range(len(out)):
+        if cal.applies(out[i, ..., :3]):
+            out[i, ..., :3] = cal.apply(np.ascontiguousarray(out[i, ..., :3]))
+    return out
 
 
 class CellClassifier:
@@ -41,6 +62,8 @@ class CellClassifier:
         self.classes: list[str] = list(card["classes"])
         self.spec = CropSpec.from_card(card.get("input", {}))
         self.threshold = float(card.get("threshold", 0.5))
+        # a retrained version's stain calibration (core.imaging.calibration), for its lab's cells only
+        self.calibration = ColourMap.from_card(card.get("calibration"))
         try:
             self._card_views = check_views(int(card.get("views", 1)))
             self._card_recheck = check_recheck(card.get("recheck_below"))
@@ -109,6 +132,7 @@ class CellClassifier:
     @torch.inference_mode()
     def predict_crops(self, crops: np.ndarray) -> np.ndarray:
         """NxSxSxC uint8 normalised crops -> NxK class probabilities (mean over the views each cell got)."""
+        crops = calibrate_crops(crops, self.calibration)
         turns = TURNS[self.views]
         members = self.members if self._use_members else []
         if self.recheck_below is None or (len(turns) == 1 and not members):

@@ -15,7 +15,9 @@ import numpy as np
 import torch
 
 from wbc_desktop.core import registry
+from wbc_desktop.core.cells.classifier import calibrate_crops, crop_classes
 from wbc_desktop.core.cells.crops import CropSpec, cell_crops, context_spec
+from wbc_desktop.core.imaging.calibration import ColourMap, fit_colour_map
 from wbc_desktop.core.cells.instances import find_cells
 from wbc_desktop.core.cells.model import build_classifier
 from wbc_desktop.core.cells.training import FineTuneSettings, finetune, predict_probs
@@ -99,7 +101,7 @@ def _acc(p: np.ndarray, y: np.ndarray) -> Optional[float]:
 def finetune_classifier(
     train: list[CellExample], val: list[CellExample], base: str, segmenter: str, budget_s: Optional[float],
     epochs: Optional[int], lr: float, augment: bool, use_replay: bool, seed: int, device: torch.device,
-    emit: Emit, cancel, notes: list[str],
+    emit: Emit, cancel, notes: list[str], calibrate: bool = True,
 ) -> tuple[dict, dict, dict]:
     """Train; returns (state dict, card, metrics). Raises Cancelled when ``cancel`` is set."""
     t_start = time.perf_counter()
@@ -125,8 +127,19 @@ def finetune_classifier(
             notes.append("classifier: the replay sample's crops do not match this model's; no replay")
             Xr = yr = Xc = yc = None
     emit({"kind": "stage", "model": "classifier", "text": "measuring the current model"})
-    pb_v = predict_probs(model, Xv, spec.size, torch.device("cpu"))
-    pb_c = predict_probs(model, Xc, spec.size, torch.device("cpu")) if Xc is not None else None
+    base_cal = ColourMap.from_card(card.get("calibration"))
+    pb_v = predict_probs(model, calibrate_crops(Xv, base_cal), spec.size, torch.device("cpu"))
+    pb_c = predict_probs(model, calibrate_crops(Xc, base_cal), spec.size, torch.device("cpu")) if Xc is not None else None
+    card = {k: v for k, v in card.items() if k != "calibration"}
+    cal = None
+    if calibrate and Xr is not None:
+        cal = fit_colour_map([(x[..., :3], m) for x, m in zip(Xt, crop_classes(Xt))],
+                             [(x[..., :3], m) for x, m in zip(Xr, crop_classes(Xr))], seed=seed)
+        if cal is not None:
+            card["calibration"] = cal.to_card()
+            Xt = calibrate_crops(Xt, cal)
+            emit({"kind": "log", "text": "classifier: this lab's stain differs from the training data's; "
+                                         "a stain calibration was fitted from the typed cells"})
     st = FineTuneSettings(size=spec.size, lr=lr, seed=seed, augment="robust" if augment else None,
                           replay_fraction=0.5 if Xr is not None else 0.0)
     spent = time.perf_counter() - t_start
@@ -146,8 +159,8 @@ def finetune_classifier(
 
     result = finetune(model, Xt, yt, st, device, Xr, yr, on_step, cancel)
     model.to("cpu")
-    pa_v = predict_probs(model, Xv, spec.size, torch.device("cpu"))
-    pa_c = predict_probs(model, Xc, spec.size, torch.device("cpu")) if Xc is not None else None
+    pa_v = predict_probs(model, calibrate_crops(Xv, cal), spec.size, torch.device("cpu"))
+    pa_c = predict_probs(model, calibrate_crops(Xc, cal), spec.size, torch.device("cpu")) if Xc is not None else None
     metrics = {
         "measure": "accuracy",
         "before": _acc(pb_v, yv), "after": _acc(pa_v, yv),

@@ -70,7 +70,7 @@ def _train_one(kind: str, s: RetrainSettings, ex_train, ex_val, device, emit, st
     from wbc_desktop.core.retrain.cls_tune import finetune_classifier
 
     return finetune_classifier(ex_train, ex_val, s.base_classifier, s.base_segmenter, _budget(s, kind, t0), s.epochs,
-                               s.lr, s.augment, s.replay, s.seed, device, emit, stop, notes)
+                               s.lr, s.augment, s.replay, s.seed, device, emit, stop, notes, s.calibrate)
 
 
 def _with_fallback(kind, s, ex_train, ex_val, device, emit, stop, notes, t0):
@@ -205,6 +205,10 @@ def _run(s: RetrainSettings, device: torch.device, stop: "_StopFlag", on_event: 
                 raise Cancelled()
             outputs[kind] = (state, card, metrics, used, time.perf_counter() - k0)
             result.metrics[kind] = metrics
+            if metrics.get("before") is not None and metrics["after"] < metrics["before"] - 0.005:
+                notes.append(f"{kind}: the new version does worse than the current one on the held-out images "
+                             f"({metrics['before']:.3f} -> {metrics['after']:.3f}); keeping the current one is advised")
+                on_event({"kind": "log", "text": notes[-1]})
     except Cancelled:
         on_event({"kind": "stage", "model": "", "text": "cancelled: nothing was written"})
         return RetrainResult(cancelled=True, messages=notes, seconds=time.perf_counter() - t0)

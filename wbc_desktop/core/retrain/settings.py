@@ -44,7 +44,7 @@ class RetrainSettings:
     # extras (not in the agreed minimum)
     classifier_masks: list[Path] = field(default_factory=list)  # explicit mode: masks of the labelled images
     activate: bool = False  # make the new versions active at once (headless CLI; the GUI asks the person)
-    calibrate: bool = True  # segmenter: fit a stain calibration when the lab's stain differs
+    calibrate: bool = True  # fit a stain calibration (segmenter: masks; classifier: typed cells) when the stain differs
     single_folder: bool = False  # out_dir itself becomes the model folder (CLI --out; one model kind only)
 
     def __post_init__(self) -> None:
