@@ -46,6 +46,10 @@ SPECS: list[ActionSpec] = [
     ActionSpec("prev_image", "&View", "P&revious image", "PgUp"),
     ActionSpec("analyse", "&Analysis", "&Re-analyse image", "Ctrl+R"),
     ActionSpec("cancel", "&Analysis", "&Cancel analysis", "Esc"),
+    ActionSpec("retrain", "&Analysis", "Re&train on this project", "Ctrl+Shift+T",
+               "Fine-tune the models on the project's corrections, in the background"),
+    ActionSpec("retrain_wizard", "&Analysis", "Retraining &wizard…", "", "Choose images, models and settings"),
+    ActionSpec("model_versions", "&Analysis", "Model &versions…", "", "Activate, roll back, export or import"),
     ActionSpec("help", "&Help", "&Keyboard shortcuts", "F1"),
     ActionSpec("messages", "&Help", "&Messages", "", "Every message shown in this session"),
     ActionSpec("about", "&Help", "&About WBC Desktop"),
@@ -90,7 +94,7 @@ class Actions:
             self.menus[s.menu].addAction(a)
             if s.key == "open_folder":
                 self.menus[s.menu].addMenu(self.recent_menu)
-            if s.key in ("demo", "close_image", "export_pdf", "sign", "toggle_overlay", "prev_image"):
+            if s.key in ("demo", "close_image", "export_pdf", "sign", "toggle_overlay", "prev_image", "cancel"):
                 self.menus[s.menu].addSeparator()
         self.menus["&Analysis"].addMenu(self.device_menu)
         self.menus["&Analysis"].addMenu(self.classifier_menu)

@@ -25,6 +25,7 @@ from wbc_desktop.gui.panels.images import ImageListPanel
 from wbc_desktop.gui.panels.status import StatusPanel
 from wbc_desktop.gui.viewer.overlay import OverlayStyle
 from wbc_desktop.gui.viewer.panel import ViewerPanel
+from wbc_desktop.gui.wizard.retrain import install as install_retrainer
 
 VIEWS_CHOICES = (  # settings.views, menu text, status tip
     (0, "Auto: a second look at unsure cells (model default)",
@@ -75,6 +76,7 @@ class MainWindow(QMainWindow):
 
         install_edit_tools(self)
         self._wire()
+        self.retrainer = install_retrainer(self)
         geometry, state = settings.window_state()
         if geometry is not None:
             self.restoreGeometry(geometry)
@@ -237,6 +239,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.controller.runner.cancel()
+        self.retrainer.shutdown()
         self.controller.settings.save_window_state(self.saveGeometry(), self.saveState())
         self.controller.runner.shutdown()
         super().closeEvent(event)

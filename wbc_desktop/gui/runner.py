@@ -25,17 +25,18 @@ log = logging.getLogger(__name__)
 Loader = Callable[[str], Any]  # device -> pipeline with .analyze(image, progress, cancel)
 
 
-def default_loader(device: str, cls_model: str = "default", views: int = 0) -> Any:
+def default_loader(device: str, cls_model: str = "default", views: int = 0, seg_model: str = "default") -> Any:
     """The real pipeline, in a child process: torch never loads in the GUI's process, so its
     GIL-holding import and the model load cannot stall the window (see core.pipeline_process)."""
     from wbc_desktop.core.pipeline_process import PipelineProcess
 
-    return PipelineProcess(cls_model=cls_model, device=device, views=views)
+    return PipelineProcess(seg_model=seg_model, cls_model=cls_model, device=device, views=views)
 
 
 def settings_loader(settings: Any) -> Loader:
     """The real loader with the cell-type model and views the user chose, read when the models (re)load."""
-    return lambda device: default_loader(device, cls_model=settings.classifier, views=settings.views)
+    return lambda device: default_loader(device, cls_model=settings.classifier, views=settings.views,
+                                         seg_model=getattr(settings, "segmenter", "default"))
 
 
 def close_pipeline(pipeline: Any) -> None:

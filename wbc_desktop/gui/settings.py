@@ -56,6 +56,15 @@ class AppSettings:
         self.q.setValue("analysis/classifier", v)
 
     @property
+    def segmenter(self) -> str:
+        """Name or folder of the segmentation model (a retrained version's folder once accepted)."""
+        return str(self._get("analysis/segmenter", "default")) or "default"
+
+    @segmenter.setter
+    def segmenter(self, v: str) -> None:
+        self.q.setValue("analysis/segmenter", v)
+
+    @property
     def views(self) -> int:
         """Rotated views per cell: 0 the model card's policy (default), or 1, 2, 4 for every cell."""
         v = self._get("analysis/views", 0)

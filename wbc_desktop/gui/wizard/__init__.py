@@ -1,0 +1,1 @@
+"""The retraining wizard, its launcher, result page and models dialog."""
