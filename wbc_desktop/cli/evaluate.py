@@ -43,6 +43,8 @@ def run_evaluate(args: argparse.Namespace) -> int:
               f"cell {d['cell']:.4f} mean {d['mean']:.4f} ({pipe.device})", file=sys.stderr)
         if seg["errors"]:
             result["errors"] = seg["errors"]
+            for e in seg["errors"]:
+                print(f"error: {e} (left out of the figures)", file=sys.stderr)
     if want_cls:
         from wbc_desktop.cli.classification import classification_figures
 
@@ -54,4 +56,4 @@ def run_evaluate(args: argparse.Namespace) -> int:
     if pipe.classifier is not None:
         result["classifier_model"] = pipe.classifier.info()
     atomic_write_text(Path(args.json), json.dumps(result, indent=2) + "\n")
-    return 0
+    return 1 if result.get("errors") else 0

@@ -52,7 +52,7 @@ class AppController(QObject):
     # opening
     def open_paths(self, paths: list[str | Path]) -> None:
         """Files and folders (from menus, drops, the command line or recent files)."""
-        from wbc_desktop.core.io.images import IMAGE_SUFFIXES, list_images
+        from wbc_desktop.core.io.images import IMAGE_SUFFIXES, describe_no_images, list_images
 
         expanded = list_images([Path(p) for p in paths])
         skipped = [p for p in expanded if p.suffix.lower() not in IMAGE_SUFFIXES]
@@ -62,7 +62,7 @@ class AppController(QObject):
                                   " (PNG, JPEG, BMP and TIFF are).")
         if not images:
             if not skipped:
-                self.messages.warning("No images found there (PNG, JPEG, BMP or TIFF).")
+                self.messages.warning(describe_no_images(paths).capitalize() + " (PNG, JPEG, BMP or TIFF are read).")
             return
         todo = self.doc.add(images)
         if todo:
