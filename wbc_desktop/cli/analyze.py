@@ -52,4 +52,8 @@ def run_analyze(args: argparse.Namespace) -> int:
     write_cells_csv(analyses, out / "cells.csv")
     write_summary_csv(analyses, out / "summary.csv")
     print(f"{len(analyses)} analysed, {failed} failed; results in {out}", file=sys.stderr)
+    from wbc_desktop.core.familiarity import batch_warning
+
+    if batch_warning(analyses):
+        print(f"warning: {batch_warning(analyses)}", file=sys.stderr)
     return 1 if failed else 0

@@ -142,6 +142,18 @@ class AppController(QObject):
                          "type them in the gallery with the digit keys")
         if notes:
             self.messages.info(f"{out.path.name}: " + "; ".join(notes) + ".")
+        self._warn_if_unfamiliar()
+
+    def _warn_if_unfamiliar(self) -> None:
+        """Say once, plainly, when the open images are unlike the training data (core.familiarity)."""
+        from wbc_desktop.core.familiarity import batch_warning
+
+        text = batch_warning(self.doc.analyses())
+        if text and not getattr(self, "_told_unfamiliar", False):
+            self._told_unfamiliar = True
+            self.messages.warning(text[0].upper() + text[1:] + ".")
+        elif not text:
+            self._told_unfamiliar = False
 
     def _on_failed(self, path: Path, message: str, cancelled: bool) -> None:
         self.doc.set_status(path, CANCELLED if cancelled else FAILED, message)

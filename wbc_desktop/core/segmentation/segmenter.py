@@ -40,6 +40,8 @@ class SegResult:
     probabilities: Optional[np.ndarray] = None  # float16 HxWx3, whole-image mode only, when asked
     crops: list[tuple[int, int, int, int]] = field(default_factory=list)  # boxes segmented (field mode)
     timings_ms: dict[str, float] = field(default_factory=dict)
+    scale_method: str = ""  # see core.imaging.scale.ScaleChoice
+    scale_confidence: float = 0.0
 
 
 def class_of(logits: torch.Tensor) -> np.ndarray:
@@ -91,11 +93,16 @@ class Segmenter:
         self, rgb: np.ndarray, pixel_size_um: Optional[float] = None, override: Optional[float] = None
     ) -> tuple[float, str]:
         """Model pixels per input pixel, and how we know it (see core.scale for the priority)."""
-        from wbc_desktop.core.imaging.scale import scale_factor
+        c = self.scale_choice(rgb, pixel_size_um, override)
+        return c.factor, c.note
+
+    def scale_choice(self, rgb: np.ndarray, pixel_size_um: Optional[float] = None, override: Optional[float] = None):
+        """:class:`~wbc_desktop.core.imaging.scale.ScaleChoice` for this image and model."""
+        from wbc_desktop.core.imaging.scale import ScaleChoice, choose_scale
 
         if not self.target_rbc_px and not override and not (pixel_size_um and self.model_pixel_size_um):
-            return self.train_scale, "training scale assumed (the model has no scale anchor)"
-        return scale_factor(
+            return ScaleChoice(self.train_scale, "training scale assumed (the model has no scale anchor)", "assumed", 0.0)
+        return choose_scale(
             rgb, self.target_rbc_px or 1.0, pixel_size_um, self.model_pixel_size_um, override, fallback=self.train_scale
         )
 
@@ -132,9 +139,10 @@ class Segmenter:
     ) -> SegResult:
         t0 = time.perf_counter()
         timings: dict[str, float] = {}
-        f, how = self.choose_scale(rgb, pixel_size_um, scale)
+        choice = self.scale_choice(rgb, pixel_size_um, scale)
+        f = choice.factor
         timings["scale"] = (time.perf_counter() - t0) * 1e3
-        notes = [how]
+        notes = [choice.note]
         gain = background_gain(rgb, self.background)
         if gain is not None:
             notes.append("background colour normalised (gain R/G/B " + "/".join(f"{g:.2f}" for g in gain) + ")")
@@ -144,8 +152,11 @@ class Segmenter:
             cls = clean_class_map(class_of(logits), f)
             probs = logits.softmax(0).permute(1, 2, 0).numpy().astype(np.float16) if with_probabilities else None
             timings["total"] = (time.perf_counter() - t0) * 1e3
-            return SegResult(cls, f, notes, probs, [], timings)
-        return self._segment_field(rgb, f, gain, notes, timings, t0, progress, cancel)
+            res = SegResult(cls, f, notes, probs, [], timings)
+        else:
+            res = self._segment_field(rgb, f, gain, notes, timings, t0, progress, cancel)
+        res.scale_method, res.scale_confidence = choice.method, choice.confidence
+        return res
 
     def _segment_field(self, rgb, f, gain, notes, timings, t0, progress, cancel) -> SegResult:
         from wbc_desktop.core.segmentation.candidates import find_candidates, merge_overlapping
