@@ -119,6 +119,8 @@ def main() -> None:
     model.with_threshold(d0, reference=f"cellavision train ({79}) + PBC train ({a.pbc_per_class}/class)",
                          threshold=f"{a.quantile:.1%} quantile of cellavision val and PBC val distances (larger)",
                          segmenter="default", classifier="default")
+    old = FamiliarityModel.load(a.out)
+    model.unsure_below = old.unsure_below if old is not None else None  # set by eval_unsure.py --write
     atomic_write_text(a.out, model.to_json())
     sets = {
         "cellavision test": features(pipe, "cv_test", cv_items("test")),

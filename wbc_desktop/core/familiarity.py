@@ -88,6 +88,7 @@ class FamiliarityModel:
     k: int
     d0: float  # distance at which familiarity is 0.5 (the flag threshold)
     info: dict
+    unsure_below: Optional[float] = None  # typing threshold on flagged images (training/eval_unsure.py)
 
     @classmethod
     def load(cls, path: str | Path) -> Optional["FamiliarityModel"]:
@@ -98,7 +99,8 @@ class FamiliarityModel:
             if tuple(d["features"]) != FEATURES:
                 return None
             return cls(np.asarray(d["mean"], float), np.asarray(d["sd"], float), np.asarray(d["reference"], float),
-                       int(d["k"]), float(d["d0"]), d.get("info", {}))
+                       int(d["k"]), float(d["d0"]), d.get("info", {}),
+                       float(d["unsure_below"]) if d.get("unsure_below") is not None else None)
         except (OSError, ValueError, KeyError, TypeError):
             return None
 
@@ -137,6 +139,7 @@ class FamiliarityModel:
         return json.dumps({
             "features": list(FEATURES), "mean": self.mean.round(5).tolist(), "sd": self.sd.round(5).tolist(),
             "reference": self.reference.round(3).tolist(), "k": self.k, "d0": round(self.d0, 5), "info": self.info,
+            "unsure_below": self.unsure_below,
         }, indent=None) + "\n"
 
 
@@ -145,6 +148,25 @@ def image_warning(familiarity: Optional[float]) -> str:
     if familiarity is None or familiarity >= FLAG_BELOW:
         return ""
     return f"{IMAGE_WARNING} (familiarity {familiarity:.2f})"
+
+
+def apply_unsure(cells: Sequence, familiarity: Optional[float], unsure_below: Optional[float]) -> int:
+    """On a flagged image, send cells typed below ``unsure_below`` to unidentified; returns how many.
+
+    Under a lab shift the classifier is confidently wrong more often, and a reviewer trusts the
+    confident ones: a stricter bar (chosen on shifted copies of val) keeps the typed ones right.
+    The model's own best guess stays in ``predicted_type`` and ``top3`` for the reviewer.
+    """
+    from wbc_desktop.core.analysis import UNIDENTIFIED
+
+    if familiarity is None or familiarity >= FLAG_BELOW or unsure_below is None:
+        return 0
+    n = 0
+    for c in cells:
+        if c.cell_type != UNIDENTIFIED and c.reviewed_type is None and c.confidence < unsure_below:
+            c.cell_type = UNIDENTIFIED
+            n += 1
+    return n
 
 
 def batch_warning(analyses: Sequence) -> str:

@@ -146,8 +146,11 @@ class Pipeline:
             scale_confidence=seg.scale_confidence,
         )
         if self.familiarity is not None:
-            from wbc_desktop.core.familiarity import image_features, image_warning
+            from wbc_desktop.core.familiarity import apply_unsure, image_features, image_warning
 
             a.familiarity = round(self.familiarity.score(image_features(img.pixels, a)), 3)
             a.warning = image_warning(a.familiarity)
+            n = apply_unsure(a.cells, a.familiarity, self.familiarity.unsure_below)
+            if n:
+                a.notes.append(f"unfamiliar image: {n} cell(s) typed below {self.familiarity.unsure_below:g} left unidentified")
         return a

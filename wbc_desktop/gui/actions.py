@@ -46,6 +46,7 @@ SPECS: list[ActionSpec] = [
     ActionSpec("prev_image", "&View", "P&revious image", "PgUp"),
     ActionSpec("analyse", "&Analysis", "&Re-analyse image", "Ctrl+R"),
     ActionSpec("cancel", "&Analysis", "&Cancel analysis", "Esc"),
+    ActionSpec("pixel_size", "&Analysis", "&Pixel size…", "", "Micrometres per pixel of your camera (else measured)"),
     ActionSpec("help", "&Help", "&Keyboard shortcuts", "F1"),
     ActionSpec("messages", "&Help", "&Messages", "", "Every message shown in this session"),
     ActionSpec("about", "&Help", "&About WBC Desktop"),

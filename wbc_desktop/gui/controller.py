@@ -47,6 +47,7 @@ class AppController(QObject):
         runner.imageDone.connect(self._on_done)
         runner.imageFailed.connect(self._on_failed)
         runner.notice.connect(self.messages.warning)
+        runner.pixel_size_um = settings.pixel_size or None
         runner.pipelineFailed.connect(self._on_models_failed)
 
     # opening
@@ -101,6 +102,23 @@ class AppController(QObject):
         if e is not None:
             e.stamp = (0.0, 0)  # invalidates the cache entry
             self.runner.submit(self.doc.add([e.path]))
+
+    def set_pixel_size(self, um: float) -> None:
+        """Remember the pixel size (0: automatic) and use it for the next analyses."""
+        um = float(um) if um and um > 0 else 0.0
+        self.settings.pixel_size = um
+        self.runner.pixel_size_um = um or None
+        self.messages.info((f"Pixel size {um:g} µm is used for every image" if um else
+                            "Pixel size: from the file, else measured from the red cells or the white cell")
+                           + "; press Ctrl+R to re-analyse an image with it.")
+
+    def ask_pixel_size(self) -> None:
+        from PySide6.QtWidgets import QInputDialog
+
+        um, ok = QInputDialog.getDouble(self.window, "Pixel size", "Micrometres per pixel (0: measure it):",
+                                        self.settings.pixel_size, 0.0, 10.0, 4)
+        if ok:
+            self.set_pixel_size(um)
 
     def set_device(self, device: str) -> None:
         self._reload_with("device", device, f"Models reload on device '{device}'", even_if_same=True)
