@@ -103,6 +103,9 @@ class Pipeline:
                 break
             f, note = found
             if abs(f / seg.scale - 1.0) < 0.08:
+                if seg.scale_method == "assumed":  # the white cell agrees with the assumed scale: keep it
+                    seg.notes[0] = f"scale {seg.scale:.3g} (training scale) agrees with the white cell's size"
+                    seg.scale_method, seg.scale_confidence = "wbc-size", CONFIDENCE
                 break
             seg, instances, cells = self._run(pixels, None, f, progress, cancel, timings)
             seg.notes[0] = note + f" (red cells: {first_note.split(': ', 1)[-1].split(';')[0]})"
