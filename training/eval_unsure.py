@@ -120,7 +120,7 @@ def main() -> None:
     sets["tight crops cellavision test (without red cells)"] = records(
         pipe, "tight_norbc", ((n, types[n[:3]], ld) for n, ld in tight_items(red_cells=False)))
     sets["BCCD held-out odd half (one-type fields, largest cell)"] = records(pipe, "bccd_odd", bccd_items("odd"))
-    sets["PBC test (40/class)"] = records(pipe, "pbc_test", ((n, n.split("/")[0], ld) for n, ld in pbc_items("test", 40, seed=2)))
+    sets["PBC test (25/class)"] = records(pipe, "pbc_test", ((n, n.split("/")[0], ld) for n, ld in pbc_items("test", 25, seed=2)))
     report = {"base_threshold": base, "chosen_unfamiliar_threshold": chosen, "val_sweep": {str(k): v for k, v in sweep.items()},
               "sets": {}}
     for name, rows in sets.items():

@@ -148,6 +148,12 @@ class Pipeline:
             scale_method=method,
             scale_confidence=seg.scale_confidence,
         )
+        if self.classifier is not None:
+            from wbc_desktop.core.cells.size_scale import apply_size_prior
+
+            n = apply_size_prior(a.cells, a.scale, a.scale_method, self.classifier.threshold)
+            if n:
+                a.notes.append(f"{n} cell(s) typed platelet but wider than any platelet the model learned: re-typed")
         if self.familiarity is not None:
             from wbc_desktop.core.familiarity import apply_unsure, image_features, image_warning
 

@@ -27,3 +27,19 @@ def test_implausible_only_for_crop_filling_cells():
     assert not implausible_size([big], 0.5, 200 * 200)  # 80 model px: a normal neutrophil
     assert implausible_size([big], 1.2, 200 * 200)  # 192 model px: the ruler is wrong
     assert not implausible_size([big], 1.2, 2000 * 2000)  # a field: not a tight crop
+
+
+def test_wide_platelet_is_retyped_only_with_a_trusted_scale():
+    from wbc_desktop.core.cells.size_scale import apply_size_prior
+
+    def plt(d):
+        c = _cell(d, "platelet")
+        c.confidence, c.top3 = 0.6, [("platelet", 0.6), ("neutrophil", 0.35), ("eosinophil", 0.05)]
+        return c
+
+    big, small = plt(160), plt(80)  # 80 and 40 model px at factor 0.5
+    assert apply_size_prior([big, small], 0.5, "red-cells", 0.5) == 1
+    assert big.predicted_type == "neutrophil" and big.cell_type == "neutrophil" and abs(big.confidence - 0.875) < 1e-6
+    assert small.predicted_type == "platelet"
+    other = plt(160)
+    assert apply_size_prior([other], 0.5, "assumed", 0.5) == 0 and other.predicted_type == "platelet"

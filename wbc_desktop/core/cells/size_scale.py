@@ -66,3 +66,39 @@ def scale_from_cell(cells: Sequence, factor: float, image_area: int) -> Optional
     new = float(want / max(d_in, 1.0))
     t = c.predicted_type or "white cell"
     return new, f"scale {new:.3g} from the white cell's size ({d_in:.0f} px across; a typical {t} is {want:.0f} model px)"
+
+
+# PBC train central cells typed platelet (n 836, clumps included) span 26.8-59.5 model px
+# (training/measure_diameters.py, training/reports/classifier.md): nothing wider is a platelet.
+NOT_PLATELET_ABOVE_MODEL_PX = 60.0
+TRUSTED_SCALES = ("red-cells", "pixel-size", "tiff-resolution", "user")
+
+
+def apply_size_prior(cells: Sequence, factor: float, scale_method: str, threshold: float) -> int:
+    """Re-type cells called platelet that are wider than any training platelet; returns how many.
+
+    Only when the scale is trusted (a wrong scale would make the size meaningless). The cell gets
+    its next most likely type, renormalised without the platelet share, or unidentified below
+    ``threshold``; its top-3 keeps the classifier's own figures for the reviewer.
+    """
+    from wbc_desktop.core.analysis import UNIDENTIFIED
+
+    if scale_method not in TRUSTED_SCALES:
+        return 0
+    n = 0
+    for c in cells:
+        if c.predicted_type != "platelet" or c.reviewed_type is not None:
+            continue
+        if 2.0 * np.sqrt(c.area_px / np.pi) * factor < NOT_PLATELET_ABOVE_MODEL_PX:
+            continue
+        rest = [(t, p) for t, p in c.top3 if t != "platelet"]
+        p_plt = dict(c.top3).get("platelet", c.confidence)
+        if rest:
+            t, p = rest[0]
+            p = p / max(1e-6, 1.0 - p_plt)
+            c.predicted_type, c.confidence = t, float(p)
+            c.cell_type = t if p >= threshold else UNIDENTIFIED
+        else:
+            c.predicted_type, c.confidence, c.cell_type = None, 0.0, UNIDENTIFIED
+        n += 1
+    return n
