@@ -72,7 +72,7 @@ def image_features(rgb: np.ndarray, analysis) -> np.ndarray:
     return np.array([
         *plasma, *rbc, *nucleus, *cytoplasm,
         np.log1p(largest * f * f),
-        {"assumed": 0.0, "": 0.0, "wbc-size": 0.5}.get(analysis.scale_method, 1.0),
+        {"assumed": 0.0, "": 0.0, "wbc-size": 0.5, "framing": 0.25}.get(analysis.scale_method, 1.0),
         np.log(max(covered, 1e-4)),
         top,
     ], dtype=np.float64)

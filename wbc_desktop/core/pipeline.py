@@ -93,10 +93,15 @@ class Pipeline:
 
     def _rescale_by_cell(self, pixels, seg, instances, cells, progress, cancel, timings):
         """No red cell to measure and no pixel size: take the scale from the white cell (core.cells.size_scale)."""
-        from wbc_desktop.core.cells.size_scale import CONFIDENCE, scale_from_cell
+        from wbc_desktop.core.cells.size_scale import CONFIDENCE, framing_scale, scale_from_cell
 
         h, w = pixels.shape[:2]
         first_note = seg.notes[0] if seg.notes else ""
+        framed = framing_scale(cells, seg.scale, (h, w))
+        if framed is not None:  # too small to hold a white cell at this scale: a crop around one
+            seg, instances, cells = self._run(pixels, None, framed[0], progress, cancel, timings)
+            seg.notes[0] = framed[1]
+            seg.scale_method, seg.scale_confidence = "framing", round(CONFIDENCE / 2, 3)
         for _ in range(2):  # the first pass at a wrong scale biases the size: measure again once
             found = scale_from_cell(cells, seg.scale, h * w)
             if found is None:

@@ -43,3 +43,12 @@ def test_wide_platelet_is_retyped_only_with_a_trusted_scale():
     assert small.predicted_type == "platelet"
     other = plt(160)
     assert apply_size_prior([other], 0.5, "assumed", 0.5) == 0 and other.predicted_type == "platelet"
+
+
+def test_framing_only_for_images_too_small_for_a_cell():
+    from wbc_desktop.core.cells.size_scale import framing_scale
+
+    f, note = framing_scale([], 0.5, (60, 70))  # 30 model px: no white cell fits
+    assert 1.0 < f < 2.0 and "framing" in note
+    assert framing_scale([], 0.5, (300, 300)) is None  # a field with no cell: leave it
+    assert framing_scale([_cell(50)], 0.5, (60, 70)) is None  # a cell was found: size it instead

@@ -43,6 +43,7 @@ def expected_diameter(cell) -> float:
     return TYPE_DIAMETER_MODEL_PX.get(t, ANY_WBC_DIAMETER_MODEL_PX)
 
 
+FRAME_FILL = 1.2  # a crop's shorter side is about this many cell diameters (framing fallback)
 CROP_SHARE = 0.25  # the main cell covers at least this share of the image: a tight crop
 PLAUSIBLE = (0.75, 1.33)  # diameter / its type's median, at model scale (cellavision: 10-90% within)
 
@@ -54,6 +55,16 @@ def implausible_size(cells: Sequence, factor: float, image_area: int) -> bool:
         return False
     ratio = 2.0 * np.sqrt(c.area_px / np.pi) * factor / expected_diameter(c)
     return not (PLAUSIBLE[0] <= ratio <= PLAUSIBLE[1])
+
+
+def framing_scale(cells: Sequence, factor: float, shape: tuple[int, int]) -> Optional[tuple[float, str]]:
+    """A factor from the crop's framing, when no cell was found and the image is too small at
+    ``factor`` to hold a typical white cell: then it is a crop around one, filling most of it."""
+    h, w = shape
+    if main_cell(cells, h * w) is not None or min(h, w) * factor >= ANY_WBC_DIAMETER_MODEL_PX:
+        return None
+    new = FRAME_FILL * ANY_WBC_DIAMETER_MODEL_PX / min(h, w)
+    return new, f"scale {new:.3g} from the crop's framing ({w}x{h} px: one white cell filling it)"
 
 
 def scale_from_cell(cells: Sequence, factor: float, image_area: int) -> Optional[tuple[float, str]]:
