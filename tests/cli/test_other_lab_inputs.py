@@ -34,3 +34,19 @@ def test_evaluate_wrong_size_mask_is_named_left_out_and_fails(tmp_path, fixtures
     r = json.loads(j.read_text())
     assert r["n_images"] == n_all - 1 and first.stem not in {k.rsplit(".", 1)[0] for k in r["per_image"]}
     assert any(first.name in e for e in r["errors"])
+
+
+def test_analyze_warns_when_the_batch_is_unfamiliar(tmp_path, fixtures, capsys):
+    """A BCCD field (another lab's stain) with the shipped models: the batch sentence at the end."""
+    rc = main(["analyze", str(fixtures / "bccd" / "BloodImage_00000.jpg"), "--out", str(tmp_path / "o"),
+               "--device", "cpu"])
+    err = capsys.readouterr().err
+    assert rc == 0
+    assert "warning: these images differ from what the models learned: check the results, correct a few and retrain" in err
+
+
+def test_analyze_is_quiet_on_training_lab_images(tmp_path, fixtures, capsys):
+    rc = main(["analyze", str(fixtures / "cellavision" / "images" / "002.png"), "--out", str(tmp_path / "o"),
+               "--device", "cpu"])
+    err = capsys.readouterr().err
+    assert rc == 0 and "differ from what the models learned" not in err

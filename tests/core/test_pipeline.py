@@ -53,3 +53,16 @@ def test_shipped_pipeline_fills_scale_and_familiarity(fixtures):
     assert a.scale_method == "red-cells" and 0 < a.scale_confidence <= 1
     if p.familiarity is not None:
         assert a.familiarity is not None and 0 <= a.familiarity <= 1
+
+
+def test_training_lab_fixtures_are_familiar(fixtures):
+    """The shipped familiarity reference: cellavision and PBC images pass (PBC test: 3.1% flagged)."""
+    p = Pipeline.load("default", "default", device="cpu")
+    if p.familiarity is None:
+        pytest.skip("no familiarity.json beside the shipped segmenter")
+    cv = [p.analyze(f).familiarity for f in sorted((fixtures / "cellavision" / "images").iterdir())]
+    pbc = [p.analyze(f).familiarity for f in sorted((fixtures / "pbc").glob("*/*.jpg"))]
+    assert all(f >= 0.5 for f in cv)
+    assert sum(f >= 0.5 for f in pbc) >= 0.8 * len(pbc)
+    field = p.analyze(fixtures / "bccd" / "BloodImage_00000.jpg")
+    assert field.familiarity < 0.5 and field.warning
