@@ -62,6 +62,7 @@ def evaluate_fields(
     n_gt = n_hit = n_false = n_false_np = n_fields = 0
     typed_n = typed_ok = 0
     confusion: dict[str, dict[str, int]] = {}
+    box_types: dict[str, int] = {}  # final type of the cell matched to each WBC box ("none": not found)
     rows = []
     for img, xml in fields:
         gt = read_voc_boxes(xml)
@@ -75,6 +76,8 @@ def evaluate_fields(
         n_hit += len(m)
         n_false += len(false)
         n_false_np += sum(1 for c in false if c.final_type != "platelet")
+        for t_ in [a.cells[pi].final_type for _, pi, _ in m] + ["none"] * (len(gt) - len(m)):
+            box_types[t_] = box_types.get(t_, 0) + 1
         row = {"image": img.name, "gt": len(gt), "found": len(pred), "matched": len(m),
                "ious": [round(i, 3) for _, _, i in m]}
         t = types.get(img.name, [])
@@ -93,10 +96,22 @@ def evaluate_fields(
         "false_wbc_per_field": n_false / n_fields if n_fields else 0.0,
         "false_non_platelet_per_field": n_false_np / n_fields if n_fields else 0.0,
         "typing": {"n": typed_n, "correct": typed_ok, "accuracy": typed_ok / typed_n if typed_n else 0.0,
-                   "confusion": confusion},
+                   "confusion": confusion, **_typed_figures(confusion)},
+        "box_types": box_types,
+        "platelet_or_erythroblast_share_of_boxes": (box_types.get("platelet", 0) + box_types.get("erythroblast", 0)) / n_gt
+        if n_gt else 0.0,
         "iou_threshold": thr,
         "items": rows,
     }
+
+
+def _typed_figures(confusion: dict[str, dict[str, int]]) -> dict:
+    """Accuracy of the cells given a type, and the share left unidentified (or not found)."""
+    n = sum(sum(r.values()) for r in confusion.values())
+    unsure = sum(r.get("unidentified", 0) + r.get("none", 0) for r in confusion.values())
+    right = sum(r.get(t, 0) for t, r in confusion.items())
+    typed = n - unsure
+    return {"typed_accuracy": right / typed if typed else None, "unidentified_share": unsure / n if n else None}
 
 
 def main(argv=None) -> int:
@@ -130,7 +145,9 @@ def main(argv=None) -> int:
     a.out.write_text(json.dumps(r, indent=2) + "\n")
     print(f"fields {r['fields']}: WBC recall@IoU0.5 {r['recall']:.3f} ({r['matched']}/{r['wbc_boxes']}), "
           f"false WBCs/field {r['false_wbc_per_field']:.2f} (non-platelet {r['false_non_platelet_per_field']:.2f}), "
-          f"typing {r['typing']['correct']}/{r['typing']['n']} = {r['typing']['accuracy']:.3f}")
+          f"typing {r['typing']['correct']}/{r['typing']['n']} = {r['typing']['accuracy']:.3f} (typed cells right "
+          f"{r['typing']['typed_accuracy'] or 0:.3f}, unidentified or not found {r['typing']['unidentified_share'] or 0:.1%}); "
+          f"WBC boxes typed platelet/erythroblast {r['platelet_or_erythroblast_share_of_boxes']:.1%} {r['box_types']}")
     return 0
 
 

@@ -35,3 +35,34 @@ def test_analyze_can_be_cancelled(pipe, fixtures):
     ev.set()
     with pytest.raises(Cancelled):
         pipe.analyze(fixtures / "cellavision" / "images" / "002.png", cancel=ev)
+
+
+@pytest.mark.parametrize("name", ["002_x2_norbc.png", "088_x2_rbc.png"])
+def test_tight_crop_scale_from_the_white_cell(fixtures, name):
+    """Half-size crops of the cellavision fixtures (true scale 1.0): no whole red cell to measure."""
+    p = Pipeline.load("default", None, device="cpu")
+    a = p.analyze(fixtures / "tight_crops" / "images" / name)
+    assert a.scale_method == "wbc-size" and 0 < a.scale_confidence < 0.5
+    assert 0.7 <= a.scale <= 1.4  # within 30% of the truth (the estimate's spread is ~18%)
+    assert any("white cell" in n for n in a.notes)
+
+
+def test_shipped_pipeline_fills_scale_and_familiarity(fixtures):
+    p = Pipeline.load("default", "default", device="cpu")
+    a = p.analyze(fixtures / "cellavision" / "images" / "002.png")
+    assert a.scale_method == "red-cells" and 0 < a.scale_confidence <= 1
+    if p.familiarity is not None:
+        assert a.familiarity is not None and 0 <= a.familiarity <= 1
+
+
+def test_training_lab_fixtures_are_familiar(fixtures):
+    """The shipped familiarity reference: cellavision and PBC images pass (PBC test: 3.1% flagged)."""
+    p = Pipeline.load("default", "default", device="cpu")
+    if p.familiarity is None:
+        pytest.skip("no familiarity.json beside the shipped segmenter")
+    cv = [p.analyze(f).familiarity for f in sorted((fixtures / "cellavision" / "images").iterdir())]
+    pbc = [p.analyze(f).familiarity for f in sorted((fixtures / "pbc").glob("*/*.jpg"))]
+    assert all(f >= 0.5 for f in cv)
+    assert sum(f >= 0.5 for f in pbc) >= 0.8 * len(pbc)
+    field = p.analyze(fixtures / "bccd" / "BloodImage_00000.jpg")
+    assert field.familiarity < 0.5 and field.warning

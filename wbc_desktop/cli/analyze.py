@@ -9,7 +9,7 @@ from pathlib import Path
 from wbc_desktop.core.errors import InputError, WbcError
 from wbc_desktop.core.review.tables import write_cells_csv, write_summary_csv
 from wbc_desktop.core.io.atomic import write_png_atomic
-from wbc_desktop.core.io.images import class_map_to_mask, list_images, read_image
+from wbc_desktop.core.io.images import class_map_to_mask, describe_no_images, list_images, read_image
 from wbc_desktop.core.segmentation.overlay import render_overlay
 from wbc_desktop.core.pipeline import Pipeline
 from wbc_desktop.core.cells.views import describe_info
@@ -23,7 +23,7 @@ def run_analyze(args: argparse.Namespace) -> int:
     out = Path(args.out)
     files = list_images(args.paths)
     if not files:
-        raise WbcError("no images found in the given paths")
+        raise WbcError(describe_no_images(args.paths))
     classifier = None if str(args.classifier).lower() == "none" else args.classifier
     pipe = Pipeline.load(args.model, classifier, device=args.device, views=args.views)
     ci = pipe.classifier.info() if pipe.classifier else None
@@ -52,4 +52,8 @@ def run_analyze(args: argparse.Namespace) -> int:
     write_cells_csv(analyses, out / "cells.csv")
     write_summary_csv(analyses, out / "summary.csv")
     print(f"{len(analyses)} analysed, {failed} failed; results in {out}", file=sys.stderr)
+    from wbc_desktop.core.familiarity import batch_warning
+
+    if batch_warning(analyses):
+        print(f"warning: {batch_warning(analyses)}", file=sys.stderr)
     return 1 if failed else 0

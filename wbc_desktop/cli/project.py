@@ -86,11 +86,11 @@ def run_project(args: argparse.Namespace) -> int:
 
 
 def _new(args, Project) -> int:
-    from wbc_desktop.core.io.images import list_images
+    from wbc_desktop.core.io.images import describe_no_images, list_images
 
     files = list_images(args.images)
     if not files:
-        raise WbcError("no images found in the given paths")
+        raise WbcError(describe_no_images(args.images))
     proj = Project.create(Path(args.dir), user=_user(args))
     failed = 0
     try:

@@ -23,8 +23,13 @@ class Pipeline:
     """
 
     def __init__(self, segmenter, classifier=None) -> None:
+        from wbc_desktop.core.familiarity import FamiliarityModel
+
         self.segmenter = segmenter
         self.classifier = classifier
+        src = getattr(segmenter, "source", "")
+        # Training-set statistics beside the segmenter (absent for user-trained models: not measured)
+        self.familiarity = FamiliarityModel.load(Path(src) / "familiarity.json") if src else None
 
     @classmethod
     def load(cls, seg_model: str = "default", cls_model: Optional[str] = "default", device: str = "auto",
@@ -74,6 +79,64 @@ class Pipeline:
             info["classifier"] = self.classifier.info()
         return info
 
+    def _run(self, pixels, pixel_size_um, scale, progress, cancel, timings):
+        """Segment, find cells, type them: (SegResult, instances, cells)."""
+        from wbc_desktop.core.cells.instances import find_cells
+
+        t0 = time.perf_counter()
+        progress(0, 3, "segmenting")
+        seg = self.segmenter.segment(pixels, pixel_size_um=pixel_size_um, scale=scale, progress=progress, cancel=cancel)
+        timings["segment"] = timings.get("segment", 0.0) + (time.perf_counter() - t0) * 1e3
+        check_cancel(cancel)
+        progress(1, 3, "finding cells")
+        t1 = time.perf_counter()
+        instances, cells = find_cells(seg.class_map, scale=seg.scale)
+        timings["cells"] = timings.get("cells", 0.0) + (time.perf_counter() - t1) * 1e3
+        check_cancel(cancel)
+        progress(2, 3, "typing cells")
+        t2 = time.perf_counter()
+        if self.classifier is not None and cells:
+            self.classifier.classify(pixels, seg.class_map, instances, cells, scale=seg.scale)
+        timings["classify"] = timings.get("classify", 0.0) + (time.perf_counter() - t2) * 1e3
+        return seg, instances, cells
+
+    @staticmethod
+    def _red_cells_doubtful(seg, cells, shape) -> bool:
+        """A crop that the white cell fills, where red cells give it an implausible size.
+
+        Red cells cut by a tight crop's border measure too small (0.35-0.75x their size on
+        cellavision crops), so the white cell, sized by that ruler, comes out far too large.
+        """
+        from wbc_desktop.core.cells.size_scale import implausible_size
+
+        return seg.scale_method == "red-cells" and implausible_size(cells, seg.scale, shape[0] * shape[1])
+
+    def _rescale_by_cell(self, pixels, seg, instances, cells, progress, cancel, timings):
+        """No red cell to measure and no pixel size: take the scale from the white cell (core.cells.size_scale)."""
+        from wbc_desktop.core.cells.size_scale import CONFIDENCE, framing_scale, scale_from_cell
+
+        h, w = pixels.shape[:2]
+        first_note = seg.notes[0] if seg.notes else ""
+        framed = framing_scale(cells, seg.scale, (h, w))
+        if framed is not None:  # too small to hold a white cell at this scale: a crop around one
+            seg, instances, cells = self._run(pixels, None, framed[0], progress, cancel, timings)
+            seg.notes[0] = framed[1]
+            seg.scale_method, seg.scale_confidence = "framing", round(CONFIDENCE / 2, 3)
+        for _ in range(2):  # the first pass at a wrong scale biases the size: measure again once
+            found = scale_from_cell(cells, seg.scale, h * w)
+            if found is None:
+                break
+            f, note = found
+            if abs(f / seg.scale - 1.0) < 0.08:
+                if seg.scale_method == "assumed":  # the white cell agrees with the assumed scale: keep it
+                    seg.notes[0] = f"scale {seg.scale:.3g} (training scale) agrees with the white cell's size"
+                    seg.scale_method, seg.scale_confidence = "wbc-size", CONFIDENCE
+                break
+            seg, instances, cells = self._run(pixels, None, f, progress, cancel, timings)
+            seg.notes[0] = note + f" (red cells: {first_note.split(': ', 1)[-1].split(';')[0]})"
+            seg.scale_method, seg.scale_confidence = "wbc-size", CONFIDENCE
+        return seg, instances, cells
+
     def analyze(
         self,
         image: Union[ImageData, str, Path],
@@ -83,31 +146,20 @@ class Pipeline:
         scale: Optional[float] = None,
     ) -> Analysis:
         """Segment, find cells and type them. Raises InputError/Cancelled, never hangs."""
-        from wbc_desktop.core.cells.instances import find_cells
-
         img = image if isinstance(image, ImageData) else read_image(image)
         name = img.path.name if img.path is not None else "image"
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
-        progress(0, 3, "segmenting")
-        seg = self.segmenter.segment(
-            img.pixels, pixel_size_um=pixel_size_um or img.pixel_size_um, scale=scale, progress=progress, cancel=cancel
-        )
-        timings["segment"] = (time.perf_counter() - t0) * 1e3
-        check_cancel(cancel)
-        progress(1, 3, "finding cells")
-        t1 = time.perf_counter()
-        instances, cells = find_cells(seg.class_map, scale=seg.scale)
-        timings["cells"] = (time.perf_counter() - t1) * 1e3
-        check_cancel(cancel)
-        progress(2, 3, "typing cells")
-        t2 = time.perf_counter()
-        if self.classifier is not None and cells:
-            self.classifier.classify(img.pixels, seg.class_map, instances, cells, scale=seg.scale)
-        timings["classify"] = (time.perf_counter() - t2) * 1e3
+        px = pixel_size_um or img.pixel_size_um
+        seg, instances, cells = self._run(img.pixels, px, scale, progress, cancel, timings)
+        if seg.scale_method == "assumed" or self._red_cells_doubtful(seg, cells, img.pixels.shape):
+            seg, instances, cells = self._rescale_by_cell(img.pixels, seg, instances, cells, progress, cancel, timings)
         timings["total"] = (time.perf_counter() - t0) * 1e3
         progress(3, 3, "done")
-        return Analysis(
+        method = seg.scale_method
+        if method == "pixel-size" and not pixel_size_um and img.pixel_size_um:
+            method = "tiff-resolution"
+        a = Analysis(
             image_name=name,
             shape=img.shape,
             class_map=seg.class_map,
@@ -119,4 +171,21 @@ class Pipeline:
             notes=list(img.notes) + list(seg.notes),
             timings_ms=timings,
             uncertainty=seg.uncertainty,
+            scale_method=method,
+            scale_confidence=seg.scale_confidence,
         )
+        if self.classifier is not None:
+            from wbc_desktop.core.cells.size_scale import apply_size_prior
+
+            n = apply_size_prior(a.cells, a.scale, a.scale_method, self.classifier.threshold)
+            if n:
+                a.notes.append(f"{n} cell(s) typed platelet but wider than any platelet the model learned: re-typed")
+        if self.familiarity is not None:
+            from wbc_desktop.core.familiarity import apply_unsure, image_features, image_warning
+
+            a.familiarity = round(self.familiarity.score(image_features(img.pixels, a)), 3)
+            a.warning = image_warning(a.familiarity)
+            n = apply_unsure(a.cells, a.familiarity, self.familiarity.unsure_below)
+            if n:
+                a.notes.append(f"unfamiliar image: {n} cell(s) typed below {self.familiarity.unsure_below:g} left unidentified")
+        return a

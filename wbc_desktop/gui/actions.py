@@ -50,6 +50,7 @@ SPECS: list[ActionSpec] = [
                "Fine-tune the models on the project's corrections, in the background"),
     ActionSpec("retrain_wizard", "&Analysis", "Retraining &wizard…", "", "Choose images, models and settings"),
     ActionSpec("model_versions", "&Analysis", "Model &versions…", "", "Activate, roll back, export or import"),
+    ActionSpec("pixel_size", "&Analysis", "&Pixel size…", "", "Micrometres per pixel of your camera (else measured)"),
     ActionSpec("help", "&Help", "&Keyboard shortcuts", "F1"),
     ActionSpec("messages", "&Help", "&Messages", "", "Every message shown in this session"),
     ActionSpec("about", "&Help", "&About WBC Desktop"),

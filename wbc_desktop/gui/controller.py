@@ -47,12 +47,13 @@ class AppController(QObject):
         runner.imageDone.connect(self._on_done)
         runner.imageFailed.connect(self._on_failed)
         runner.notice.connect(self.messages.warning)
+        runner.pixel_size_um = settings.pixel_size or None
         runner.pipelineFailed.connect(self._on_models_failed)
 
     # opening
     def open_paths(self, paths: list[str | Path]) -> None:
         """Files and folders (from menus, drops, the command line or recent files)."""
-        from wbc_desktop.core.io.images import IMAGE_SUFFIXES, list_images
+        from wbc_desktop.core.io.images import IMAGE_SUFFIXES, describe_no_images, list_images
 
         expanded = list_images([Path(p) for p in paths])
         skipped = [p for p in expanded if p.suffix.lower() not in IMAGE_SUFFIXES]
@@ -62,7 +63,7 @@ class AppController(QObject):
                                   " (PNG, JPEG, BMP and TIFF are).")
         if not images:
             if not skipped:
-                self.messages.warning("No images found there (PNG, JPEG, BMP or TIFF).")
+                self.messages.warning(describe_no_images(paths).capitalize() + " (PNG, JPEG, BMP or TIFF are read).")
             return
         todo = self.doc.add(images)
         if todo:
@@ -101,6 +102,23 @@ class AppController(QObject):
         if e is not None:
             e.stamp = (0.0, 0)  # invalidates the cache entry
             self.runner.submit(self.doc.add([e.path]))
+
+    def set_pixel_size(self, um: float) -> None:
+        """Remember the pixel size (0: automatic) and use it for the next analyses."""
+        um = float(um) if um and um > 0 else 0.0
+        self.settings.pixel_size = um
+        self.runner.pixel_size_um = um or None
+        self.messages.info((f"Pixel size {um:g} µm is used for every image" if um else
+                            "Pixel size: from the file, else measured from the red cells or the white cell")
+                           + "; press Ctrl+R to re-analyse an image with it.")
+
+    def ask_pixel_size(self) -> None:
+        from PySide6.QtWidgets import QInputDialog
+
+        um, ok = QInputDialog.getDouble(self.window, "Pixel size", "Micrometres per pixel (0: measure it):",
+                                        self.settings.pixel_size, 0.0, 10.0, 4)
+        if ok:
+            self.set_pixel_size(um)
 
     def set_device(self, device: str) -> None:
         self._reload_with("device", device, f"Models reload on device '{device}'", even_if_same=True)
@@ -142,6 +160,18 @@ class AppController(QObject):
                          "type them in the gallery with the digit keys")
         if notes:
             self.messages.info(f"{out.path.name}: " + "; ".join(notes) + ".")
+        self._warn_if_unfamiliar()
+
+    def _warn_if_unfamiliar(self) -> None:
+        """Say once, plainly, when the open images are unlike the training data (core.familiarity)."""
+        from wbc_desktop.core.familiarity import batch_warning
+
+        text = batch_warning(self.doc.analyses())
+        if text and not getattr(self, "_told_unfamiliar", False):
+            self._told_unfamiliar = True
+            self.messages.warning(text[0].upper() + text[1:] + ".")
+        elif not text:
+            self._told_unfamiliar = False
 
     def _on_failed(self, path: Path, message: str, cancelled: bool) -> None:
         self.doc.set_status(path, CANCELLED if cancelled else FAILED, message)

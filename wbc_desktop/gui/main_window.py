@@ -130,6 +130,7 @@ class MainWindow(QMainWindow):
         a.connect("next_image", lambda: c.step_image(1))
         a.connect("prev_image", lambda: c.step_image(-1))
         a.connect("analyse", c.reanalyse)
+        a.connect("pixel_size", c.ask_pixel_size)
         a.connect("cancel", self._escape)
         a.connect("help", lambda: ShortcutsDialog(self).exec())
         a.connect("messages", lambda: MessagesDialog(c.messages.history, self).exec())

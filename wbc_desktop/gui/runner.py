@@ -105,6 +105,7 @@ class AnalysisRunner(QObject):
         self.pipeline: Any = None
         self.pipeline_error: Optional[str] = None
         self.device = "auto"
+        self.pixel_size_um: Optional[float] = None  # Analysis ▸ Pixel size…; None: from the file or measured
         self._batch_total = 0
         self._batch_done = 0
         self._image_frac = 0.0
@@ -242,11 +243,12 @@ class AnalysisRunner(QObject):
         if pipeline is None:
             return Outcome(path, image, None, self.pipeline_error or "no model loaded", preview)
         self.imageRead.emit(path, image, preview)  # queued to the GUI thread
+        options = {"pixel_size_um": self.pixel_size_um} if self.pixel_size_um else {}
         try:
-            analysis = pipeline.analyze(image, progress=progress, cancel=cancel)
+            analysis = pipeline.analyze(image, progress=progress, cancel=cancel, **options)
         except Exception as e:
             pipeline = self._replace_pipeline(pipeline, e)  # re-raises when a retry cannot help
-            analysis = pipeline.analyze(image, progress=progress, cancel=cancel)
+            analysis = pipeline.analyze(image, progress=progress, cancel=cancel, **options)
         progress(1, 1, "preparing display")
         return Outcome(path, image, analysis, display=prepare(image.pixels, analysis, image=preview.image))
 

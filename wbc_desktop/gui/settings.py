@@ -79,6 +79,19 @@ class AppSettings:
         self.q.setValue("analysis/views", int(v))
 
     @property
+    def pixel_size(self) -> float:
+        """Micrometres per pixel for every image analysed (0: from the file, else measured)."""
+        try:
+            v = float(self._get("analysis/pixel_size_um", 0.0))
+        except (TypeError, ValueError):
+            return 0.0
+        return v if 0.0 < v <= 10.0 else 0.0
+
+    @pixel_size.setter
+    def pixel_size(self, v: float) -> None:
+        self.q.setValue("analysis/pixel_size_um", float(v))
+
+    @property
     def threshold(self) -> float:
         """0 means: keep the classifier's own threshold."""
         return float(self._get("analysis/threshold", 0.0))

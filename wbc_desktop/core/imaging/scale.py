@@ -216,6 +216,57 @@ def estimate_rbc_diameter(rgb: np.ndarray) -> ScaleEstimate:
     return ScaleEstimate(float(diam), n, ok, conf, f"{note}{step}, {n} maxima, IQR/median {spread:.2f}")
 
 
+@dataclass
+class ScaleChoice:
+    """The resize factor used for one image and how it was found (for images.csv and the user).
+
+    ``method`` is one of "user" (a scale factor given), "pixel-size" (metadata or a setting),
+    "red-cells" (measured), "wbc-size" (from the white cell itself), "assumed" (training scale);
+    ``confidence`` is 0..1: 1 for given values, the estimate's own confidence otherwise, 0 when assumed.
+    """
+
+    factor: float
+    note: str
+    method: str
+    confidence: float
+
+
+def choose_scale(
+    rgb: np.ndarray,
+    target_rbc_px: float,
+    pixel_size_um: Optional[float] = None,
+    model_pixel_size_um: Optional[float] = None,
+    override: Optional[float] = None,
+    fallback: float = 1.0,
+) -> ScaleChoice:
+    """Resize factor (model pixels per input pixel), its source and confidence.
+
+    Priority: a user ``override`` > the pixel size (file metadata or setting) with the model's pixel
+    size > the red-cell estimate against ``target_rbc_px`` > ``fallback`` when all else fails. The factor is
+    clamped to [MIN_FACTOR, MAX_FACTOR], and the note says so.
+    """
+
+    def clamp(fac: float, note: str, method: str, conf: float) -> ScaleChoice:
+        c = float(np.clip(fac, MIN_FACTOR, MAX_FACTOR))
+        if c != fac:
+            note += f"; clamped from {fac:.3g} to {c:.3g}"
+        return ScaleChoice(c, note, method, conf)
+
+    if override is not None and np.isfinite(override) and override > 0:
+        return clamp(float(override), f"scale factor {override:.3g} set by the user", "user", 1.0)
+    if pixel_size_um and model_pixel_size_um and pixel_size_um > 0 and model_pixel_size_um > 0:
+        fac = pixel_size_um / model_pixel_size_um
+        return clamp(fac, f"scale {fac:.3g} from pixel size {pixel_size_um:.3g} um (model {model_pixel_size_um:.3g} um)",
+                     "pixel-size", 1.0)
+    est = estimate_rbc_diameter(rgb)
+    if est.ok and est.diameter_px:
+        fac = target_rbc_px / est.diameter_px
+        return clamp(fac, f"scale {fac:.3g} from red cells measured {est.diameter_px:.1f} px across ({est.n_measured} cells; model {target_rbc_px:.0f} px)",
+                     "red-cells", round(max(0.05, est.confidence), 3))
+    return ScaleChoice(fallback, f"scale {fallback:.3g} (training scale) assumed: {est.method}; set the pixel size to be sure",
+                       "assumed", 0.0)
+
+
 def scale_factor(
     rgb: np.ndarray,
     target_rbc_px: float,
@@ -224,26 +275,6 @@ def scale_factor(
     override: Optional[float] = None,
     fallback: float = 1.0,
 ) -> tuple[float, str]:
-    """Resize factor (model pixels per input pixel) and a note saying where it came from.
-
-    Priority: a user ``override`` > the pixel size (file metadata or setting) with the model's pixel
-    size > the red-cell estimate against ``target_rbc_px`` > ``fallback`` when all else fails. The factor is
-    clamped to [MIN_FACTOR, MAX_FACTOR], and the note says so.
-    """
-
-    def clamp(fac: float, note: str) -> tuple[float, str]:
-        c = float(np.clip(fac, MIN_FACTOR, MAX_FACTOR))
-        if c != fac:
-            note += f"; clamped from {fac:.3g} to {c:.3g}"
-        return c, note
-
-    if override is not None and np.isfinite(override) and override > 0:
-        return clamp(float(override), f"scale factor {override:.3g} set by the user")
-    if pixel_size_um and model_pixel_size_um and pixel_size_um > 0 and model_pixel_size_um > 0:
-        fac = pixel_size_um / model_pixel_size_um
-        return clamp(fac, f"scale {fac:.3g} from pixel size {pixel_size_um:.3g} um (model {model_pixel_size_um:.3g} um)")
-    est = estimate_rbc_diameter(rgb)
-    if est.ok and est.diameter_px:
-        fac = target_rbc_px / est.diameter_px
-        return clamp(fac, f"scale {fac:.3g} from red cells measured {est.diameter_px:.1f} px across ({est.n_measured} cells; model {target_rbc_px:.0f} px)")
-    return fallback, f"scale {fallback:.3g} (training scale) assumed: {est.method}; set the pixel size to be sure"
+    """Resize factor and a note (see :func:`choose_scale`, which also says the method and confidence)."""
+    c = choose_scale(rgb, target_rbc_px, pixel_size_um, model_pixel_size_um, override, fallback)
+    return c.factor, c.note

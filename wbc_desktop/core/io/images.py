@@ -53,6 +53,18 @@ def list_images(paths: list[PathLike]) -> list[Path]:
     return out
 
 
+def describe_no_images(paths: list[PathLike]) -> str:
+    """One line saying why ``paths`` gave no image, naming each (a folder called ``x.png`` included)."""
+    why = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            kind = "a folder" + (f" (its name ends in {p.suffix}, but it is not an image file)" if p.suffix else "")
+            why.append(f"{p.name or p}: {kind} with no {'/'.join(sorted(s[1:] for s in IMAGE_SUFFIXES))} images in it")
+        elif not p.exists():
+            why.append(f"{p.name or p}: not found")
+    return "no images found in the given paths" + (": " + "; ".join(why) if why else "")
+
+
 def to_rgb8(arr: np.ndarray, notes: list[str]) -> np.ndarray:
     """Convert any numeric image array to HxWx3 uint8, noting each conversion."""
     a = np.asarray(arr)
@@ -103,7 +115,13 @@ def _read_tiff(path: Path, notes: list[str]) -> tuple[np.ndarray, Optional[float
         shape = page.shape
         if int(np.prod(shape[:2])) > MAX_PIXELS:
             raise InputError(f"image is too large ({shape[1]}x{shape[0]} pixels; limit {MAX_PIXELS:,})")
-        arr = page.asarray()
+        try:
+            arr = page.asarray()
+        except (ValueError, NotImplementedError, RuntimeError) as e:
+            if "imagecodecs" not in str(e):
+                raise
+            arr = _read_pil(path, notes)  # Pillow's own LZW/Deflate/PackBits/JPEG decoders
+            notes.append("TIFF decoded by Pillow (the 'imagecodecs' package is missing)")
         if len(tif.pages) > 1:
             notes.append(f"multi-page TIFF: page 1 of {len(tif.pages)} used")
         return arr, _tiff_pixel_size(page)

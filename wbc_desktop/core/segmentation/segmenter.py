@@ -43,6 +43,8 @@ class SegResult:
     crops: list[tuple[int, int, int, int]] = field(default_factory=list)  # boxes segmented (field mode)
     timings_ms: dict[str, float] = field(default_factory=dict)
     uncertainty: Optional[np.ndarray] = None  # uint8 HxW normalised entropy (core.segmentation.uncertainty)
+    scale_method: str = ""  # see core.imaging.scale.ScaleChoice
+    scale_confidence: float = 0.0
 
 
 def prepare(rgb: np.ndarray, gain: Optional[np.ndarray], cal: Optional[ColourMap] = None) -> np.ndarray:
@@ -102,11 +104,16 @@ class Segmenter:
         self, rgb: np.ndarray, pixel_size_um: Optional[float] = None, override: Optional[float] = None
     ) -> tuple[float, str]:
         """Model pixels per input pixel, and how we know it (see core.scale for the priority)."""
-        from wbc_desktop.core.imaging.scale import scale_factor
+        c = self.scale_choice(rgb, pixel_size_um, override)
+        return c.factor, c.note
+
+    def scale_choice(self, rgb: np.ndarray, pixel_size_um: Optional[float] = None, override: Optional[float] = None):
+        """:class:`~wbc_desktop.core.imaging.scale.ScaleChoice` for this image and model."""
+        from wbc_desktop.core.imaging.scale import ScaleChoice, choose_scale
 
         if not self.target_rbc_px and not override and not (pixel_size_um and self.model_pixel_size_um):
-            return self.train_scale, "training scale assumed (the model has no scale anchor)"
-        return scale_factor(
+            return ScaleChoice(self.train_scale, "training scale assumed (the model has no scale anchor)", "assumed", 0.0)
+        return choose_scale(
             rgb, self.target_rbc_px or 1.0, pixel_size_um, self.model_pixel_size_um, override, fallback=self.train_scale
         )
 
@@ -143,9 +150,10 @@ class Segmenter:
     ) -> SegResult:
         t0 = time.perf_counter()
         timings: dict[str, float] = {}
-        f, how = self.choose_scale(rgb, pixel_size_um, scale)
+        choice = self.scale_choice(rgb, pixel_size_um, scale)
+        f = choice.factor
         timings["scale"] = (time.perf_counter() - t0) * 1e3
-        notes = [how]
+        notes = [choice.note]
         gain = background_gain(rgb, self.background)
         if gain is not None:
             notes.append("background colour normalised (gain R/G/B " + "/".join(f"{g:.2f}" for g in gain) + ")")
@@ -158,8 +166,11 @@ class Segmenter:
             cls = clean_class_map(class_of(logits), f)
             probs = logits.softmax(0).permute(1, 2, 0).numpy().astype(np.float16) if with_probabilities else None
             timings["total"] = (time.perf_counter() - t0) * 1e3
-            return SegResult(cls, f, notes, probs, [], timings, entropy_u8(logits))
-        return self._segment_field(rgb, f, gain, cal, notes, timings, t0, progress, cancel)
+            res = SegResult(cls, f, notes, probs, [], timings, entropy_u8(logits))
+        else:
+            res = self._segment_field(rgb, f, gain, cal, notes, timings, t0, progress, cancel)
+        res.scale_method, res.scale_confidence = choice.method, choice.confidence
+        return res
 
     def calibration_for(self, rgb: np.ndarray, gain: Optional[np.ndarray]) -> Optional[ColourMap]:
         """The stain calibration when this image looks like its lab's (None for others)."""

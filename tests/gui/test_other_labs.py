@@ -1,0 +1,45 @@
+"""Other labs in the app: the pixel size setting reaches the analysis; unfamiliar images are said."""
+
+from __future__ import annotations
+
+from .fakes import FakePipeline
+
+
+class RecordingPipeline(FakePipeline):
+    """Records the options of each call; its analyses look unlike the training data."""
+
+    def __init__(self, familiarity: float = 0.1) -> None:
+        super().__init__()
+        self.options: list[dict] = []
+        self.familiarity = familiarity
+
+    def analyze(self, image, progress=lambda *a: None, cancel=None, **options):
+        self.options.append(options)
+        a = super().analyze(image, progress, cancel)
+        a.familiarity = self.familiarity
+        return a
+
+
+def test_pixel_size_is_remembered_and_used(qtbot, make_window, settings, fixtures):
+    pipe = RecordingPipeline(familiarity=0.9)
+    win = make_window(loader=lambda device: pipe)
+    c = win.controller
+    assert "pixel_size" in win.actions_.by_key
+    c.set_pixel_size(0.33)
+    assert settings.pixel_size == 0.33 and c.runner.pixel_size_um == 0.33
+    with qtbot.waitSignal(c.runner.imageDone, timeout=30_000):
+        c.open_paths([fixtures / "cellavision" / "images" / "002.png"])
+    assert pipe.options[-1] == {"pixel_size_um": 0.33}
+    c.set_pixel_size(0)
+    assert settings.pixel_size == 0.0 and c.runner.pixel_size_um is None
+    assert not any("differ from what the models learned" in t for _, t in c.messages.history)
+
+
+def test_unfamiliar_batch_is_said_once(qtbot, make_window, fixtures):
+    win = make_window(loader=lambda device: RecordingPipeline(familiarity=0.1))
+    c = win.controller
+    with qtbot.waitSignal(c.runner.imageDone, timeout=30_000):
+        c.open_paths([fixtures / "cellavision" / "images" / "002.png"])
+    qtbot.waitUntil(lambda: any("differ from what the models learned" in t for _, t in c.messages.history), timeout=5000)
+    said = [t for lvl, t in c.messages.history if "differ from what the models learned" in t]
+    assert len(said) == 1 and "correct a few and retrain" in said[0]
