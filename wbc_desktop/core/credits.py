@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from importlib import metadata
 from typing import Any
 
-from wbc_desktop import __version__
+from wbc_desktop import APP_NAME, __version__
 
-APP_NAME = "WBC Desktop"
+__all__ = ["APP_NAME", "bundled_models", "library_versions", "title"]
 APP_ID = "wbc-desktop"
 APP_LICENCE = "GPL-3.0-or-later"
 HOMEPAGE_NOTE = "open source; see README.md and docs/installer.md"
