@@ -79,14 +79,14 @@ def bundled_models() -> list[BundledModel]:
     """Every model shipped in resources/models, from its card."""
     import json
 
-    from wbc_desktop.core.registry import CARD, KINDS, shipped_root
+    from wbc_desktop.core.io.paths import resources_dir
 
     out = []
-    for kind in KINDS:
-        d = shipped_root() / kind
+    for kind in ("segmenter", "classifier"):  # registry.KINDS; registry is not imported (torch, for typing)
+        d = resources_dir() / "models" / kind
         for folder in sorted(d.iterdir()) if d.is_dir() else []:
             try:
-                card = json.loads((folder / CARD).read_text(encoding="utf-8"))
+                card = json.loads((folder / "card.json").read_text(encoding="utf-8"))
             except (OSError, ValueError):
                 continue
             src = _sources(card)
