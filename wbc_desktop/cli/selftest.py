@@ -249,7 +249,10 @@ def main(argv: Optional[list[str]] = None) -> int:
     try:
         return run(args, rep)
     except ImportError as e:  # a library left out of the build: say which
-        rep.fail(f"a library cannot be imported: {e}")
+        rep.fail(f"a library cannot be imported: {str(e).strip().splitlines()[-1] if str(e).strip() else e!r}")
+        return 1
+    except Exception as e:  # noqa: BLE001 - e.g. a library's own file missing from the build
+        rep.fail(f"unexpected {type(e).__name__}: {e}")
         return 1
     finally:
         rep.close()
