@@ -133,3 +133,14 @@ def test_self_test_runs_from_a_source_install(tmp_path):
     for line in ("device: CPU", "versions: python", "results match expected.json", "model process",
                  "main window draws", "self-test passed"):
         assert line in r.stdout
+
+
+@pytest.mark.slow
+def test_a_damaged_model_file_fails_by_name(resources_copy, capsys):
+    (resources_copy / "models").unlink()
+    shutil.copytree(RESOURCES / "models", resources_copy / "models")
+    weights = resources_copy / "models" / "classifier" / "pbc-only" / "weights.safetensors"
+    weights.write_bytes(weights.read_bytes()[:1000])  # a truncated download or copy
+    assert selftest.main(["--self-test", "--skip", "process", "--skip", "qt", "--device", "cpu"]) == 1
+    out = capsys.readouterr().out
+    assert "FAIL  classifier pbc-only" in out and "self-test FAILED: 1 problem" in out
