@@ -20,6 +20,10 @@ def main(argv: Optional[list[str]] = None) -> int:
 
     multiprocessing.freeze_support()  # the app's model process in a PyInstaller build
     argv = list(sys.argv[1:] if argv is None else argv)
+    if "--self-test" in argv and not (argv and argv[0] in SUBCOMMANDS):
+        from wbc_desktop.cli.selftest import main as self_test  # headless: no window, no display
+
+        return self_test(argv)
     if argv and argv[0] in SUBCOMMANDS:
         from wbc_desktop.cli.commands import run_command
 

@@ -39,6 +39,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     ap.add_argument("--view", choices=["image", "gallery"], default="image", help="tab shown first")
     ap.add_argument("--size", default="1440x900", help="window size WxH (for screenshots)")
     ap.add_argument("--timeout", type=float, default=300.0, help="--screenshot: give up waiting after seconds")
+    ap.add_argument("--self-test", action="store_true", help="check this installation without a window, then exit")
     return ap.parse_args(argv)
 
 
@@ -122,7 +123,12 @@ def _install_excepthook(window: MainWindow) -> None:
 
 
 def main(argv: Optional[list[str]] = None) -> int:
-    args = parse_args(list(sys.argv[1:] if argv is None else argv))
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if "--self-test" in argv:  # the frozen launcher's answer, before any window or display is needed
+        from wbc_desktop.cli.selftest import main as self_test
+
+        return self_test(argv)
+    args = parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     if not _headless_ok(args):
         return 2

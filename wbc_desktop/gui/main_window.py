@@ -10,7 +10,7 @@ from dataclasses import asdict
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QIcon
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QMessageBox, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QTabWidget, QVBoxLayout, QWidget
 
 from wbc_desktop import __version__
 from wbc_desktop.core.review.store import REVIEW_TYPES
@@ -234,9 +234,9 @@ class MainWindow(QMainWindow):
             self.views_actions[views] = act
 
     def _about(self) -> None:
-        QMessageBox.about(self, "About WBC Desktop",
-                          f"<b>WBC Desktop {__version__}</b><br>Segment, type and review white blood cells "
-                          "in stained blood-smear images.<br>GPL-3.0-or-later.")
+        from wbc_desktop.gui.about import AboutDialog
+
+        AboutDialog(self).exec()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.controller.runner.cancel()
