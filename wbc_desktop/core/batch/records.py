@@ -28,6 +28,15 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def sha_file(p: Path) -> str:
+    """SHA-256 of a file read in chunks (a slide's mask can be large)."""
+    h = hashlib.sha256()
+    with open(p, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
 def _source_id(source: Path) -> dict:
     st = source.stat()
     return {"path": str(source.resolve()), "size": st.st_size, "mtime_ns": st.st_mtime_ns}
@@ -38,12 +47,15 @@ def _plain(o):
 
 
 def save(out: Path, source: Path, settings_key: str, result: dict) -> dict:
-    """Write the result's files atomically, then its record; return the record (rows, no bytes)."""
-    hashes = {}
+    """Write the result's files atomically, then its record; return the record (rows, no bytes).
+
+    ``result["written"]``: files the job already wrote atomically itself (a slide's mask), with hashes.
+    """
+    hashes = dict(result.get("written", {}))
     for rel, data in result.get("files", {}).items():
         atomic_write_bytes(out / rel, data)
         hashes[rel] = _sha(data)
-    rec = {k: v for k, v in result.items() if k != "files"}
+    rec = {k: v for k, v in result.items() if k not in ("files", "written")}
     rec.update({"format": FORMAT, "settings": settings_key, "source": _source_id(source), "outputs": hashes})
     atomic_write_text(record_path(out, source), json.dumps(rec, default=_plain))
     return rec
@@ -59,7 +71,7 @@ def load_valid(out: Path, source: Path, settings_key: str) -> Optional[dict]:
         if rec.get("source") != _source_id(source):
             return None
         for rel, digest in rec["outputs"].items():
-            if _sha((out / rel).read_bytes()) != digest:
+            if sha_file(out / rel) != digest:
                 return None
         for key in ("cells", "image", "counts"):
             if key not in rec:

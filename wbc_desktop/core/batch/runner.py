@@ -74,7 +74,9 @@ def run_batch(files: list[Path], out: Path, settings: BatchSettings, fresh: bool
     key = settings.key()
     # only the indices are kept: a resumed record is read again when its turn comes (memory stays flat)
     done = set() if fresh else {i for i, p in enumerate(files) if records.load_valid(out, p, key) is not None}
-    todo = [(i, p) for i, p in enumerate(files) if i not in done]
+    slides = {i for i, p in enumerate(files) if i not in done and settings.is_slide(p)}
+    todo = [(i, p) for i, p in enumerate(files) if i not in done and i not in slides]
+    workers = 1
     if client is None:
         results = _local(todo, settings)
     else:
@@ -88,8 +90,11 @@ def run_batch(files: list[Path], out: Path, settings: BatchSettings, fresh: bool
         for i, path in enumerate(files):
             rec = records.load(out, path) if i in done else None
             if rec is None:
-                j, res = next(results)
-                assert j == i
+                if i in slides:
+                    res = _slide(path, out, settings, client, 2 * workers + 1, say)
+                else:
+                    j, res = next(results)
+                    assert j == i
                 if res["error"]:
                     report.failed += 1
                     report.errors.append(res["error"])
@@ -108,6 +113,20 @@ def run_batch(files: list[Path], out: Path, settings: BatchSettings, fresh: bool
         tables.abort()
         raise
     return report
+
+
+def _slide(path: Path, out: Path, settings: BatchSettings, client, ahead: int, say: Say) -> dict:
+    from wbc_desktop.core.batch.job import error_line
+    from wbc_desktop.core.batch.slides import run_slide
+    from wbc_desktop.core.errors import WbcError
+
+    def tick(done: int, total: int) -> None:
+        if done == 1 or done == total or done % 10 == 0:
+            say(f"{path.name}: tile {done}/{total}")
+    try:
+        return run_slide(path, out, settings, client, ahead=ahead, tick=tick)
+    except WbcError as e:
+        return {"path": str(path), "error": error_line(path, e)}
 
 
 def _tick(bar) -> None:
