@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import time
+import zlib
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Optional
@@ -44,6 +45,29 @@ class BatchSettings:
         return json.dumps(d, sort_keys=True)
 
 
+def worker_device(choice: str) -> str:
+    """On a Dask worker of a machine with several GPUs, ``auto``/``cuda`` becomes one GPU per worker.
+
+    Workers are spread over the GPUs by their name (LocalCluster names them 0..N-1), so each
+    GPU holds the models of its own workers only. Elsewhere the choice is kept as it is.
+    """
+    if choice not in ("auto", "cuda"):
+        return choice
+    try:
+        from distributed import get_worker
+
+        name = get_worker().name
+    except (ImportError, ValueError):
+        return choice
+    import torch
+
+    n = torch.cuda.device_count()
+    if n <= 1:
+        return choice
+    index = name if isinstance(name, int) else zlib.crc32(str(name).encode())
+    return f"cuda:{index % n}"
+
+
 def pipeline(settings: BatchSettings):
     """The models for these settings, loaded on first use in this process and kept."""
     key = settings.key() + settings.device
@@ -55,7 +79,7 @@ def pipeline(settings: BatchSettings):
             import torch
 
             torch.set_num_threads(settings.threads)
-        pipe = _PIPES[key] = Pipeline.load(settings.model, settings.classifier, device=settings.device,
+        pipe = _PIPES[key] = Pipeline.load(settings.model, settings.classifier, device=worker_device(settings.device),
                                            views=settings.views)
     return pipe
 
