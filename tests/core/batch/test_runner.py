@@ -86,3 +86,29 @@ def test_an_interrupted_run_keeps_finished_rows_and_resumes_to_the_same_bytes(tm
     assert not (out2 / "summary.csv").exists()
     rep, _ = _run(inputs, out2, tiny_segmenter)
     assert rep.resumed == 2 and _outputs(out2) == full
+
+
+@pytest.mark.slow
+def test_a_sigkilled_run_resumes_to_the_same_bytes(tmp_path, inputs, tiny_segmenter):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[3]
+    full = tmp_path / "full"
+    _run(inputs, full, tiny_segmenter)
+    out = tmp_path / "killed"
+    args = [sys.executable, "-m", "wbc_desktop.cli", "analyze", *map(str, inputs), "--out", str(out),
+            "--model", str(tiny_segmenter), "--classifier", "none", "--device", "cpu"]
+    proc = subprocess.Popen(args, cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    while time.time() < deadline and proc.poll() is None and not list((out / records.RECORDS).glob("*.json")):
+        time.sleep(0.05)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert (out / "cells.csv").exists() and not (out / "summary.csv").exists()
+    rep, _ = _run(inputs, out, tiny_segmenter)
+    assert rep.resumed >= 1 and _outputs(out) == _outputs(full)

@@ -71,6 +71,9 @@ def run_batch(files: list[Path], out: Path, settings: BatchSettings, fresh: bool
     out.mkdir(parents=True, exist_ok=True)
     if fresh:
         records.clear(out)
+    for sub in ("masks", "overlays"):  # half-written temporaries of a killed run
+        for tmp in (out / sub).glob(".*.tmp"):
+            tmp.unlink(missing_ok=True)
     key = settings.key()
     # only the indices are kept: a resumed record is read again when its turn comes (memory stays flat)
     done = set() if fresh else {i for i, p in enumerate(files) if records.load_valid(out, p, key) is not None}
