@@ -92,3 +92,17 @@ def test_train_then_use_the_output_as_model(tmp_path, fixtures):
     rc = main(["analyze", str(fx / "images" / "002.png"), "--out", str(tmp_path / "o"), "--model", str(tmp_path / "m2"),
                "--classifier", "none"])
     assert rc == 0
+
+
+def test_analyze_rerun_resumes_and_fresh_starts_over(tmp_path, inputs, tiny_segmenter, capsys):
+    out = tmp_path / "out"
+    args = ["analyze", str(inputs), "--out", str(out), "--model", str(tiny_segmenter), "--classifier", "none"]
+    assert main(args) == 0
+    first = {p.name: p.read_bytes() for p in out.glob("*.csv")}
+    assert set(first) == {"cells.csv", "images.csv", "summary.csv"}
+    capsys.readouterr()
+    assert main(args) == 0
+    assert "2 analysed (2 from an earlier run)" in capsys.readouterr().err
+    assert main(args + ["--fresh"]) == 0
+    assert "2 analysed, 0 failed" in capsys.readouterr().err
+    assert {p.name: p.read_bytes() for p in out.glob("*.csv")} == first

@@ -1,22 +1,36 @@
-"""``wbc-desktop analyze``: masks, overlays, cells.csv and summary.csv for files and folders."""
+"""``wbc-desktop analyze``: masks, overlays, cells.csv, images.csv and summary.csv for files and folders.
+
+Thin: the batch (streamed tables, resumable records, a local or remote Dask cluster) is
+``core.batch``; here are the arguments, the first lines a user reads and the progress bar.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from contextlib import nullcontext
 from pathlib import Path
+from types import SimpleNamespace
 
-from wbc_desktop.core.errors import InputError, WbcError
-from wbc_desktop.core.review.tables import write_cells_csv, write_summary_csv
-from wbc_desktop.core.io.atomic import write_png_atomic
-from wbc_desktop.core.io.images import class_map_to_mask, describe_no_images, list_images, read_image
-from wbc_desktop.core.segmentation.overlay import render_overlay
-from wbc_desktop.core.pipeline import Pipeline
+from wbc_desktop.core.batch.job import BatchSettings, pipeline
+from wbc_desktop.core.batch.runner import run_batch
 from wbc_desktop.core.cells.views import describe_info
+from wbc_desktop.core.errors import WbcError
+from wbc_desktop.core.io.images import describe_no_images, list_images
 
 
-def cell_boxes(analysis) -> list[tuple[int, int, int, int, str]]:
-    return [(*c.bbox, f"{c.final_type} {c.confidence:.2f}" if c.confidence else c.final_type) for c in analysis.cells]
+def _settings(args: argparse.Namespace, threads: int) -> BatchSettings:
+    classifier = None if str(args.classifier).lower() == "none" else args.classifier
+    return BatchSettings(model=args.model, classifier=classifier, device=args.device, views=args.views,
+                         pixel_size=args.pixel_size, scale=args.scale, threads=threads)
+
+
+def _bar(total: int):
+    try:
+        from tqdm import tqdm
+    except ImportError:
+        return nullcontext(None)
+    return tqdm(total=total, unit="image", file=sys.stderr, disable=None, dynamic_ncols=True)
 
 
 def run_analyze(args: argparse.Namespace) -> int:
@@ -24,36 +38,38 @@ def run_analyze(args: argparse.Namespace) -> int:
     files = list_images(args.paths)
     if not files:
         raise WbcError(describe_no_images(args.paths))
-    classifier = None if str(args.classifier).lower() == "none" else args.classifier
-    pipe = Pipeline.load(args.model, classifier, device=args.device, views=args.views)
-    ci = pipe.classifier.info() if pipe.classifier else None
-    print(f"device: {pipe.device}; segmenter {pipe.segmenter.info()['name']} v{pipe.segmenter.info()['version']}; "
-          + (f"classifier {ci['name']} v{ci['version']} "
-             f"({describe_info(ci)} per cell)"
-             if ci else "no cell-type classifier"), file=sys.stderr)
-    analyses, failed = [], 0
-    for i, path in enumerate(files, 1):
-        try:
-            img = read_image(path)
-            a = pipe.analyze(img, pixel_size_um=args.pixel_size, scale=args.scale)
-            stem = path.stem
-            write_png_atomic(out / "masks" / f"{stem}.png", class_map_to_mask(a.class_map))
-            write_png_atomic(out / "overlays" / f"{stem}.png", render_overlay(img.pixels, a.class_map, boxes=cell_boxes(a)))
-            analyses.append(a)
-            for note in a.notes:
-                print(f"note: {path.name}: {note}", file=sys.stderr)
-            print(f"[{i}/{len(files)}] {path.name}: {len(a.cells)} cells, {a.timings_ms.get('total', 0):.0f} ms", file=sys.stderr)
-        except InputError as e:
-            failed += 1
-            print(f"error: {e}", file=sys.stderr)
-        except WbcError as e:
-            failed += 1
-            print(f"error: {path.name}: {e}", file=sys.stderr)
-    write_cells_csv(analyses, out / "cells.csv")
-    write_summary_csv(analyses, out / "summary.csv")
-    print(f"{len(analyses)} analysed, {failed} failed; results in {out}", file=sys.stderr)
+    workers, scheduler = getattr(args, "workers", None), getattr(args, "scheduler", None)
+    on_cluster = bool(workers or scheduler)
+    settings = _settings(args, threads=1 if on_cluster else 0)
+    if on_cluster:
+        from wbc_desktop.core.batch.cluster import dashboard, open_client
+
+        ctx = open_client(workers, scheduler)
+    else:
+        pipe = pipeline(settings)  # load here: a model error stops the run before any image
+        ci = pipe.classifier.info() if pipe.classifier else None
+        print(f"device: {pipe.device}; segmenter {pipe.segmenter.info()['name']} v{pipe.segmenter.info()['version']}; "
+              + (f"classifier {ci['name']} v{ci['version']} ({describe_info(ci)} per cell)"
+                 if ci else "no cell-type classifier"), file=sys.stderr)
+        ctx = nullcontext(None)
+    with ctx as client:
+        if client is not None:
+            n = len(client.scheduler_info().get("workers", {}))
+            link = dashboard(client)
+            print(f"cluster: {n} workers" + (f"; dashboard {link}" if link else ""), file=sys.stderr)
+        with _bar(len(files)) as bar:
+            def say(line: str) -> None:
+                if bar is not None and not bar.disable:
+                    bar.write(line, file=sys.stderr)  # above the bar, which stays last
+                else:
+                    print(line, file=sys.stderr)
+
+            rep = run_batch(files, out, settings, fresh=getattr(args, "fresh", False), client=client, say=say, bar=bar)
+    resumed = f" ({rep.resumed} from an earlier run)" if rep.resumed else ""
+    print(f"{rep.analysed + rep.resumed} analysed{resumed}, {rep.failed} failed; results in {out}", file=sys.stderr)
     from wbc_desktop.core.familiarity import batch_warning
 
-    if batch_warning(analyses):
-        print(f"warning: {batch_warning(analyses)}", file=sys.stderr)
-    return 1 if failed else 0
+    warning = batch_warning([SimpleNamespace(familiarity=f) for f in rep.familiarity])
+    if warning:
+        print(f"warning: {warning}", file=sys.stderr)
+    return 1 if rep.failed else 0

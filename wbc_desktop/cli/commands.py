@@ -41,6 +41,10 @@ def build_parser() -> argparse.ArgumentParser:
                         "policy (the shipped default: 4 views of 2 models only for cells whose first view is unsure)")
     a.add_argument("--pixel-size", type=float, help="micrometres per pixel, when the files don't say")
     a.add_argument("--scale", type=float, help="force model pixels per input pixel (skips estimation)")
+    w = a.add_mutually_exclusive_group()
+    w.add_argument("--workers", type=int, help="analyse on a local Dask cluster of N single-threaded processes")
+    w.add_argument("--scheduler", help="analyse on an existing Dask cluster (the address of its scheduler)")
+    a.add_argument("--fresh", action="store_true", help="start over: redo images an earlier run into --out finished")
     common(a)
 
     e = sub.add_parser("evaluate", help="Dice (and classification accuracy) against reference labels")

@@ -1,0 +1,197 @@
+"""A whole-slide image analysed as overlapping tiles, each a task, merged into one image's outputs.
+
+The slide is cut into a grid of *core* squares; each task analyses its core plus a *halo* of
+context on every side, and keeps only the cells whose centroid lies in its core. Every cell has
+one centroid, so a cell on a seam is counted once, by exactly one tile, and (with a halo wider
+than a cell) is seen whole by that tile. The scale is chosen once per slide (from a central
+window, or the pixel size, or ``--scale``) so that every tile sees the same model scale.
+Outputs: the usual table rows (slide coordinates, cell ids in tile order) and
+``masks/<stem>.tif``, a tiled 0/128/255 TIFF written tile by tile in grid order.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tempfile
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Callable, Iterator
+
+import numpy as np
+
+from wbc_desktop.core.batch.job import BatchSettings, pipeline
+from wbc_desktop.core.batch.records import sha_file
+
+Box = tuple[int, int, int, int]  # x0, y0, x1, y1
+
+
+def grid(width: int, height: int, core: int) -> list[Box]:
+    """Core squares in row-major order (the order of the mask's TIFF tiles)."""
+    return [(x, y, min(x + core, width), min(y + core, height))
+            for y in range(0, height, core) for x in range(0, width, core)]
+
+
+def window_of(box: Box, halo: int, width: int, height: int) -> Box:
+    x0, y0, x1, y1 = box
+    return max(0, x0 - halo), max(0, y0 - halo), min(width, x1 + halo), min(height, y1 + halo)
+
+
+def plan_slide(path: str, settings: BatchSettings) -> dict:
+    """Size, pixel size and the one scale every tile uses (a task: it needs the models)."""
+    from wbc_desktop.core.io.slides import read_window, slide_info
+
+    info = slide_info(path)
+    pixel = settings.pixel_size or info.pixel_size_um
+    if settings.scale:
+        scale, how = settings.scale, f"scale {settings.scale:g} given"
+    else:
+        side = min(2 * settings.tile, info.width, info.height)
+        x0, y0 = (info.width - side) // 2, (info.height - side) // 2
+        centre = read_window(path, x0, y0, x0 + side, y0 + side)
+        scale, how = pipeline(settings).segmenter.choose_scale(centre, pixel, None)
+    return {"width": info.width, "height": info.height, "scale": float(scale), "how": how, "pixel_size": pixel}
+
+
+def analyze_tile(path: str, box: Box, plan: dict, settings: BatchSettings) -> dict:
+    """One tile: its core's class map and the cells whose centroid is in its core (slide coordinates)."""
+    from wbc_desktop.core.io.images import ImageData
+    from wbc_desktop.core.io.slides import read_window
+    from wbc_desktop.core.review.tables import cell_rows
+
+    wx0, wy0, wx1, wy1 = window_of(box, settings.halo, plan["width"], plan["height"])
+    x0, y0, x1, y1 = box
+    img = ImageData(read_window(path, wx0, wy0, wx1, wy1), Path(path))
+    a = pipeline(settings).analyze(img, scale=plan["scale"])
+    kept = []
+    for c in a.cells:
+        cx, cy = c.centroid[0] + wx0, c.centroid[1] + wy0
+        if x0 <= cx < x1 and y0 <= cy < y1:
+            bx0, by0, bx1, by1 = c.bbox
+            kept.append(dataclasses.replace(c, bbox=(bx0 + wx0, by0 + wy0, bx1 + wx0, by1 + wy0), centroid=(cx, cy)))
+    core = np.ascontiguousarray(a.class_map[y0 - wy0:y1 - wy0, x0 - wx0:x1 - wx0])
+    return {"box": box, "core": core, "cells": cell_rows([SimpleNamespace(image_name=Path(path).name, cells=kept)]),
+            "ms": float(a.timings_ms.get("total", 0.0)),
+            "fields": {k: getattr(a, k, None) for k in ("scale_method", "scale_confidence", "familiarity", "warning")}}
+
+
+def _iou(a: Box, b: Box) -> float:
+    iw = min(a[2], b[2]) - max(a[0], b[0])
+    ih = min(a[3], b[3]) - max(a[1], b[1])
+    if iw <= 0 or ih <= 0:
+        return 0.0
+    inter = iw * ih
+    return inter / ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter)
+
+
+class SeamGuard:
+    """The second line of defence for seam cells.
+
+    Two tiles see a seam cell with different context, so its outline (and centroid) can differ
+    by a few pixels and both centroids may fall in their own cores. A cell whose box crosses its
+    tile's core edge is compared with those kept from earlier tiles in this and the previous row
+    of tiles; a box overlapping one by IoU > ``iou`` is the same cell and is dropped. Memory: the
+    seam cells of two rows of tiles.
+    """
+
+    def __init__(self, core: int, iou: float = 0.3) -> None:
+        self.core, self.iou = core, iou
+        self.seen: list[tuple[int, Box]] = []
+
+    def unique(self, box: Box, rows: list[dict]) -> list[dict]:
+        x0, y0, x1, y1 = box
+        row = y0 // self.core
+        self.seen = [(r, b) for r, b in self.seen if r >= row - 1]
+        kept = []
+        for r in rows:
+            b = (int(r["x0"]), int(r["y0"]), int(r["x1"]), int(r["y1"]))
+            on_seam = b[0] < x0 or b[1] < y0 or b[2] > x1 or b[3] > y1
+            if on_seam and any(_iou(b, o) > self.iou for _, o in self.seen):
+                continue
+            kept.append(r)
+            if on_seam:
+                self.seen.append((row, b))
+        return kept
+
+
+def _tiles(path: str, boxes: list[Box], plan: dict, settings: BatchSettings, client, ahead: int) -> Iterator[dict]:
+    """Tile results in grid order, computed here or as cluster tasks ``ahead`` of the one awaited."""
+    if client is None:
+        for b in boxes:
+            yield analyze_tile(path, b, plan, settings)
+        return
+    from collections import deque
+
+    queue: deque = deque()
+    it = iter(boxes)
+
+    def submit() -> None:
+        b = next(it, None)
+        if b is not None:
+            queue.append(client.submit(analyze_tile, path, b, plan, settings, pure=False,
+                                       key=f"wbc-tile-{Path(path).name}-{b[0]}-{b[1]}"))
+    for _ in range(ahead):
+        submit()
+    while queue:
+        fut = queue.popleft()
+        try:
+            res = fut.result()
+        finally:
+            fut.release()
+        submit()
+        yield res
+
+
+def run_slide(path: Path, out: Path, settings: BatchSettings, client=None, ahead: int = 4,
+              tick: Callable[[int, int], None] = lambda done, total: None) -> dict:
+    """Analyse a slide tile by tile; write its tiled mask; return its result (rows, no pixels)."""
+    import tifffile
+
+    from wbc_desktop.core.io.images import MASK_LEVELS
+
+    plan = plan_slide(str(path), settings) if client is None else client.submit(
+        plan_slide, str(path), settings, pure=False).result()
+    w, h, core = plan["width"], plan["height"], settings.tile
+    boxes = grid(w, h, core)
+    rows: list[dict] = []
+    totals: dict[str, int] = {}
+    state = {"ms": 0.0, "fields": {}}
+    levels = MASK_LEVELS.astype(np.uint8)
+    seams = SeamGuard(core)
+
+    def mask_tiles() -> Iterator[np.ndarray]:
+        for k, t in enumerate(_tiles(str(path), boxes, plan, settings, client, ahead)):
+            for r in seams.unique(t["box"], t["cells"]):
+                r["cell_id"] = len(rows) + 1
+                rows.append(r)
+                if not int(r["touches_border"]):
+                    totals[r["cell_type"]] = totals.get(r["cell_type"], 0) + 1
+            state["ms"] += t["ms"]
+            state["fields"] = state["fields"] or t["fields"]
+            tile = np.zeros((core, core), np.uint8)  # TIFF tiles are whole squares; the edge is padded
+            c = t["core"]
+            tile[:c.shape[0], :c.shape[1]] = levels[np.clip(c, 0, 2)]
+            tick(k + 1, len(boxes))
+            yield tile
+
+    rel = f"masks/{path.stem}.tif"
+    dest = out / rel
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
+    os.close(fd)
+    try:
+        tifffile.imwrite(tmp, mask_tiles(), shape=(h, w), dtype=np.uint8, tile=(core, core), bigtiff=True,
+                         photometric="minisblack", compression="zlib")
+        digest = sha_file(Path(tmp))
+        os.replace(tmp, dest)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    f = state["fields"]
+    image = {"image": path.name, "width": w, "height": h, "scale": f"{plan['scale']:.4f}",
+             "scale_method": f.get("scale_method") or "", "scale_confidence": f"{f.get('scale_confidence') or 0.0:.2f}",
+             "familiarity": "" if f.get("familiarity") is None else f"{f['familiarity']:.3f}", "n_cells": len(rows),
+             "warning": f.get("warning") or ""}
+    return {"path": str(path), "error": "", "written": {rel: digest}, "cells": rows, "image": image,
+            "counts": totals, "notes": [plan["how"], f"whole-slide image: {len(boxes)} tiles of {core} px"],
+            "n_cells": len(rows), "ms": state["ms"]}
