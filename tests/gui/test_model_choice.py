@@ -32,12 +32,14 @@ def test_settings_loader_passes_the_chosen_model(monkeypatch, settings):
 
     seen = []
     monkeypatch.setattr(runner_mod, "default_loader",
-                        lambda device, cls_model="default", views=0: seen.append((device, cls_model, views)))
+                        lambda device, cls_model="default", views=0, seg_model="default":
+                        seen.append((device, cls_model, views, seg_model)))
     settings.classifier = "pbc-only"
     runner_mod.settings_loader(settings)("cpu")
     settings.views = 4
+    settings.segmenter = "unet-reference"
     runner_mod.settings_loader(settings)("cpu")
-    assert seen == [("cpu", "pbc-only", 0), ("cpu", "pbc-only", 4)]
+    assert seen == [("cpu", "pbc-only", 0, "default"), ("cpu", "pbc-only", 4, "unet-reference")]
 
 
 def test_views_entries_reload_the_models_and_are_remembered(qtbot, make_window, settings):

@@ -43,6 +43,10 @@ LIBRARIES = (
     ("superqt", "BSD-3-Clause"),
     ("shapely", "BSD-3-Clause (bundles GEOS: LGPL-2.1)"),
     ("pycocotools", "BSD-2-Clause"),
+    ("pyqtgraph", "MIT"),
+    ("imagecodecs", "BSD-3-Clause (bundles codec libraries under their own permissive licences)"),
+    ("tqdm", "MPL-2.0 and MIT"),
+    ("zarr", "MIT (with numcodecs: MIT)"),
 )
 
 
