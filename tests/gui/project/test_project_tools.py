@@ -40,3 +40,33 @@ def test_brush_stroke_in_a_project_is_journalled_saved_and_reopened(qtbot, make_
     s.close()
     reopen(qtbot, win, root)
     assert np.array_equal(doc.entries[0].analysis.class_map, edited)
+
+
+def test_revert_image_after_reopen_gives_the_models_masks_from_the_project(qtbot, make_window, tmp_path):
+    pipe = RetypingPipeline()
+    win = make_window(loader=lambda d: pipe)
+    s, doc = win.project_session, win.controller.doc
+    root = tmp_path / "proj"
+    s.create(root)
+    with qtbot.waitSignal(win.controller.runner.idle, timeout=20000):
+        win.controller.open_paths([str(p) for p in copy_images(tmp_path, 1)])
+    qtbot.waitUntil(lambda: doc.entries[0].status == DONE and doc.current == 0, timeout=10000)
+    model = doc.entries[0].analysis.class_map.copy()
+    win.viewer.view.fit()
+    tools = win.edit_tools
+    tools.select("brush")
+    tools.settings.set_value(2)
+    tools.settings.set_radius(4)
+    with qtbot.waitSignal(doc.maskEdited, timeout=5000):
+        drag(qtbot, win, [(20, 20), (40, 20), (60, 22)])
+    assert not np.array_equal(doc.entries[0].analysis.class_map, model)
+    s.project.debounce_s = 0.0
+    with qtbot.waitSignal(s.saved, timeout=5000):
+        pass
+    s.close()
+    reopen(qtbot, win, root)
+    e = doc.entries[0]
+    assert e.model_masks is None  # nothing kept in memory: the project must answer
+    with qtbot.waitSignal(doc.maskEdited, timeout=5000):
+        tools.revert(whole_image=True)
+    assert np.array_equal(e.analysis.class_map, model)

@@ -227,6 +227,17 @@ class Project:
         p = self._png(MODEL_DIR, im)
         return read_mask(p) if p.is_file() else None
 
+    def model_masks(self, im: ProjectImage) -> Optional[tuple[np.ndarray, Optional[np.ndarray]]]:
+        """(class map, instances or None) as the model made them, for "revert to the model" after a
+        reopen; None when the image was never analysed or its masks are still the model's."""
+        if not self.is_edited(im):
+            return None
+        cm = self.model_class_map(im)
+        if cm is None:
+            return None
+        ip = self._png(MODEL_INSTANCES_DIR, im)
+        return cm, (read_instances(ip, cm.shape) if ip.is_file() else None)
+
     def load_analysis(self, im: ProjectImage) -> Optional[Analysis]:
         """The image's analysis as the person left it (corrected masks, cells); ``None`` if never analysed."""
         if im.key in self.open_images:

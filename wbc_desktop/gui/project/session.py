@@ -96,6 +96,7 @@ class ProjectSession(QObject):
         self.project = project
         self._clear_document()
         self.doc.history_for = self._history_for
+        self.doc.model_masks_for = self._model_masks_for
         self.add_recent(str(project.root.resolve()))
         for m in project.messages:
             self.messages.warning(f"Project: {m}")
@@ -143,6 +144,7 @@ class ProjectSession(QObject):
         self.pool.waitForDone(30000)
         project, self.project = self.project, None
         self.doc.history_for = None
+        self.doc.model_masks_for = None
         try:
             project.close()
         except OSError as e:
@@ -251,6 +253,17 @@ class ProjectSession(QObject):
                 except OSError as e:
                     self.messages.error(f"Project not saved: {e}")
             self.loaded.emit()
+
+    def _model_masks_for(self, e: ImageEntry):
+        """The model's own masks from the project (the shown ones may be corrections of an earlier session)."""
+        im = self._image_of(e.path)
+        if self.project is None or im is None:
+            return None
+        try:
+            return self.project.model_masks(im)
+        except (OSError, WbcError) as err:
+            self.messages.warning(f"{e.name}: the model's masks cannot be read from the project ({err}).")
+            return None
 
     def _history_for(self, e: ImageEntry):
         """The project's History for an entry's new analysis (saving a fresh model output first)."""
