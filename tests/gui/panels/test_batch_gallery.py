@@ -143,3 +143,20 @@ def test_digit_key_pressed_on_the_grid_retypes(qtbot, make_window, tmp_path):
     assert win.controller.doc.entries[i].analysis.cell(cid).final_type == "basophil"
     qtbot.keyClick(batch.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert win.controller.doc.entries[i].analysis.cell(cid).final_type == UNIDENTIFIED
+
+
+def test_a_reshaped_cells_new_crop_replaces_its_cached_thumbnail(qtbot, make_window, tmp_path):
+    from PySide6.QtGui import QColor, QImage
+
+    win = make_window()
+    batch = open_batch(qtbot, win, tmp_path, n=1)
+    i, c = batch.model.rows[0]
+    e = win.controller.doc.entries[i]
+    before = batch.model.icon(i, c).cacheKey()
+    assert batch.model.icon(i, c).cacheKey() == before  # cached
+    new = QImage(e.display.thumbs[c.cell_id])
+    new.fill(QColor("red"))  # what tools/refresh.py puts there after a mask edit reshapes the cell
+    e.display.thumbs[c.cell_id] = new
+    after = batch.model.icon(i, c)
+    assert after.cacheKey() != before
+    assert after.pixmap(8, 8).toImage().pixelColor(4, 4).red() > 200

@@ -127,12 +127,14 @@ class BatchCellModel(QAbstractListModel):
     def icon(self, i: int, c) -> QIcon:
         """The framed thumbnail, cut on first request (from the worker's crop, else from the pixels)."""
         e = self.doc.entries[i]
-        key = (str(e.path), id(e.analysis), c.cell_id, group_of(c), c.touches_border)
+        thumb = e.display.thumbs.get(c.cell_id) if e.display is not None else None
+        # the worker's crop is replaced when a mask edit reshapes the cell: its cacheKey changes with it
+        key = (str(e.path), id(e.analysis), c.cell_id, group_of(c), c.touches_border,
+               thumb.cacheKey() if thumb is not None else tuple(c.bbox))
         icon = self._icons.get(key)
         if icon is not None:
             self._icons.move_to_end(key)
             return icon
-        thumb = e.display.thumbs.get(c.cell_id) if e.display is not None else None
         if thumb is None and e.image is not None:
             thumb = thumbnail(e.image.pixels, focus_box(e.analysis, c))
         if thumb is None:
