@@ -41,7 +41,8 @@ def _sources(images: str | None, n: int) -> list[Path]:
     if images:
         src = sorted(p for p in Path(images).iterdir() if p.suffix.lower() in (".jpg", ".png"))
     elif PBC.is_dir():
-        src = [p for c in sorted(PBC.iterdir()) for p in sorted(c.glob("*.jpg"))[:3]]
+        # PBC's neutrophil folder holds a hidden '.DS_*.jpg' that is no image: leave hidden files out
+        src = [p for c in sorted(PBC.iterdir()) for p in sorted(q for q in c.glob("*.jpg") if not q.name.startswith("."))[:3]]
     else:
         src = sorted((ROOT / "tests" / "fixtures" / "cellavision" / "images").glob("*.png"))
     return src[:n]
@@ -85,7 +86,7 @@ with open_client(workers={n}) as c:
     rep = run_batch(files, Path({out!r}), s, client=c, say=lambda x: None)
     wall = time.perf_counter() - t
 import json
-recs = [json.loads(records.record_path(Path({out!r}), f).read_text()) for f in files]
+recs = [json.loads(p.read_text()) for p in (records.record_path(Path({out!r}), f) for f in files) if p.is_file()]
 RESULT = {{'images': len(files), 'wall_s': wall, 'pipeline_ms': sum(r['ms'] for r in recs) / len(recs),
           'task_ms': sum(r['task_ms'] for r in recs) / len(recs)}}
 """

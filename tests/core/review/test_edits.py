@@ -111,6 +111,19 @@ def test_snap_at_model_scale_follows_edges_of_a_large_image():
     assert (cm[180:420, 180:420] == 2).sum() >= 19 * 8 * 9 and outside.sum() == 0
 
 
+def test_snap_superpixels_follow_the_brush_size():
+    from wbc_desktop.core.review.snap import MAX_AREA, MIN_AREA, snap_area_for
+
+    assert snap_area_for(2.0, 1.0) == 16.0  # a 4 px wide brush: the segmenter's own S
+    assert snap_area_for(1.0, 0.5) == MIN_AREA and snap_area_for(100.0, 1.0) == MAX_AREA
+    assert snap_area_for(6.0, 0.5) < snap_area_for(6.0, 1.0)  # the same brush covers fewer model px
+    rng = np.random.default_rng(1)
+    rgb = np.clip(rng.normal(180, 25, (120, 120, 3)), 0, 255).astype(np.uint8)  # texture: SLIC decides by size
+    small, large = (snap_superpixels(np.zeros((120, 120), np.uint8), rgb, [(60, 60)], 1, mean_area=a)
+                    for a in (snap_area_for(1.5, 1.0), snap_area_for(8.0, 1.0)))
+    assert small.changed.sum() < large.changed.sum()
+
+
 def test_union_patch_is_one_step_for_disjoint_patches():
     from wbc_desktop.core.review.edits import union_patch
 

@@ -17,6 +17,7 @@ from wbc_desktop.core.review.edits import MaskPatch, PointsXY, _name, make_patch
 from wbc_desktop.core.segmentation.augment import resize
 from wbc_desktop.core.segmentation.superpixels import compute_superpixels
 
+MIN_AREA, MAX_AREA = 4.0, 256.0  # superpixel sizes the snap offers (model px); the segmenter's own is 16
 SNAP_WINDOW = 40  # px of context around the points (several superpixel widths at the model's scale)
 
 
@@ -59,6 +60,13 @@ def snap_superpixels(
     picked = np.zeros(int(labels.max()) + 1, bool)
     picked[labels[yi - y0, xi - x0]] = True
     return make_patch(class_map, picked[labels], value, text or _name("snap", value), (y0, x0))
+
+
+def snap_area_for(radius_px: float, scale: float) -> float:
+    """The superpixel area (model px) as wide as a brush of ``radius_px`` input pixels: the snap's
+    size follows the brush size, so a thin wrong band gets superpixels that fit inside it."""
+    width = 2.0 * float(radius_px) * (scale if scale and scale > 0 else 1.0)
+    return float(np.clip(width * width, MIN_AREA, MAX_AREA))
 
 
 def _labels_at_model_scale(crop: np.ndarray, scale: float, mean_area: float) -> np.ndarray:
