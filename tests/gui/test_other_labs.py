@@ -43,3 +43,14 @@ def test_unfamiliar_batch_is_said_once(qtbot, make_window, fixtures):
     qtbot.waitUntil(lambda: any("differ from what the models learned" in t for _, t in c.messages.history), timeout=5000)
     said = [t for lvl, t in c.messages.history if "differ from what the models learned" in t]
     assert len(said) == 1 and "correct a few and retrain" in said[0]
+
+
+def test_unfamiliar_warning_counts_the_whole_batch(qtbot, make_window, fixtures):
+    """Said when the batch is done, so its count is of every image, not of those done so far."""
+    win = make_window(loader=lambda device: RecordingPipeline(familiarity=0.1))
+    c = win.controller
+    paths = sorted((fixtures / "cellavision" / "images").glob("*.png"))[:3]
+    with qtbot.waitSignal(c.runner.idle, timeout=30_000):
+        c.open_paths(paths)
+    said = [t for lvl, t in c.messages.history if "differ from what the models learned" in t]
+    assert len(said) == 1 and f"({len(paths)} of {len(paths)} images flagged)" in said[0]

@@ -46,6 +46,7 @@ class AppController(QObject):
         runner.imageRead.connect(self.doc.set_preview)
         runner.imageDone.connect(self._on_done)
         runner.imageFailed.connect(self._on_failed)
+        runner.idle.connect(self._warn_if_unfamiliar)  # once the batch is done: its count is the batch's
         runner.notice.connect(self.messages.warning)
         runner.pixel_size_um = settings.pixel_size or None
         runner.pipelineFailed.connect(self._on_models_failed)
@@ -160,7 +161,6 @@ class AppController(QObject):
                          "type them in the gallery with the digit keys")
         if notes:
             self.messages.info(f"{out.path.name}: " + "; ".join(notes) + ".")
-        self._warn_if_unfamiliar()
 
     def _warn_if_unfamiliar(self) -> None:
         """Say once, plainly, when the open images are unlike the training data (core.familiarity)."""
