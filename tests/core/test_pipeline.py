@@ -66,3 +66,25 @@ def test_training_lab_fixtures_are_familiar(fixtures):
     assert sum(f >= 0.5 for f in pbc) >= 0.8 * len(pbc)
     field = p.analyze(fixtures / "bccd" / "BloodImage_00000.jpg")
     assert field.familiarity < 0.5 and field.warning
+
+
+def test_an_unfamiliar_stain_is_segmented_again_through_its_own_calibration(fixtures):
+    """A strong HED shift of a training-lab image (the _hed copy of cellavision 001): flagged, a second
+    pass through the image's own stain calibration; the unshifted image takes one pass."""
+    from wbc_desktop.core.imaging.stain import hed_jitter
+    from wbc_desktop.core.io.images import ImageData, read_image
+
+    p = Pipeline.load("default", None, device="cpu")
+    if p.familiarity is None or p.segmenter.stain_reference is None:
+        pytest.skip("no familiarity.json / stain_reference.json beside the shipped segmenter")
+    rgb = read_image(fixtures / "cellavision" / "images" / "002.png").pixels
+    plain = p.analyze(ImageData(rgb))
+    assert not any("calibrated on its own first pass" in n for n in plain.notes)
+    shifted = hed_jitter(rgb, alpha=np.array([0.7484, 0.8338, 0.8288]), beta=np.array([0.0294, 0.0245, -0.0082]))
+    a = p.analyze(ImageData(shifted))
+    assert a.familiarity < 0.5
+    assert any("calibrated on its own first pass" in n for n in a.notes)
+    assert "self_calibration_pass" in a.timings_ms
+    p.self_calibrate = False
+    b = p.analyze(ImageData(shifted))
+    assert not any("calibrated on its own first pass" in n for n in b.notes)

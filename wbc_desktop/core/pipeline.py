@@ -30,6 +30,7 @@ class Pipeline:
         src = getattr(segmenter, "source", "")
         # Training-set statistics beside the segmenter (absent for user-trained models: not measured)
         self.familiarity = FamiliarityModel.load(Path(src) / "familiarity.json") if src else None
+        self.self_calibrate = True  # unfamiliar images take a second, self-calibrated pass (core.imaging.self_calibration)
 
     @classmethod
     def load(cls, seg_model: str = "default", cls_model: Optional[str] = "default", device: str = "auto",
@@ -79,13 +80,14 @@ class Pipeline:
             info["classifier"] = self.classifier.info()
         return info
 
-    def _run(self, pixels, pixel_size_um, scale, progress, cancel, timings):
+    def _run(self, pixels, pixel_size_um, scale, progress, cancel, timings, self_calibrate: bool = False):
         """Segment, find cells, type them: (SegResult, instances, cells)."""
         from wbc_desktop.core.cells.instances import find_cells
 
         t0 = time.perf_counter()
         progress(0, 3, "segmenting")
-        seg = self.segmenter.segment(pixels, pixel_size_um=pixel_size_um, scale=scale, progress=progress, cancel=cancel)
+        seg = self.segmenter.segment(pixels, pixel_size_um=pixel_size_um, scale=scale, progress=progress, cancel=cancel,
+                                     self_calibrate=self_calibrate)
         timings["segment"] = timings.get("segment", 0.0) + (time.perf_counter() - t0) * 1e3
         check_cancel(cancel)
         progress(1, 3, "finding cells")
@@ -99,6 +101,21 @@ class Pipeline:
             self.classifier.classify(pixels, seg.class_map, instances, cells, scale=seg.scale)
         timings["classify"] = timings.get("classify", 0.0) + (time.perf_counter() - t2) * 1e3
         return seg, instances, cells
+
+    def _recalibrated(self, pixels, a: Analysis, progress, cancel, timings) -> None:
+        """An unfamiliar image segmented again through its own stain calibration, at the scale
+        already chosen (core.imaging.self_calibration); ``a`` takes the new masks and cells."""
+        t0 = time.perf_counter()
+        seg, instances, cells = self._run(pixels, None, a.scale, progress, cancel, timings, self_calibrate=True)
+        timings["self_calibration_pass"] = (time.perf_counter() - t0) * 1e3
+        if not seg.self_calibrated:
+            return
+        a.class_map, a.instances, a.cells, a.uncertainty = seg.class_map, instances, cells, seg.uncertainty
+        a.notes.append(seg.notes[-1])
+        if self.classifier is not None:
+            from wbc_desktop.core.cells.size_scale import apply_size_prior
+
+            apply_size_prior(a.cells, a.scale, a.scale_method, self.classifier.threshold)
 
     @staticmethod
     def _red_cells_doubtful(seg, cells, shape) -> bool:
@@ -181,10 +198,12 @@ class Pipeline:
             if n:
                 a.notes.append(f"{n} cell(s) typed platelet but wider than any platelet the model learned: re-typed")
         if self.familiarity is not None:
-            from wbc_desktop.core.familiarity import apply_unsure, image_features, image_warning
+            from wbc_desktop.core.familiarity import FLAG_BELOW, apply_unsure, image_features, image_warning
 
             a.familiarity = round(self.familiarity.score(image_features(img.pixels, a)), 3)
             a.warning = image_warning(a.familiarity)
+            if a.familiarity < FLAG_BELOW and self.self_calibrate and getattr(self.segmenter, "stain_reference", None) is not None:
+                self._recalibrated(img.pixels, a, progress, cancel, timings)
             n = apply_unsure(a.cells, a.familiarity, self.familiarity.unsure_below)
             if n:
                 a.notes.append(f"unfamiliar image: {n} cell(s) typed below {self.familiarity.unsure_below:g} left unidentified")

@@ -41,9 +41,12 @@ def _sqrtm_psd(m: np.ndarray) -> np.ndarray:
 
 def _gaussian_transport(x: np.ndarray, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
     """Carry samples ``x`` of distribution ``src`` onto ``dst`` (the optimal map between Gaussians)."""
-    mu_s, mu_d = src.mean(0), dst.mean(0)
-    cs = np.cov(src.T) + np.eye(3) * 4.0
-    cd = np.cov(dst.T) + np.eye(3) * 4.0
+    return _transport(x, src.mean(0), np.cov(src.T), dst.mean(0), np.cov(dst.T))
+
+
+def _transport(x: np.ndarray, mu_s: np.ndarray, cov_s: np.ndarray, mu_d: np.ndarray, cov_d: np.ndarray) -> np.ndarray:
+    cs = cov_s + np.eye(3) * 4.0
+    cd = cov_d + np.eye(3) * 4.0
     r = _sqrtm_psd(cs)
     r_inv = np.linalg.inv(r)
     m = r_inv @ _sqrtm_psd(r @ cd @ r) @ r_inv
@@ -115,12 +118,32 @@ def fit_colour_map(lab: Sequence[tuple[np.ndarray, np.ndarray]], reference: Sequ
     lp, rp = _pixels_by_class(lab, per_class, rng), _pixels_by_class(reference, per_class, rng)
     if any(len(p) < 50 for p in lp + rp):
         return None
+    y = [_gaussian_transport(a, a, b) for a, b in zip(lp, rp)]
+    return _fit(lp, y, ridge, degree, lab_sig, ref_sig)
+
+
+def _fit(lp: list[np.ndarray], targets: list[np.ndarray], ridge: float, degree: int,
+         lab_sig: np.ndarray, ref_sig: np.ndarray) -> ColourMap:
+    """The polynomial map (ridge toward identity) taking each class's pixels to their targets."""
     x = np.concatenate(lp)
-    y = np.concatenate([_gaussian_transport(a, a, b) for a, b in zip(lp, rp)])
     xa = features(x / 255.0, degree)
-    ya = y / 255.0
+    ya = np.concatenate(targets) / 255.0
     w0 = np.zeros((xa.shape[1], 3))
     w0[1:4] = np.eye(3)  # identity
     lam = ridge * len(x) / 1000.0
     w = np.linalg.solve(xa.T @ xa + lam * np.eye(xa.shape[1]), xa.T @ ya + lam * w0)
     return ColourMap(w, degree, lab_sig, ref_sig)
+
+
+def fit_colour_map_to_stats(lab: Sequence[tuple[np.ndarray, np.ndarray]], means: np.ndarray, covs: np.ndarray,
+                            reference_signature: np.ndarray, ridge: float = 0.05, per_class: int = 20_000,
+                            seed: int = 0, degree: int = 2, min_pixels: int = 50) -> Optional[ColourMap]:
+    """As :func:`fit_colour_map`, the reference given by its per-class colour statistics
+    (``means`` 3x3, ``covs`` 3x3x3: background, cytoplasm, nucleus) instead of its pixels."""
+    lab_sig = np.mean([signature(r) for r, _ in lab], 0)
+    rng = np.random.default_rng(seed)
+    lp = _pixels_by_class(lab, per_class, rng)
+    if any(len(p) < min_pixels for p in lp):
+        return None
+    y = [_transport(a, a.mean(0), np.cov(a.T), means[c], covs[c]) for c, a in enumerate(lp)]
+    return _fit(lp, y, ridge, degree, lab_sig, np.asarray(reference_signature, np.float64))

@@ -45,6 +45,7 @@ class SegResult:
     uncertainty: Optional[np.ndarray] = None  # uint8 HxW normalised entropy (core.segmentation.uncertainty)
     scale_method: str = ""  # see core.imaging.scale.ScaleChoice
     scale_confidence: float = 0.0
+    self_calibrated: bool = False  # segmented through its own stain calibration (core.imaging.self_calibration)
 
 
 def prepare(rgb: np.ndarray, gain: Optional[np.ndarray], cal: Optional[ColourMap] = None) -> np.ndarray:
@@ -78,6 +79,8 @@ class Segmenter:
         self.background = card.get("colour", {}).get("background")  # reference plasma colour
         # a retrained version's stain calibration (core.imaging.calibration), for its lab's images only
         self.calibration = ColourMap.from_card(card.get("colour", {}).get("calibration"))
+        # the training data's stain (core.imaging.self_calibration); None: never self-calibrated
+        self.stain_reference = None
         self._lock = threading.Lock()
 
     @classmethod
@@ -85,7 +88,12 @@ class Segmenter:
         state, card, folder = registry.load(name_or_path, "segmenter")
         model = build_model(card.get("arch", "smgnn"), card.get("config", {}))
         model.load_state_dict(state)
-        return cls(model, card, resolve_device(device), str(folder))
+        seg = cls(model, card, resolve_device(device), str(folder))
+        if card.get("colour", {}).get("self_calibrate", True) and not seg.calibration:
+            from wbc_desktop.core.imaging.self_calibration import StainReference
+
+            seg.stain_reference = StainReference.load(folder)
+        return seg
 
     @property
     def device_name(self) -> str:
@@ -147,7 +155,11 @@ class Segmenter:
         progress: ProgressFn = no_progress,
         cancel: Optional[threading.Event] = None,
         with_probabilities: bool = False,
+        self_calibrate: bool = False,
     ) -> SegResult:
+        """``self_calibrate``: an image known to be stained unlike the training data (the pipeline
+        asks when its familiarity is low) is segmented a second time through a colour map fitted to
+        its own first pass."""
         t0 = time.perf_counter()
         timings: dict[str, float] = {}
         choice = self.scale_choice(rgb, pixel_size_um, scale)
@@ -157,19 +169,43 @@ class Segmenter:
         gain = background_gain(rgb, self.background)
         if gain is not None:
             notes.append("background colour normalised (gain R/G/B " + "/".join(f"{g:.2f}" for g in gain) + ")")
-        h, w = rgb.shape[:2]
         cal = self.calibration_for(rgb, gain)
         if cal is not None:
             notes.append("this lab's stain calibration applied")
+        first_notes = list(notes)
+        res = self._run(rgb, f, gain, cal, first_notes, timings, t0, progress, cancel, with_probabilities)
+        if self_calibrate and cal is None and self.stain_reference is not None:
+            res = self._self_calibrated(rgb, f, gain, res, notes, timings, t0, progress, cancel, with_probabilities)
+        res.scale_method, res.scale_confidence = choice.method, choice.confidence
+        return res
+
+    def _run(self, rgb, f, gain, cal, notes, timings, t0, progress, cancel, with_probabilities) -> SegResult:
+        h, w = rgb.shape[:2]
         if h * w * f * f <= WHOLE_IMAGE_MAX_PX:
             logits = self._segment_region(prepare(rgb, gain, cal), f, timings, notes)
             cls = clean_class_map(class_of(logits), f)
             probs = logits.softmax(0).permute(1, 2, 0).numpy().astype(np.float16) if with_probabilities else None
             timings["total"] = (time.perf_counter() - t0) * 1e3
-            res = SegResult(cls, f, notes, probs, [], timings, entropy_u8(logits))
-        else:
-            res = self._segment_field(rgb, f, gain, cal, notes, timings, t0, progress, cancel)
-        res.scale_method, res.scale_confidence = choice.method, choice.confidence
+            return SegResult(cls, f, notes, probs, [], timings, entropy_u8(logits))
+        return self._segment_field(rgb, f, gain, cal, notes, timings, t0, progress, cancel)
+
+    def _self_calibrated(self, rgb, f, gain, first: SegResult, notes, timings, t0, progress, cancel,
+                         with_probabilities) -> SegResult:
+        """A second pass through the image's own stain calibration (core.imaging.self_calibration);
+        the first pass when too few of its pixels are sure enough to fit one."""
+        from wbc_desktop.core.imaging.self_calibration import self_calibrate
+
+        ts = time.perf_counter()
+        base = apply_gain(rgb, gain)
+        shift = self.stain_reference.shift(base)
+        cal = self_calibrate(base, first.class_map, self.stain_reference)
+        timings["self_calibration"] = (time.perf_counter() - ts) * 1e3
+        if cal is None:
+            first.notes.append(f"stain unlike the training data's (shift {shift:.0f}) but too few sure pixels to calibrate")
+            return first
+        notes.append(f"stain unlike the training data's (shift {shift:.0f}): calibrated on its own first pass, segmented again")
+        res = self._run(rgb, f, gain, cal, notes, timings, t0, progress, cancel, with_probabilities)
+        res.self_calibrated = True
         return res
 
     def calibration_for(self, rgb: np.ndarray, gain: Optional[np.ndarray]) -> Optional[ColourMap]:
