@@ -69,6 +69,7 @@ class Analysis:
     scale_confidence: float = 0.0  # 0..1, how much the scale estimate can be trusted
     familiarity: Optional[float] = None  # 0..1, 1 = like the training data; None when not measured
     warning: str = ""  # one plain sentence for the user when the image looks unlike the training data
+    overview_factor: Optional[float] = None  # a whole slide shown reduced: overview px per slide px (core.slide_view)
 
     def cell(self, cell_id: int) -> Cell:
         for c in self.cells:

@@ -74,6 +74,13 @@ class Pipeline:
         self.classifier.classify(pixels, analysis.class_map, analysis.instances, cells, scale=analysis.scale)
         return {c.cell_id: type_fields(c) for c in cells}
 
+    def analyze_slide(self, path, shape: tuple[int, int], factor: float, progress: ProgressFn = no_progress,
+                      cancel: Optional[threading.Event] = None, partial=None, **options):
+        """A whole slide in tiles, as one analysis on its overview (:mod:`core.slide_view`)."""
+        from wbc_desktop.core.slide_view import analyze_slide
+
+        return analyze_slide(self, path, shape, factor, progress, cancel, partial=partial, **options)
+
     def models_info(self) -> dict[str, dict]:
         info = {"segmenter": self.segmenter.info()}
         if self.classifier is not None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import threading
+import time
 from typing import Any, Optional
 
 from wbc_desktop.core import errors
@@ -54,6 +55,9 @@ def _serve(conn, cancel, kwargs: dict[str, Any]) -> None:
         if msg[0] == "retype":
             conn.send(_retype(pipeline, cache, *msg[1:]))
             continue
+        if msg[0] == "slide":
+            _serve_slide(conn, cancel, pipeline, *msg[1:])
+            continue
         if msg[0] != "analyze":
             continue
         _, image, options = msg
@@ -65,6 +69,27 @@ def _serve(conn, cancel, kwargs: dict[str, Any]) -> None:
             conn.send(("error", _describe(e)))
         else:
             conn.send(("result", out))
+
+
+PARTIAL_EVERY_S = 2.0  # a slide's result so far crosses the pipe at most this often
+
+
+def _serve_slide(conn, cancel, pipeline: Any, path: str, shape: Any, factor: float, options: dict) -> None:
+    """A whole slide tile by tile; its result so far is sent every few seconds (``partial``)."""
+    cancel.clear()
+    last = [time.monotonic()]
+
+    def partial(result: Any) -> None:
+        if time.monotonic() - last[0] >= PARTIAL_EVERY_S:
+            conn.send(("partial", result))
+            last[0] = time.monotonic()
+    try:
+        out = pipeline.analyze_slide(path, shape, factor, progress=lambda d, t, m: conn.send(("progress", (d, t, m))),
+                                     cancel=cancel, partial=partial, **options)
+    except BaseException as e:  # noqa: BLE001
+        conn.send(("error", _describe(e)))
+    else:
+        conn.send(("result", out))
 
 
 def _retype(pipeline: Any, cache: dict[str, Any], key: str, pixels: Any, request: Any) -> tuple[str, Any]:
@@ -139,6 +164,16 @@ class PipelineProcess:
             self._conn.send(("analyze", image, options))
             return self._receive(cancel, progress, None)[1]
 
+    def analyze_slide(self, path: Any, shape: Any, factor: float, progress: ProgressFn = no_progress,
+                      cancel: Optional[threading.Event] = None, partial: Any = None, **options: Any) -> Any:
+        """Same contract as :meth:`Pipeline.analyze_slide`; ``partial`` gets the result so far."""
+        with self._lock:
+            if not self._proc.is_alive():
+                raise EngineError("the analysis process has stopped; reload the models")
+            self._cancel.clear()
+            self._conn.send(("slide", str(path), tuple(shape), float(factor), options))
+            return self._receive(cancel, progress, None, partial)[1]
+
     def retype(self, image: Any, analysis: Any, cell_ids: list[int]) -> dict[int, dict]:
         """Same contract as :meth:`Pipeline.retype`: snapshots the cells, then :meth:`retype_request`."""
         from wbc_desktop.core.review.retype import make_request
@@ -167,7 +202,7 @@ class PipelineProcess:
             return payload
 
     def _receive(self, cancel: Optional[threading.Event], progress: ProgressFn,
-                 timeout_s: Optional[float]) -> tuple[str, Any]:
+                 timeout_s: Optional[float], partial: Any = None) -> tuple[str, Any]:
         waited = 0.0
         while True:
             if cancel is not None and cancel.is_set():
@@ -186,6 +221,9 @@ class PipelineProcess:
                 raise EngineError("the analysis process stopped unexpectedly") from None
             if kind == "progress":
                 progress(*payload)
+            elif kind == "partial":
+                if partial is not None:
+                    partial(payload)
             elif kind == "error":
                 raise _rebuild(*payload)
             else:

@@ -22,7 +22,7 @@ from wbc_desktop.gui.viewer.overlay import OverlayStyle
 
 log = logging.getLogger(__name__)
 
-IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff);;All files (*)"
+IMAGE_FILTER = "Images and slides (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.svs *.btf);;All files (*)"
 
 
 def sample_image() -> Path:
@@ -45,6 +45,7 @@ class AppController(QObject):
         runner.imageStarted.connect(lambda p: self.doc.set_status(p, RUNNING))
         runner.imageRead.connect(self.doc.set_preview)
         runner.imageDone.connect(self._on_done)
+        runner.slidePartial.connect(self._on_partial)
         runner.imageFailed.connect(self._on_failed)
         runner.idle.connect(self._warn_if_unfamiliar)  # once the batch is done: its count is the batch's
         runner.notice.connect(self.messages.warning)
@@ -161,6 +162,11 @@ class AppController(QObject):
                          "type them in the gallery with the digit keys")
         if notes:
             self.messages.info(f"{out.path.name}: " + "; ".join(notes) + ".")
+
+    def _on_partial(self, out: Outcome) -> None:
+        """A whole slide's cells so far: shown and reviewable while its other tiles run."""
+        self.doc.set_result(out.path, out.image, out.analysis, "", out.display)
+        self.doc.set_status(out.path, RUNNING)
 
     def _warn_if_unfamiliar(self) -> None:
         """Say once, plainly, when the open images are unlike the training data (core.familiarity)."""

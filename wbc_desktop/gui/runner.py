@@ -22,6 +22,7 @@ from wbc_desktop.gui.workers import Job, SerialPool
 
 log = logging.getLogger(__name__)
 
+SLIDE_MIN_PX = 4 * 2048 * 2048  # a tiled TIFF over 4 analysis tiles is a slide (as core.batch.job)
 Loader = Callable[[str], Any]  # device -> pipeline with .analyze(image, progress, cancel)
 
 
@@ -88,6 +89,7 @@ class AnalysisRunner(QObject):
     imageRead = Signal(object, object, object)  # Path, ImageData, DisplayData: shown before the analysis ends
     progress = Signal(float, str)  # overall fraction 0..1 of the queue, message
     imageDone = Signal(object)  # Outcome
+    slidePartial = Signal(object)  # Outcome: a whole slide's result so far (tiles still running)
     imageFailed = Signal(object, str, bool)  # Path, one-line message, cancelled by the user
     notice = Signal(str)  # e.g. GPU memory fallback
     idle = Signal()  # queue empty, nothing running
@@ -235,9 +237,12 @@ class AnalysisRunner(QObject):
     def _work(self, path: Path, pipeline: Any, progress, cancel: threading.Event) -> Outcome:
         """Runs in the worker thread: read, analyse; one retry on a fresh pipeline when it can help."""
         from wbc_desktop.core.io.images import read_image
+        from wbc_desktop.core.io.slides import is_slide
 
         from wbc_desktop.gui.viewer.prepare import prepare
 
+        if is_slide(path, SLIDE_MIN_PX):
+            return self._work_slide(path, pipeline, progress, cancel)
         image = read_image(path)  # InputError -> imageFailed with its one-line message
         preview = prepare(image.pixels)
         if pipeline is None:
@@ -251,6 +256,30 @@ class AnalysisRunner(QObject):
             analysis = pipeline.analyze(image, progress=progress, cancel=cancel, **options)
         progress(1, 1, "preparing display")
         return Outcome(path, image, analysis, display=prepare(image.pixels, analysis, image=preview.image))
+
+    def _work_slide(self, path: Path, pipeline: Any, progress, cancel: threading.Event) -> Outcome:
+        """A whole slide: its overview at once, then tiles at full resolution in the model process,
+        the result so far shown every few seconds (``partial``), cells cropped at full resolution."""
+        from wbc_desktop.core.io.images import ImageData
+        from wbc_desktop.core.io.slides import read_overview
+
+        from wbc_desktop.gui.viewer.prepare import prepare, slide_display
+
+        pixels, factor = read_overview(path)
+        image = ImageData(pixels, path, notes=[f"whole-slide image shown at {factor:.3g}x"])
+        preview = prepare(pixels)
+        if pipeline is None or not hasattr(pipeline, "analyze_slide"):
+            return Outcome(path, image, None, self.pipeline_error or "no model that analyses whole slides", preview)
+        self.imageRead.emit(path, image, preview)
+        options = {"pixel_size_um": self.pixel_size_um} if self.pixel_size_um else {}
+
+        def partial(result: Any) -> None:
+            self.slidePartial.emit(Outcome(path, image, result.analysis,
+                                           display=slide_display(pixels, result, preview.image)))
+        result = pipeline.analyze_slide(path, pixels.shape[:2], factor, progress=progress, cancel=cancel,
+                                        partial=partial, **options)
+        progress(1, 1, "preparing display")
+        return Outcome(path, image, result.analysis, display=slide_display(pixels, result, preview.image))
 
     def _replace_pipeline(self, pipeline: Any, exc: Exception) -> Any:
         """A new pipeline after a dead model process (same device) or a GPU out-of-memory (CPU).

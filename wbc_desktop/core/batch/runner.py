@@ -11,7 +11,7 @@ import sys
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator, Optional
+from typing import Callable, Iterator
 
 from wbc_desktop.core.batch import records
 from wbc_desktop.core.batch.job import BatchSettings, analyze_image

@@ -22,7 +22,8 @@ log = logging.getLogger(__name__)
 
 PathLike = Union[str, "os.PathLike[str]"]
 
-IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff"}
+TIFF_LIKE = (".tif", ".tiff", ".svs", ".btf", ".tf8")  # Aperio SVS and BigTIFF are TIFFs
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", *TIFF_LIKE}
 MAX_PIXELS = 120_000_000  # ~11k x 11k: beyond this a file is treated as a decompression bomb
 MIN_SIDE = 16  # smaller than a few superpixels: nothing to segment
 MASK_LEVELS = np.array([0, 128, 255])  # background, cytoplasm, nucleus (the public data's convention)
@@ -192,7 +193,7 @@ def read_image(path: PathLike) -> ImageData:
         if p.stat().st_size == 0:
             raise InputError("file is empty (0 bytes)")
         pixel_size = None
-        if p.suffix.lower() in (".tif", ".tiff"):
+        if p.suffix.lower() in TIFF_LIKE:
             arr, pixel_size = _read_tiff(p, notes)
         else:
             arr = _read_pil(p, notes)
@@ -228,7 +229,7 @@ def read_mask(path: PathLike, shape: Optional[tuple[int, int]] = None) -> np.nda
             raise InputError("file not found")
         if p.stat().st_size == 0:
             raise InputError("file is empty (0 bytes)")
-        arr = _read_tiff(p, [])[0] if p.suffix.lower() in (".tif", ".tiff") else _read_pil(p, [])
+        arr = _read_tiff(p, [])[0] if p.suffix.lower() in TIFF_LIKE else _read_pil(p, [])
     except InputError as e:
         raise InputError(f"{p.name}: {e}") from None
     except Exception as e:

@@ -83,3 +83,27 @@ def read_window(path: PathLike, x0: int, y0: int, x1: int, y1: int, level: int =
     if "C" in kept and "S" not in kept:
         arr = np.moveaxis(arr, kept.index("C"), -1)  # planar channels (OME-TIFF CYX) last
     return to_rgb8(arr, [])
+
+
+OVERVIEW_SIDE = 2048  # the app shows a slide at most this many pixels a side
+_STRIP_PX = 512  # level-0 rows read at once when the file has no small enough pyramid level
+
+
+def read_overview(path: PathLike, max_side: int = OVERVIEW_SIDE) -> tuple[np.ndarray, float]:
+    """A picture of the whole slide at most ``max_side`` a side, and its factor (overview px per
+    slide px). From the largest pyramid level that fits when the file has one; else level 0 read in
+    strips and subsampled, so memory stays a strip's, never the plane's."""
+    info = slide_info(path)
+    if info is None:
+        raise InputError(f"{Path(path).name}: not a TIFF slide")
+    for level, (w, h) in enumerate(info.levels):
+        if max(w, h) <= max_side:
+            return read_window(path, 0, 0, w, h, level), w / info.width
+    step = int(np.ceil(max(info.width, info.height) / max_side))
+    chunk = step * int(np.ceil(_STRIP_PX / step))  # a multiple of the step: rows stay evenly spaced
+    rows = []
+    for y0 in range(0, info.height, chunk):
+        strip = read_window(path, 0, y0, info.width, min(info.height, y0 + chunk))
+        rows.append(strip[::step, ::step])
+    out = np.ascontiguousarray(np.concatenate(rows, 0))
+    return out, out.shape[1] / info.width

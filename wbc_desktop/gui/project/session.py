@@ -270,6 +270,13 @@ class ProjectSession(QObject):
         p = self.project
         if p is None or e.analysis is None:
             return None
+        if getattr(e.analysis, "overview_factor", None):  # a whole slide: its masks are not one PNG
+            told = self.__dict__.setdefault("_told_slides", set())
+            if e.path not in told:
+                told.add(e.path)
+                self.messages.info(f"{e.name}: whole-slide images are reviewed here but not kept in the project; "
+                                   "`wbc-desktop analyze` writes their tiled masks and tables.")
+            return None
         im = self._image_of(e.path)
         try:
             if im is None:

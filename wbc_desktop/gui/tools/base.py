@@ -75,6 +75,10 @@ class EditContext:
         if e.signed:
             self.say("This image is signed: remove the signature (Ctrl+Return) to edit its masks.")
             return False
+        if getattr(e.analysis, "overview_factor", None):
+            self.say("This is a whole slide shown reduced: its masks are edited on fields cut from it, not on the "
+                     "overview. Types can be corrected in the gallery.")
+            return False
         return True
 
     def hint(self, text: str) -> None:

@@ -82,6 +82,23 @@ def prepare(pixels: np.ndarray, analysis=None, image: Optional[QImage] = None) -
     return data
 
 
+def slide_display(pixels: np.ndarray, result, image: Optional[QImage] = None) -> DisplayData:
+    """A whole slide's overview with its cells; thumbnails from the full-resolution crops
+    (``core.slide_view.SlideResult.crops``), since a cell is a few overview pixels wide."""
+    data = prepare(pixels, None, image)
+    a = result.analysis
+    data.classes = indexed(a.class_map)
+    for cid, parts in cell_outlines_by_cell(a.class_map, a.instances, a.cells).items():
+        data.cell_paths[cid] = _path(parts["cell"])
+        data.nucleus_paths[cid] = _path(parts["nucleus"])
+    for c in a.cells:
+        crop = result.crops.get(c.cell_id)
+        if crop is not None:
+            data.thumbs[c.cell_id] = rgb32(crop).scaled(THUMB - 6, THUMB - 6, Qt.AspectRatioMode.KeepAspectRatio,
+                                                       Qt.TransformationMode.SmoothTransformation)
+    return data
+
+
 def focus_box(analysis, cell) -> tuple[int, int, int, int]:
     """The part of a cell a reviewer looks at: its nucleus with a cell's worth of margin.
 
