@@ -45,6 +45,6 @@ def test_evaluate_fields_counts_recall_false_cells_and_types(tmp_path):
     r = evaluate_fields(lambda p: a, [(FIX / "BloodImage_00000.jpg", FIX / "BloodImage_00000.xml")], read_types(types))
     assert r["recall"] == 1.0 and r["matched"] == 1
     assert r["false_wbc_per_field"] == 2.0 and r["false_non_platelet_per_field"] == 1.0
-    assert r["typing"] == {"n": 1, "correct": 1, "accuracy": 1.0, "confusion": {"neutrophil": {"neutrophil": 1}},
+    assert r["typing"] == {"n": 1, "correct": 1, "accuracy": 1.0, "best_guess_accuracy": 1.0, "confusion": {"neutrophil": {"neutrophil": 1}},
                            "typed_accuracy": 1.0, "unidentified_share": 0.0}
     assert r["platelet_or_erythroblast_share_of_boxes"] == 0.0 and sum(r["box_types"].values()) == r["wbc_boxes"]
