@@ -205,6 +205,32 @@ def left_held(event: QMouseEvent) -> bool:
     return bool(event.buttons() & Qt.MouseButton.LeftButton)
 
 
+class StrokeTool(Tool):
+    """A tool whose press starts a ``StrokeRecorder`` (``self.recorder``) with ``self._button``:
+    release commits the stroke as one undo step, Esc drops it."""
+
+    recorder: Any = None
+    _button = Qt.MouseButton.LeftButton
+
+    def release(self, p: QPointF, event: QMouseEvent) -> bool:
+        if not paint_button(event):
+            return False
+        if self.recorder is None or event.button() != self._button:
+            return True
+        rec, self.recorder = self.recorder, None
+        self.ctx.commit(rec.finish())
+        return True
+
+    def cancel(self) -> bool:
+        rec, self.recorder = self.recorder, None
+        if rec is None:
+            return False
+        box = rec.box
+        rec.cancel()
+        self.ctx.show_region(box)
+        return True
+
+
 def paint_button(event: QMouseEvent) -> bool:
     """Left paints the chosen class, right paints background (no tool switch to erase)."""
     return event.button() in (Qt.MouseButton.LeftButton, Qt.MouseButton.RightButton)

@@ -15,11 +15,11 @@ from PySide6.QtGui import QMouseEvent
 
 from wbc_desktop.core.review.edits import StrokeRecorder
 
-from wbc_desktop.gui.tools.base import CLASS_NAMES, EditContext, Tool, paint_button, value_for
+from wbc_desktop.gui.tools.base import CLASS_NAMES, EditContext, StrokeTool, paint_button, value_for
 from wbc_desktop.gui.tools.cursor import BrushCursor
 
 
-class BrushTool(Tool):
+class BrushTool(StrokeTool):
     key = "brush"
     short = "Brush"
     text = "&Brush"
@@ -84,24 +84,6 @@ class BrushTool(Tool):
         if self.recorder is None or not event.buttons() & self._button:
             return False
         self.ctx.show_region(self.recorder.add([(p.x(), p.y())]))
-        return True
-
-    def release(self, p: QPointF, event: QMouseEvent) -> bool:
-        if not paint_button(event):
-            return False
-        if self.recorder is None or event.button() != self._button:
-            return True
-        rec, self.recorder = self.recorder, None
-        self.ctx.commit(rec.finish())
-        return True
-
-    def cancel(self) -> bool:
-        rec, self.recorder = self.recorder, None
-        if rec is None:
-            return False
-        box = rec.box
-        rec.cancel()
-        self.ctx.show_region(box)
         return True
 
 

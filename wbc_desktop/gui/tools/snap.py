@@ -18,12 +18,12 @@ from PySide6.QtGui import QMouseEvent
 from wbc_desktop.core.review.edits import StrokeRecorder
 from wbc_desktop.core.review.snap import snap_area_for, snap_superpixels
 
-from wbc_desktop.gui.tools.base import CLASS_NAMES, Tool, paint_button, value_for
+from wbc_desktop.gui.tools.base import CLASS_NAMES, StrokeTool, paint_button, value_for
 
 MIN_STEP_PX = 2.0  # model px between snapped points while dragging (a superpixel is ~4 px wide)
 
 
-class SnapTool(Tool):
+class SnapTool(StrokeTool):
     key = "snap"
     short = "Snap"
     text = "&Superpixel snap"
@@ -69,22 +69,4 @@ class SnapTool(Tool):
         s = self.ctx.analysis.scale or 1.0
         if self._last is None or (p - self._last).manhattanLength() * s >= MIN_STEP_PX:
             self._snap(p)
-        return True
-
-    def release(self, p: QPointF, event: QMouseEvent) -> bool:
-        if not paint_button(event):
-            return False
-        if self.recorder is None or event.button() != self._button:
-            return True
-        rec, self.recorder = self.recorder, None
-        self.ctx.commit(rec.finish())
-        return True
-
-    def cancel(self) -> bool:
-        rec, self.recorder = self.recorder, None
-        if rec is None:
-            return False
-        box = rec.box
-        rec.cancel()
-        self.ctx.show_region(box)
         return True
