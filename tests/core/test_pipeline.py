@@ -88,3 +88,27 @@ def test_an_unfamiliar_stain_is_segmented_again_through_its_own_calibration(fixt
     p.self_calibrate = False
     b = p.analyze(ImageData(shifted))
     assert not any("calibrated on its own first pass" in n for n in b.notes)
+
+
+def test_unfamiliar_images_are_typed_by_the_stain_robust_classifier(fixtures):
+    """With the shipped default, a flagged image (a BCCD field) is typed by `other-labs`; a familiar one
+    by the default; a classifier the user chose is never replaced; retypes follow the same rule."""
+    p = Pipeline.load("default", "default", device="cpu")
+    if p.familiarity is None:
+        pytest.skip("no familiarity.json beside the shipped segmenter")
+    field = p.analyze(fixtures / "bccd" / "BloodImage_00000.jpg")
+    assert field.familiarity < 0.5 and field.models["classifier"]["name"] == "other-labs"
+    assert any("typed by the other-labs cell-type model" in n for n in field.notes)
+    familiar = p.analyze(fixtures / "cellavision" / "images" / "002.png")
+    assert familiar.models["classifier"]["name"] == "default"
+    if field.cells:
+        from wbc_desktop.core.io.images import read_image
+        from wbc_desktop.core.review.retype import make_request
+
+        req = make_request(field, [field.cells[0].cell_id])
+        assert req.familiarity == field.familiarity
+        got = p.retype(read_image(fixtures / "bccd" / "BloodImage_00000.jpg"), req.to_analysis(), req.cell_ids)
+        c = field.cells[0]
+        assert got[c.cell_id]["predicted_type"] == c.predicted_type  # the same model, the same answer
+    chosen = Pipeline.load("default", "pbc-only", device="cpu")
+    assert chosen.classifier_for(0.01) is chosen.classifier

@@ -15,6 +15,9 @@ from wbc_desktop.core.io.images import ImageData, read_image
 from wbc_desktop.core.progress import ProgressFn, check_cancel, no_progress
 
 
+UNFAMILIAR_CLASSIFIER = "other-labs"  # the shipped stain-robust classifier (GroupNorm, wide stain augmentation)
+
+
 class Pipeline:
     """Loaded models plus the walk image -> segmentation -> cells -> types.
 
@@ -31,6 +34,9 @@ class Pipeline:
         # Training-set statistics beside the segmenter (absent for user-trained models: not measured)
         self.familiarity = FamiliarityModel.load(Path(src) / "familiarity.json") if src else None
         self.self_calibrate = True  # unfamiliar images take a second, self-calibrated pass (core.imaging.self_calibration)
+        # the shipped default classifier hands unfamiliar images to this one (set by load; None: never)
+        self.unfamiliar_classifier_name: Optional[str] = None
+        self._unfamiliar_classifier = None
 
     @classmethod
     def load(cls, seg_model: str = "default", cls_model: Optional[str] = "default", device: str = "auto",
@@ -51,7 +57,30 @@ class Pipeline:
                     raise
         if clf is not None and views:
             clf.set_views(views)
-        return cls(seg, clf)
+        pipe = cls(seg, clf)
+        if cls_model == "default" and clf is not None:
+            pipe.unfamiliar_classifier_name = UNFAMILIAR_CLASSIFIER
+        return pipe
+
+    def classifier_for(self, familiarity: Optional[float]):
+        """The classifier that types an image: the stain-robust one for an image flagged as
+        unfamiliar when the shipped default is active (chosen on BCCD's even half, see
+        training/reports/classifier.md), else the active one."""
+        from wbc_desktop.core.familiarity import FLAG_BELOW
+
+        if familiarity is None or familiarity >= FLAG_BELOW or not self.unfamiliar_classifier_name:
+            return self.classifier
+        if self._unfamiliar_classifier is None:
+            from wbc_desktop.core.cells.classifier import CellClassifier
+            from wbc_desktop.core.errors import ModelError
+
+            try:
+                self._unfamiliar_classifier = CellClassifier.load(self.unfamiliar_classifier_name,
+                                                                  device=str(self.segmenter.device))
+            except ModelError:
+                self.unfamiliar_classifier_name = None
+                return self.classifier
+        return self._unfamiliar_classifier
 
     @property
     def device(self) -> str:
@@ -68,10 +97,16 @@ class Pipeline:
 
         want = set(int(i) for i in cell_ids)
         cells = [copy.copy(c) for c in analysis.cells if c.cell_id in want]
-        if self.classifier is None or not cells:
+        clf = self.classifier_for(getattr(analysis, "familiarity", None))
+        if clf is None or not cells:
             return {}
         pixels = image.pixels if isinstance(image, ImageData) else image
-        self.classifier.classify(pixels, analysis.class_map, analysis.instances, cells, scale=analysis.scale)
+        clf.classify(pixels, analysis.class_map, analysis.instances, cells, scale=analysis.scale)
+        fam = getattr(analysis, "familiarity", None)
+        if self.familiarity is not None and fam is not None:  # the same "right or unsure" rule as analyze
+            from wbc_desktop.core.familiarity import apply_unsure
+
+            apply_unsure(cells, fam, self.familiarity.unsure_below)
         return {c.cell_id: type_fields(c) for c in cells}
 
     def analyze_slide(self, path, shape: tuple[int, int], factor: float, progress: ProgressFn = no_progress,
@@ -211,6 +246,17 @@ class Pipeline:
             a.warning = image_warning(a.familiarity)
             if a.familiarity < FLAG_BELOW and self.self_calibrate and getattr(self.segmenter, "stain_reference", None) is not None:
                 self._recalibrated(img.pixels, a, progress, cancel, timings)
+            clf = self.classifier_for(a.familiarity)
+            if clf is not None and clf is not self.classifier and a.cells:
+                t = time.perf_counter()
+                clf.classify(img.pixels, a.class_map, a.instances, a.cells, scale=a.scale)
+                timings["classify_unfamiliar"] = (time.perf_counter() - t) * 1e3
+                a.models["classifier"] = clf.info()
+                a.notes.append(f"unfamiliar image: cells typed by the {clf.info()['name']} cell-type model "
+                               f"(v{clf.info()['version']}, made for stains unlike the training labs')")
+                from wbc_desktop.core.cells.size_scale import apply_size_prior
+
+                apply_size_prior(a.cells, a.scale, a.scale_method, clf.threshold)
             n = apply_unsure(a.cells, a.familiarity, self.familiarity.unsure_below)
             if n:
                 a.notes.append(f"unfamiliar image: {n} cell(s) typed below {self.familiarity.unsure_below:g} left unidentified")

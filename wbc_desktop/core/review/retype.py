@@ -33,6 +33,7 @@ class RetypeRequest:
     image_name: str = "image"
     tag: object = None  # the asker's bookkeeping (entry, mask version); never read by the model side
     models: dict = field(default_factory=dict)
+    familiarity: Optional[float] = None  # the image's (core.familiarity): an unfamiliar one is typed as at analysis
 
     @property
     def cell_ids(self) -> list[int]:
@@ -46,7 +47,8 @@ class RetypeRequest:
         inst = np.zeros((H, W), np.int32)
         cm[y0:y1, x0:x1] = self.class_map
         inst[y0:y1, x0:x1] = self.instances
-        return Analysis(self.image_name, (H, W), cm, inst, [copy.copy(c) for c in self.cells], scale=self.scale)
+        return Analysis(self.image_name, (H, W), cm, inst, [copy.copy(c) for c in self.cells], scale=self.scale,
+                        familiarity=self.familiarity)
 
 
 def make_request(analysis: Analysis, cell_ids: list[int], tag: object = None) -> Optional[RetypeRequest]:
@@ -64,7 +66,7 @@ def make_request(analysis: Analysis, cell_ids: list[int], tag: object = None) ->
     keep = np.isin(inst, [c.cell_id for c in cells])
     return RetypeRequest((H, W), (y0, y1, x0, x1), np.where(keep, analysis.class_map[y0:y1, x0:x1], 0).astype(np.uint8),
                          np.where(keep, inst, 0).astype(np.int32), cells, float(analysis.scale or 1.0),
-                         analysis.image_name, tag)
+                         analysis.image_name, tag, familiarity=getattr(analysis, "familiarity", None))
 
 
 def type_fields(cell: Cell) -> dict:
