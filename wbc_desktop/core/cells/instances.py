@@ -98,7 +98,12 @@ def _flood(markers: np.ndarray, fg: np.ndarray, fg_lab: np.ndarray) -> np.ndarra
     """
     nf = int(fg_lab.max())
     has = markers > 0
-    pairs = np.unique(np.stack([fg_lab[has], markers[has]]), axis=1) if has.any() else np.zeros((2, 0), int)
+    if has.any():  # distinct (region, group) pairs; one int64 key per pair is ~10x faster than unique(axis=1)
+        span = int(markers.max()) + 1
+        keys = np.unique(fg_lab[has].astype(np.int64) * span + markers[has])
+        pairs = np.stack([keys // span, keys % span])
+    else:
+        pairs = np.zeros((2, 0), np.int64)
     per_region = np.bincount(pairs[0], minlength=nf + 1)
     single = np.zeros(nf + 1, np.int32)
     one = per_region[pairs[0]] == 1
