@@ -21,10 +21,8 @@ from pathlib import Path
 from typing import Optional
 
 import numpy as np
-from PIL import Image
 
 from wbc_desktop.core.analysis import Analysis
-from wbc_desktop.core.cells.instances import find_cells
 from wbc_desktop.core.errors import InputError
 from wbc_desktop.core.io.atomic import write_png_atomic, atomic_write_bytes
 from wbc_desktop.core.io.images import class_map_to_mask, read_mask
@@ -242,36 +240,9 @@ class Project:
         """The image's analysis as the person left it (corrected masks, cells); ``None`` if never analysed."""
         if im.key in self.open_images:
             return self.open_images[im.key].analysis
-        edited = self._png(MASKS_DIR, im)
-        src = edited if edited.is_file() else self._png(MODEL_DIR, im)
-        if not src.is_file():
-            return None
-        cm = read_mask(src, tuple(im.size) if im.size else None)
-        inst = None
-        ip = self._png(INSTANCES_DIR, im)
-        if edited.is_file() and ip.is_file():
-            inst = read_instances(ip, cm.shape)
-        elif not edited.is_file() and self._png(MODEL_INSTANCES_DIR, im).is_file():
-            inst = read_instances(self._png(MODEL_INSTANCES_DIR, im), cm.shape)
-            if inst is not None and sorted(set(np.unique(inst).tolist()) - {0}) != \
-                    sorted(int(r["cell_id"]) for r in self.rows.get(im.key, [])):
-                inst = None  # not the cells of cells.csv: find them again
-        cells = project_cells.cells_from_rows(self.rows.get(im.key, []))
-        if inst is None:
-            inst, found = find_cells(cm, scale=im.scale)
-            if [c.cell_id for c in found] != [c.cell_id for c in cells]:
-                cells = found  # no usable rows: geometry from the mask, types to be redone
-        a = Analysis(image_name=im.name or im.key, shape=cm.shape, class_map=cm, instances=inst.astype(np.int32),
-                     cells=cells, scale=im.scale, models=dict(im.models), scale_method=im.scale_method,
-                     scale_confidence=im.scale_confidence, familiarity=im.familiarity, warning=im.warning)
-        dp = self._png(DOUBT_DIR, im)
-        if dp.is_file():
-            try:
-                u = np.asarray(Image.open(dp).convert("L"))
-                a.uncertainty = u if u.shape == cm.shape else None
-            except OSError:  # a damaged doubt map only loses the overlay
-                pass
-        return a
+        from wbc_desktop.core.review.project_read import read_analysis
+
+        return read_analysis(self, im)
 
     # ---- the person's work
     def review_for(self, im: ProjectImage) -> ImageReview:
