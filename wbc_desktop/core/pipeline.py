@@ -122,8 +122,9 @@ class Pipeline:
             info["classifier"] = self.classifier.info()
         return info
 
-    def _run(self, pixels, pixel_size_um, scale, progress, cancel, timings, self_calibrate: bool = False):
-        """Segment, find cells, type them: (SegResult, instances, cells)."""
+    def _run(self, pixels, pixel_size_um, scale, progress, cancel, timings, self_calibrate: bool = False,
+             classify: bool = True):
+        """Segment, find cells, type them (unless ``classify`` is False): (SegResult, instances, cells)."""
         from wbc_desktop.core.cells.instances import find_cells
 
         t0 = time.perf_counter()
@@ -139,25 +140,33 @@ class Pipeline:
         check_cancel(cancel)
         progress(2, 3, "typing cells")
         t2 = time.perf_counter()
-        if self.classifier is not None and cells:
+        if classify and self.classifier is not None and cells:
             self.classifier.classify(pixels, seg.class_map, instances, cells, scale=seg.scale)
         timings["classify"] = timings.get("classify", 0.0) + (time.perf_counter() - t2) * 1e3
         return seg, instances, cells
 
-    def _recalibrated(self, pixels, a: Analysis, progress, cancel, timings) -> None:
+    def _recalibrated(self, pixels, a: Analysis, progress, cancel, timings) -> bool:
         """An unfamiliar image segmented again through its own stain calibration, at the scale
-        already chosen (core.imaging.self_calibration); ``a`` takes the new masks and cells."""
+        already chosen (core.imaging.self_calibration); ``a`` takes the new masks and its cells,
+        untyped (the caller types them once, with the classifier the image calls for)."""
         t0 = time.perf_counter()
-        seg, instances, cells = self._run(pixels, None, a.scale, progress, cancel, timings, self_calibrate=True)
+        seg, instances, cells = self._run(pixels, None, a.scale, progress, cancel, timings, self_calibrate=True,
+                                          classify=False)
         timings["self_calibration_pass"] = (time.perf_counter() - t0) * 1e3
         if not seg.self_calibrated:
-            return
+            return False
         a.class_map, a.instances, a.cells, a.uncertainty = seg.class_map, instances, cells, seg.uncertainty
         a.notes.append(seg.notes[-1])
-        if self.classifier is not None:
-            from wbc_desktop.core.cells.size_scale import apply_size_prior
+        return True
 
-            apply_size_prior(a.cells, a.scale, a.scale_method, self.classifier.threshold)
+    def _type_cells(self, pixels, a: Analysis, clf, timings) -> None:
+        """Type every cell of ``a`` with ``clf``, then the platelet size rule."""
+        from wbc_desktop.core.cells.size_scale import apply_size_prior
+
+        t = time.perf_counter()
+        clf.classify(pixels, a.class_map, a.instances, a.cells, scale=a.scale)
+        timings["classify_again"] = (time.perf_counter() - t) * 1e3
+        apply_size_prior(a.cells, a.scale, a.scale_method, clf.threshold)
 
     @staticmethod
     def _red_cells_doubtful(seg, cells, shape) -> bool:
@@ -244,19 +253,16 @@ class Pipeline:
 
             a.familiarity = round(self.familiarity.score(image_features(img.pixels, a)), 3)
             a.warning = image_warning(a.familiarity)
-            if a.familiarity < FLAG_BELOW and self.self_calibrate and getattr(self.segmenter, "stain_reference", None) is not None:
-                self._recalibrated(img.pixels, a, progress, cancel, timings)
+            recalibrated = (a.familiarity < FLAG_BELOW and self.self_calibrate
+                            and getattr(self.segmenter, "stain_reference", None) is not None
+                            and self._recalibrated(img.pixels, a, progress, cancel, timings))
             clf = self.classifier_for(a.familiarity)
-            if clf is not None and clf is not self.classifier and a.cells:
-                t = time.perf_counter()
-                clf.classify(img.pixels, a.class_map, a.instances, a.cells, scale=a.scale)
-                timings["classify_unfamiliar"] = (time.perf_counter() - t) * 1e3
-                a.models["classifier"] = clf.info()
-                a.notes.append(f"unfamiliar image: cells typed by the {clf.info()['name']} cell-type model "
-                               f"(v{clf.info()['version']}, made for stains unlike the training labs')")
-                from wbc_desktop.core.cells.size_scale import apply_size_prior
-
-                apply_size_prior(a.cells, a.scale, a.scale_method, clf.threshold)
+            if clf is not None and a.cells and (recalibrated or clf is not self.classifier):
+                self._type_cells(img.pixels, a, clf, timings)
+                if clf is not self.classifier:
+                    a.models["classifier"] = clf.info()
+                    a.notes.append(f"unfamiliar image: cells typed by the {clf.info()['name']} cell-type model "
+                                   f"(v{clf.info()['version']}, made for stains unlike the training labs')")
             n = apply_unsure(a.cells, a.familiarity, self.familiarity.unsure_below)
             if n:
                 a.notes.append(f"unfamiliar image: {n} cell(s) typed below {self.familiarity.unsure_below:g} left unidentified")
