@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import threading
-import time
 from typing import Any, Optional
 
 from wbc_desktop.core import errors
@@ -77,15 +76,10 @@ PARTIAL_EVERY_S = 2.0  # a slide's result so far crosses the pipe at most this o
 def _serve_slide(conn, cancel, pipeline: Any, path: str, shape: Any, factor: float, options: dict) -> None:
     """A whole slide tile by tile; its result so far is sent every few seconds (``partial``)."""
     cancel.clear()
-    last = [time.monotonic()]
-
-    def partial(result: Any) -> None:
-        if time.monotonic() - last[0] >= PARTIAL_EVERY_S:
-            conn.send(("partial", result))
-            last[0] = time.monotonic()
     try:
         out = pipeline.analyze_slide(path, shape, factor, progress=lambda d, t, m: conn.send(("progress", (d, t, m))),
-                                     cancel=cancel, partial=partial, **options)
+                                     cancel=cancel, partial=lambda r: conn.send(("partial", r)),
+                                     partial_every_s=PARTIAL_EVERY_S, **options)
     except BaseException as e:  # noqa: BLE001
         conn.send(("error", _describe(e)))
     else:

@@ -23,10 +23,9 @@ import numpy as np
 from wbc_desktop.core.analysis import Analysis
 from wbc_desktop.core.io.images import ImageData
 from wbc_desktop.core.io.slides import read_window, slide_info
-from wbc_desktop.core.io.tiles import SeamGuard, grid, window_of
+from wbc_desktop.core.io.tiles import HALO, TILE, SeamGuard, grid, window_of
 from wbc_desktop.core.progress import ProgressFn, check_cancel, no_progress
 
-TILE, HALO = 2048, 256  # as core.batch.job.BatchSettings
 CROP_SIDE = 128  # full-resolution crops sent to the gallery are at most this many px a side
 
 
@@ -73,10 +72,12 @@ def _crop(window: np.ndarray, bbox: tuple[int, int, int, int]) -> np.ndarray:
 def analyze_slide(pipeline, path: str | Path, shape: tuple[int, int], factor: float,
                   progress: ProgressFn = no_progress, cancel: Optional[threading.Event] = None,
                   pixel_size_um: Optional[float] = None, scale: Optional[float] = None,
-                  partial: Optional[Callable[[SlideResult], None]] = None,
+                  partial: Optional[Callable[[SlideResult], None]] = None, partial_every_s: float = 0.0,
                   tile: int = TILE, halo: int = HALO) -> SlideResult:
     """Analyse ``path`` tile by tile with ``pipeline`` (a core Pipeline); ``shape``/``factor``:
-    the overview the app shows (``read_overview``). Raises Cancelled between tiles."""
+    the overview the app shows (``read_overview``); ``partial`` gets a copy of the result so far
+    at most every ``partial_every_s`` (a copy costs the overview's arrays). Raises Cancelled
+    between tiles."""
     t0 = time.perf_counter()
     info = slide_info(path)
     if info is None:
@@ -101,6 +102,7 @@ def analyze_slide(pipeline, path: str | Path, shape: tuple[int, int], factor: fl
     result = SlideResult(a, tiles=len(boxes))
     seams = SeamGuard(tile)
     fields_set = False
+    last_partial = time.monotonic()
     for k, box in enumerate(boxes):
         check_cancel(cancel)
         progress(k, len(boxes), f"tile {k + 1}/{len(boxes)}")
@@ -140,8 +142,10 @@ def analyze_slide(pipeline, path: str | Path, shape: tuple[int, int], factor: fl
         for name, ms in t.timings_ms.items():
             a.timings_ms[name] = a.timings_ms.get(name, 0.0) + ms
         result.tiles_done = k + 1
-        if partial is not None and result.tiles_done < result.tiles:
+        if partial is not None and result.tiles_done < result.tiles \
+                and time.monotonic() - last_partial >= partial_every_s:
             partial(result.snapshot())
+            last_partial = time.monotonic()
     progress(len(boxes), len(boxes), "slide analysed")
     a.timings_ms["total"] = (time.perf_counter() - t0) * 1e3
     return result

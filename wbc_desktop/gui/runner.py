@@ -17,12 +17,13 @@ from typing import Any, Callable, Optional
 from PySide6.QtCore import QObject, Signal
 
 from wbc_desktop.core.cells.views import describe_info
+from wbc_desktop.core.io.tiles import SLIDE_MIN_TILES, TILE
 
 from wbc_desktop.gui.workers import Job, SerialPool
 
 log = logging.getLogger(__name__)
 
-SLIDE_MIN_PX = 4 * 2048 * 2048  # a tiled TIFF over 4 analysis tiles is a slide (as core.batch.job)
+SLIDE_MIN_PX = SLIDE_MIN_TILES * TILE * TILE  # a tiled TIFF over this is a slide, as for `analyze`
 Loader = Callable[[str], Any]  # device -> pipeline with .analyze(image, progress, cancel)
 
 
@@ -263,7 +264,7 @@ class AnalysisRunner(QObject):
         from wbc_desktop.core.io.images import ImageData
         from wbc_desktop.core.io.slides import read_overview
 
-        from wbc_desktop.gui.viewer.prepare import prepare, slide_display
+        from wbc_desktop.gui.viewer.prepare import prepare
 
         pixels, factor = read_overview(path)
         image = ImageData(pixels, path, notes=[f"whole-slide image shown at {factor:.3g}x"])
@@ -275,11 +276,11 @@ class AnalysisRunner(QObject):
 
         def partial(result: Any) -> None:
             self.slidePartial.emit(Outcome(path, image, result.analysis,
-                                           display=slide_display(pixels, result, preview.image)))
+                                           display=prepare(pixels, result.analysis, preview.image, result.crops)))
         result = pipeline.analyze_slide(path, pixels.shape[:2], factor, progress=progress, cancel=cancel,
                                         partial=partial, **options)
         progress(1, 1, "preparing display")
-        return Outcome(path, image, result.analysis, display=slide_display(pixels, result, preview.image))
+        return Outcome(path, image, result.analysis, display=prepare(pixels, result.analysis, preview.image, result.crops))
 
     def _replace_pipeline(self, pipeline: Any, exc: Exception) -> Any:
         """A new pipeline after a dead model process (same device) or a GPU out-of-memory (CPU).

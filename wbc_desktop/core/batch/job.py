@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Optional
 
 from wbc_desktop.core.errors import InputError, WbcError
+from wbc_desktop.core.io.tiles import HALO, SLIDE_MIN_TILES, TILE
 
 _PIPES: dict[str, object] = {}
 
@@ -30,14 +31,14 @@ class BatchSettings:
     pixel_size: Optional[float] = None
     scale: Optional[float] = None
     threads: int = 0  # torch threads in this process (0: leave torch's default); workers use 1
-    tile: int = 2048  # whole-slide images: the side of a tile's core (and of the mask TIFF's tiles), px
-    halo: int = 256  # context around each core, px: wider than a cell so a seam cell is seen whole
+    tile: int = TILE  # whole-slide images: the side of a tile's core (core.io.tiles)
+    halo: int = HALO  # context around each core
 
     def is_slide(self, path: Path) -> bool:
         """Analysed in tiles: any TIFF over the single-read limit, or a tiled one over 4 tiles."""
         from wbc_desktop.core.io.slides import is_slide
 
-        return is_slide(path, 4 * self.tile * self.tile)
+        return is_slide(path, SLIDE_MIN_TILES * self.tile * self.tile)
 
     def key(self) -> str:
         d = asdict(self)

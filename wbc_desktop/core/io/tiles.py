@@ -7,6 +7,10 @@ Shared by the batch's whole-slide path (``core.batch.slides``) and the app's sli
 
 from __future__ import annotations
 
+TILE = 2048  # the side of a tile's core (and of a slide mask's TIFF tiles), px
+HALO = 256  # context read around each core, px: wider than a cell, so a seam cell is seen whole
+SLIDE_MIN_TILES = 4  # a tiled TIFF larger than this many cores is analysed as a slide, in tiles
+
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1
 
 

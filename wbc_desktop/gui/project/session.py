@@ -42,6 +42,7 @@ class ProjectSession(QObject):
         super().__init__(parent)
         self.controller = controller
         self.doc, self.messages, self.settings = controller.doc, controller.messages, controller.settings
+        self._told_slides: set[Path] = set()  # whole slides said once to stay out of the project
         self.project: Optional[Project] = None
         self._from_project: set[int] = set()  # id() of analyses read from the project (not to save again)
         self._pending_loads = 0
@@ -271,9 +272,8 @@ class ProjectSession(QObject):
         if p is None or e.analysis is None:
             return None
         if getattr(e.analysis, "overview_factor", None):  # a whole slide: its masks are not one PNG
-            told = self.__dict__.setdefault("_told_slides", set())
-            if e.path not in told:
-                told.add(e.path)
+            if e.path not in self._told_slides:
+                self._told_slides.add(e.path)
                 self.messages.info(f"{e.name}: whole-slide images are reviewed here but not kept in the project; "
                                    "`wbc-desktop analyze` writes their tiled masks and tables.")
             return None

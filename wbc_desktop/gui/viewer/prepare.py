@@ -59,16 +59,21 @@ def thumbnail(pixels: np.ndarray, bbox: tuple[int, int, int, int], size: int = T
     from wbc_desktop.gui.panels.thumbnails import crop_box
 
     x0, y0, x1, y1 = crop_box(bbox, pixels.shape[:2])
-    crop = rgb32(pixels[y0:y1, x0:x1])
-    return crop.scaled(size - 6, size - 6, Qt.AspectRatioMode.KeepAspectRatio,
-                       Qt.TransformationMode.SmoothTransformation)
+    return _scaled(rgb32(pixels[y0:y1, x0:x1]), size)
 
 
-def prepare(pixels: np.ndarray, analysis=None, image: Optional[QImage] = None) -> DisplayData:
+def _scaled(img: QImage, size: int = THUMB) -> QImage:
+    return img.scaled(size - 6, size - 6, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)
+
+
+def prepare(pixels: np.ndarray, analysis=None, image: Optional[QImage] = None,
+            crops: Optional[dict[int, np.ndarray]] = None) -> DisplayData:
     """Build the drawable data (runs in the worker, right after the analysis).
 
     ``image``: the preview's picture of the same pixels; reusing it lets the view keep the
     pixmap it already shows instead of converting a large image again on the GUI thread.
+    ``crops``: full-resolution pictures of the cells by id (a whole slide's, ``core.slide_view``,
+    where a cell is a few overview pixels wide); the thumbnails are made from them.
     """
     data = DisplayData(image if image is not None else rgb32(pixels))
     if analysis is None:
@@ -78,24 +83,10 @@ def prepare(pixels: np.ndarray, analysis=None, image: Optional[QImage] = None) -
         data.cell_paths[cid] = _path(parts["cell"])
         data.nucleus_paths[cid] = _path(parts["nucleus"])
     for c in analysis.cells:
-        data.thumbs[c.cell_id] = thumbnail(pixels, focus_box(analysis, c))
-    return data
-
-
-def slide_display(pixels: np.ndarray, result, image: Optional[QImage] = None) -> DisplayData:
-    """A whole slide's overview with its cells; thumbnails from the full-resolution crops
-    (``core.slide_view.SlideResult.crops``), since a cell is a few overview pixels wide."""
-    data = prepare(pixels, None, image)
-    a = result.analysis
-    data.classes = indexed(a.class_map)
-    for cid, parts in cell_outlines_by_cell(a.class_map, a.instances, a.cells).items():
-        data.cell_paths[cid] = _path(parts["cell"])
-        data.nucleus_paths[cid] = _path(parts["nucleus"])
-    for c in a.cells:
-        crop = result.crops.get(c.cell_id)
-        if crop is not None:
-            data.thumbs[c.cell_id] = rgb32(crop).scaled(THUMB - 6, THUMB - 6, Qt.AspectRatioMode.KeepAspectRatio,
-                                                       Qt.TransformationMode.SmoothTransformation)
+        if crops is None:
+            data.thumbs[c.cell_id] = thumbnail(pixels, focus_box(analysis, c))
+        elif c.cell_id in crops:
+            data.thumbs[c.cell_id] = _scaled(rgb32(crops[c.cell_id]))
     return data
 
 
