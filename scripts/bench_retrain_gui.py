@@ -43,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
 
     app = QApplication.instance() or QApplication([])
     from wbc_desktop.gui.app import build
-    from wbc_desktop.gui.bench import Heartbeat
+    from wbc_desktop.gui.measure.bench import Heartbeat
     from wbc_desktop.gui.settings import AppSettings
 
     tmp = Path(tempfile.mkdtemp())

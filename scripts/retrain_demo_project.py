@@ -21,8 +21,8 @@ sys.path.insert(0, str(ROOT))
 
 
 def build(src: Path, dest: Path, n_masks: int = 10, n_typed: int = 30) -> Path:
-    from wbc_desktop.core.review import project_file
-    from wbc_desktop.core.review.project_file import ProjectImage
+    from wbc_desktop.core.review.projects import project_file
+    from wbc_desktop.core.review.projects.project_file import ProjectImage
 
     from PIL import Image
 

@@ -153,9 +153,9 @@ def write_project(root: Path, items: list[Item], typed: set[str]) -> Path:
     segmenter's masks (model/), cell ids (instances/) and cells.csv with those person types."""
     from wbc_desktop.core.io.atomic import atomic_write_bytes, write_png_atomic
     from wbc_desktop.core.io.images import class_map_to_mask
-    from wbc_desktop.core.review import project_cells, project_file
-    from wbc_desktop.core.review.project_file import ProjectImage
-    from wbc_desktop.core.review.project_store import encode_instances
+    from wbc_desktop.core.review.projects import project_cells, project_file
+    from wbc_desktop.core.review.projects.project_file import ProjectImage
+    from wbc_desktop.core.review.projects.project_store import encode_instances
 
     root.mkdir(parents=True, exist_ok=True)
     images, rows = [], {}

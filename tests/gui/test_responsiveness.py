@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from wbc_desktop.core.io.paths import samples_dir
-from wbc_desktop.gui.bench import Heartbeat
+from wbc_desktop.gui.measure.bench import Heartbeat
 
 from .fakes import FakePipeline
 

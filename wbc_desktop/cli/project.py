@@ -51,7 +51,7 @@ def _user(args) -> str:
 
 
 def run_project(args: argparse.Namespace) -> int:
-    from wbc_desktop.core.review.project import Project
+    from wbc_desktop.core.review.projects.project import Project
 
     cmd = args.project_command
     if cmd == "new":

@@ -196,7 +196,7 @@ class _EarlyProcess:
 
 def _check_qt(rep: Report) -> None:
     try:
-        from wbc_desktop.gui.selftest_qt import check_qt
+        from wbc_desktop.gui.measure.selftest_qt import check_qt
 
         (problems, info), dt = _timed(check_qt)
     except ImportError as e:

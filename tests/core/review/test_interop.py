@@ -16,9 +16,9 @@ from wbc_desktop.core.review.interop.geometry import geometry_to_mask, mask_to_g
 from wbc_desktop.core.review.interop.geojson import read_cells_geojson
 from wbc_desktop.core.review.interop.masks import read_class_mask
 from wbc_desktop.core.review.interop.project_io import export_project, import_corrections
-from wbc_desktop.core.review.project import Project
+from wbc_desktop.core.review.projects.project import Project
 
-from tests.core.review.test_project import new_project
+from tests.core.review.projects.test_project import new_project
 
 
 def dice(a, b):

@@ -111,7 +111,7 @@ def test_thumbnails_are_made_only_when_asked(qtbot, make_window, tmp_path):
 
 
 def test_bench_runs_on_a_small_batch(qtbot, make_window):
-    from wbc_desktop.gui.bench_gallery import _fields, bench_gallery
+    from wbc_desktop.gui.measure.bench_gallery import _fields, bench_gallery
 
     win = make_window(load=False)
     m = bench_gallery(win, _fields(60, 20))

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from wbc_desktop.core.review import project_file
-from wbc_desktop.core.review.project_file import ProjectImage
+from wbc_desktop.core.review.projects import project_file
+from wbc_desktop.core.review.projects.project_file import ProjectImage
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "cellavision"
 

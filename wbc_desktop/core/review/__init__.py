@@ -10,6 +10,10 @@ box), ``snap`` (superpixel snap), ``cell_ops`` (delete, add, split, merge, rever
 ``recompute`` (the touched cells re-derived) and ``mask_edit`` (``MaskEdit``: a patch as one step
 of the same ``History`` as retyping).
 
+Keeping it: ``projects`` (the project folder, its journal and lock), ``interop`` (masks, GeoJSON
+and COCO in and out); ``retype`` and ``trainable`` hand cells to the models' side; ``doubt``
+orders the cells a person should look at first.
+
 No torch: the window's process uses all of it (a forbidden contract). It may use ``io``,
 ``analysis`` and the torch-free modules below it (``cells.instances``, ``segmentation.superpixels``),
 never a network.

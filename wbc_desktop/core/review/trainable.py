@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
-from wbc_desktop.core.review import project_cells, project_file
-from wbc_desktop.core.review.project_file import PROJECT_FILE, ProjectError
+from wbc_desktop.core.review.projects import project_cells, project_file
+from wbc_desktop.core.review.projects.project_file import PROJECT_FILE, ProjectError
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ def _stats(name: str, ms: list[float], target: float, cpu: list[float] | None = 
 
 
 def _show(win, image, analysis) -> None:
-    from wbc_desktop.gui.bench import _until_shown
+    from wbc_desktop.gui.measure.bench import _until_shown
     from wbc_desktop.gui.viewer.prepare import prepare
 
     doc = win.controller.doc
@@ -88,7 +88,7 @@ def _stroke(win, points_vp: list[tuple[float, float]]) -> tuple[list[float], flo
 
 def bench_brush(win, moves: int = 150) -> list[str]:
     """Brush moves on a 4000x3000 field with ~300 cells, at 1:1 and fitted to the window."""
-    from wbc_desktop.gui.bench import synthetic_field
+    from wbc_desktop.gui.measure.bench import synthetic_field
 
     image, analysis = synthetic_field()
     _show(win, image, analysis)
@@ -120,7 +120,7 @@ def bench_snap(win, clicks: int = 20) -> list[str]:
     from wbc_desktop.core.io.images import ImageData
     from wbc_desktop.core.io.paths import samples_dir
     from wbc_desktop.core.review.snap import snap_superpixels
-    from wbc_desktop.gui.bench import synthetic_field
+    from wbc_desktop.gui.measure.bench import synthetic_field
 
     from PySide6.QtCore import QPointF
 

@@ -1,6 +1,6 @@
 """Measure the GUI targets: start-up, first overlay, zoom/pan frame time, GUI-thread stalls.
 
-Run: ``python -m wbc_desktop.gui.bench`` (add ``--fake`` to skip the real models). Prints one
+Run: ``python -m wbc_desktop.gui.measure.bench`` (add ``--fake`` to skip the real models). Prints one
 line per figure; uses a synthetic 4000x3000 field with ~300 cells for zoom/pan so it needs
 no data. Under a headless machine run with ``QT_QPA_PLATFORM=offscreen`` or ``xvfb-run``.
 """
@@ -83,7 +83,7 @@ def bench_startup(with_models: bool = False, seg_model: str = "default") -> dict
     """Seconds from process start to the window painted (and to the sample's overlay), cold imports."""
     with tempfile.TemporaryDirectory() as tmp:
         env = dict(os.environ, WBC_DESKTOP_USER_DIR=tmp)
-        cmd = [sys.executable, "-m", "wbc_desktop.gui.bench", "--child", str(time.time()), os.path.join(tmp, "s.ini"),
+        cmd = [sys.executable, "-m", "wbc_desktop.gui.measure.bench", "--child", str(time.time()), os.path.join(tmp, "s.ini"),
                "1" if with_models else "0", seg_model]
         out = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300)
     marks = {}

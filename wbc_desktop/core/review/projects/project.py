@@ -26,12 +26,12 @@ from wbc_desktop.core.analysis import Analysis
 from wbc_desktop.core.errors import InputError
 from wbc_desktop.core.io.atomic import write_png_atomic, atomic_write_bytes
 from wbc_desktop.core.io.images import class_map_to_mask, read_mask
-from wbc_desktop.core.review import project_cells, project_file
+from wbc_desktop.core.review.projects import project_cells, project_file
 from wbc_desktop.core.review.history import History
-from wbc_desktop.core.review.journal import Journal
-from wbc_desktop.core.review.lock import ProjectLock
-from wbc_desktop.core.review.project_file import PROJECT_FILE, ProjectError, ProjectImage, sha256_of
-from wbc_desktop.core.review.project_store import (
+from wbc_desktop.core.review.projects.journal import Journal
+from wbc_desktop.core.review.projects.lock import ProjectLock
+from wbc_desktop.core.review.projects.project_file import PROJECT_FILE, ProjectError, ProjectImage, sha256_of
+from wbc_desktop.core.review.projects.project_store import (
     encode_instances, migrate_review, read_instances, recover_images, replay_journal,
 )
 from wbc_desktop.core.review.store import ImageReview, ReviewStore
@@ -240,7 +240,7 @@ class Project:
         """The image's analysis as the person left it (corrected masks, cells); ``None`` if never analysed."""
         if im.key in self.open_images:
             return self.open_images[im.key].analysis
-        from wbc_desktop.core.review.project_read import read_analysis
+        from wbc_desktop.core.review.projects.project_read import read_analysis
 
         return read_analysis(self, im)
 
