@@ -8,36 +8,27 @@ Run under Xvfb::
 from __future__ import annotations
 
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from PySide6.QtCore import QSettings, QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from scripts.shots import fresh_window, grab  # noqa: E402
+
+from PySide6.QtCore import QTimer  # noqa: E402
 
 from wbc_desktop.core.io.paths import samples_dir  # noqa: E402
-from wbc_desktop.gui.app import build  # noqa: E402
-from wbc_desktop.gui.settings import AppSettings  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshot-doubt.png"
 W, H = 1400, 900
 
 
 def main() -> int:
-    app = QApplication([])
-    tmp = Path(tempfile.mkdtemp())
-    settings = AppSettings(QSettings(str(tmp / "settings.ini"), QSettings.Format.IniFormat))
-    win = build(settings, review_root=tmp / "reviews")
-    win.resize(W, H)
-    win.move(0, 0)
-    win.show()
+    app, win = fresh_window(W, H)
     runner = win.controller.runner
 
     def save() -> None:
-        app.primaryScreen().grabWindow(0).copy(0, 0, W, H).save(str(OUT))
-        print(OUT)
+        grab(app, OUT, W, H)
         runner.shutdown()
         app.quit()
 

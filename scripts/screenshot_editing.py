@@ -13,33 +13,26 @@ the first cell and the brush's circle cursor is left over it; saves docs/screens
 from __future__ import annotations
 
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from scripts.shots import fresh_window, grab  # noqa: E402
+
 import numpy as np  # noqa: E402
-from PySide6.QtCore import QEvent, QPointF, QSettings, Qt, QTimer  # noqa: E402
+from PySide6.QtCore import QEvent, QPointF, Qt, QTimer  # noqa: E402
 from PySide6.QtGui import QMouseEvent  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from wbc_desktop.core.io.paths import samples_dir  # noqa: E402
-from wbc_desktop.gui.app import build  # noqa: E402
-from wbc_desktop.gui.settings import AppSettings  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshot-editing.png"
 W, H = 1500, 940
 
 
 def main() -> int:
-    app = QApplication([])
-    tmp = Path(tempfile.mkdtemp())
-    settings = AppSettings(QSettings(str(tmp / "settings.ini"), QSettings.Format.IniFormat))
-    win = build(settings, review_root=tmp / "reviews")
-    win.resize(W, H)
-    win.move(0, 0)
-    win.show()
+    app, win = fresh_window(W, H)
     runner, doc, tools = win.controller.runner, win.controller.doc, win.edit_tools
     view = win.viewer.view
     vp = view.viewport()
@@ -92,7 +85,7 @@ def main() -> int:
         QTimer.singleShot(4000, shoot)  # the retype comes back meanwhile
 
     def shoot() -> None:
-        app.primaryScreen().grabWindow(0).copy(0, 0, W, H).save(str(OUT))
+        grab(app, OUT, W, H)
         print(f"saved {OUT}")
         runner.shutdown()
         app.quit()
