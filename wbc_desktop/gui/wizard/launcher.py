@@ -1,4 +1,4 @@
-"""Qt face of :class:`~wbc_desktop.core.training_process.TrainingProcess`.
+"""Qt face of :class:`~wbc_desktop.core.retrain.process.TrainingProcess`.
 
 A QTimer polls the child's queue (never blocking: each poll takes what has arrived and
 returns), and the launcher turns the engine's event dicts into Qt signals that the status bar,
@@ -12,7 +12,7 @@ from typing import Any, Optional
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from wbc_desktop.core.training_process import ENGINE, TrainingProcess
+from wbc_desktop.core.retrain.process import ENGINE, TrainingProcess
 
 log = logging.getLogger(__name__)
 

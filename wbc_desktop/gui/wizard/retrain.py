@@ -16,7 +16,7 @@ from typing import Any, Callable, Optional
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QFileDialog, QLabel, QProgressBar, QPushButton, QStatusBar
 
-from wbc_desktop.core.training_process import ENGINE
+from wbc_desktop.core.retrain.process import ENGINE
 
 from wbc_desktop.gui.wizard.launcher import TrainingLauncher
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from wbc_desktop.core import registry
-from wbc_desktop.core.retrain_preview import held_out_images, overlays
+from wbc_desktop.core.retrain.preview import held_out_images, overlays
 
 from tests.gui.wizard.conftest import make_project
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from wbc_desktop.core.training_process import TrainingError, TrainingProcess
+from wbc_desktop.core.retrain.process import TrainingError, TrainingProcess
 
 FAKE = "tests.gui.wizard.fake_engine"
 

@@ -46,9 +46,9 @@ def _engine_parts(engine: str) -> tuple[Any, Any]:
 
 
 def _send_preview(kwargs: dict[str, Any], result: Any, out: Any) -> None:
-    """Old/new overlays of held-out images (best effort; see core.retrain_preview)."""
+    """Old/new overlays of held-out images (best effort; see core.retrain.preview)."""
     try:
-        from wbc_desktop.core.retrain_preview import overlays
+        from wbc_desktop.core.retrain.preview import overlays
 
         out.put(("event", {"kind": "stage", "model": "segmenter", "text": "drawing old and new overlays"}))
         out.put(("preview", overlays(kwargs, result)))
@@ -89,7 +89,7 @@ class TrainingProcess:
     settings : keyword arguments of the engine's ``RetrainSettings`` (paths, numbers, strings).
     engine : importable module providing ``RetrainSettings`` and ``run_retrain``; tests pass a
         fake engine with the same signature.
-    preview : after training, draw old/new overlays of a few held-out images (core.retrain_preview).
+    preview : after training, draw old/new overlays of a few held-out images (core.retrain.preview).
     """
 
     def __init__(self, settings: dict[str, Any], engine: str = ENGINE, preview: bool = True) -> None:
