@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from wbc_desktop.core.familiarity import FLAG_BELOW, FamiliarityModel, image_features  # noqa: E402
+from wbc_desktop.core.imaging.familiarity import FLAG_BELOW, FamiliarityModel, image_features  # noqa: E402
 from wbc_desktop.core.io.images import ImageData, read_image, read_mask  # noqa: E402
 
 DATA = Path("/work/shared/data")

@@ -67,7 +67,7 @@ def run_analyze(args: argparse.Namespace) -> int:
             rep = run_batch(files, out, settings, fresh=getattr(args, "fresh", False), client=client, say=say, bar=bar)
     resumed = f" ({rep.resumed} from an earlier run)" if rep.resumed else ""
     print(f"{rep.analysed + rep.resumed} analysed{resumed}, {rep.failed} failed; results in {out}", file=sys.stderr)
-    from wbc_desktop.core.familiarity import batch_warning
+    from wbc_desktop.core.imaging.familiarity import batch_warning
 
     warning = batch_warning([SimpleNamespace(familiarity=f) for f in rep.familiarity])
     if warning:

@@ -26,7 +26,7 @@ class Pipeline:
     """
 
     def __init__(self, segmenter, classifier=None) -> None:
-        from wbc_desktop.core.familiarity import FamiliarityModel
+        from wbc_desktop.core.imaging.familiarity import FamiliarityModel
 
         self.segmenter = segmenter
         self.classifier = classifier
@@ -66,7 +66,7 @@ class Pipeline:
         """The classifier that types an image: the stain-robust one for an image flagged as
         unfamiliar when the shipped default is active (chosen on BCCD's even half, see
         training/reports/classifier.md), else the active one."""
-        from wbc_desktop.core.familiarity import FLAG_BELOW
+        from wbc_desktop.core.imaging.familiarity import FLAG_BELOW
 
         if familiarity is None or familiarity >= FLAG_BELOW or not self.unfamiliar_classifier_name:
             return self.classifier
@@ -104,7 +104,7 @@ class Pipeline:
         clf.classify(pixels, analysis.class_map, analysis.instances, cells, scale=analysis.scale)
         fam = getattr(analysis, "familiarity", None)
         if self.familiarity is not None and fam is not None:  # the same "right or unsure" rule as analyze
-            from wbc_desktop.core.familiarity import apply_unsure
+            from wbc_desktop.core.imaging.familiarity import apply_unsure
 
             apply_unsure(cells, fam, self.familiarity.unsure_below)
         return {c.cell_id: type_fields(c) for c in cells}
@@ -249,7 +249,7 @@ class Pipeline:
             if n:
                 a.notes.append(f"{n} cell(s) typed platelet but wider than any platelet the model learned: re-typed")
         if self.familiarity is not None:
-            from wbc_desktop.core.familiarity import FLAG_BELOW, apply_unsure, image_features, image_warning
+            from wbc_desktop.core.imaging.familiarity import FLAG_BELOW, apply_unsure, image_features, image_warning
 
             a.familiarity = round(self.familiarity.score(image_features(img.pixels, a)), 3)
             a.warning = image_warning(a.familiarity)

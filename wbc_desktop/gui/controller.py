@@ -169,8 +169,8 @@ class AppController(QObject):
         self.doc.set_status(out.path, RUNNING)
 
     def _warn_if_unfamiliar(self) -> None:
-        """Say once, plainly, when the open images are unlike the training data (core.familiarity)."""
-        from wbc_desktop.core.familiarity import batch_warning
+        """Say once, plainly, when the open images are unlike the training data (core.imaging.familiarity)."""
+        from wbc_desktop.core.imaging.familiarity import batch_warning
 
         text = batch_warning(self.doc.analyses())
         if text and not getattr(self, "_told_unfamiliar", False):

@@ -3,7 +3,7 @@
 import numpy as np
 
 from wbc_desktop.core.analysis import Analysis, Cell
-from wbc_desktop.core.familiarity import (BATCH_WARNING, FEATURES, FLAG_BELOW, FamiliarityModel, batch_warning,
+from wbc_desktop.core.imaging.familiarity import (BATCH_WARNING, FEATURES, FLAG_BELOW, FamiliarityModel, batch_warning,
                                           image_features, image_warning)
 
 
