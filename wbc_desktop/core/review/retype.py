@@ -33,7 +33,7 @@ class RetypeRequest:
     image_name: str = "image"
     tag: object = None  # the asker's bookkeeping (entry, mask version); never read by the model side
     models: dict = field(default_factory=dict)
-    familiarity: Optional[float] = None  # the image's (core.imaging.familiarity): an unfamiliar one is typed as at analysis
+    familiarity: Optional[float] = None  # core.imaging.familiarity: unfamiliar images are typed as at analysis
 
     @property
     def cell_ids(self) -> list[int]:
