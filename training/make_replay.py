@@ -27,7 +27,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from training.pbc_data import PBC_CLASSES, SPLIT_FILE, cellavision_rows, central_cell_crop, read_split  # noqa: E402
-from wbc_desktop.core import registry  # noqa: E402
+from wbc_desktop.core.weights import registry  # noqa: E402
 from wbc_desktop.core.cells.crops import CropSpec, context_spec  # noqa: E402
 from wbc_desktop.core.io.images import read_image, read_mask  # noqa: E402
 from wbc_desktop.core.segmentation.augment import resize  # noqa: E402

@@ -14,7 +14,7 @@ import csv
 import json
 from pathlib import Path
 
-from wbc_desktop.core import registry
+from wbc_desktop.core.weights import registry
 from wbc_desktop.core.imaging.illumination import apply_gain, background_gain
 from wbc_desktop.core.imaging.self_calibration import REFERENCE_FILE, StainReference
 from wbc_desktop.core.io.atomic import atomic_write_bytes

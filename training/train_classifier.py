@@ -2,7 +2,7 @@
 
 Reproducible recipe: fixed stratified split (training/splits/pbc_split.csv), seeded torch and
 numpy, cached crops, AdamW with a cosine schedule, model chosen on the val split, figures on
-the test split. Writes ``--out`` (weights.safetensors + card.json via core.registry) and
+the test split. Writes ``--out`` (weights.safetensors + card.json via core.weights.registry) and
 ``training/reports/<name>.json`` for the report.
 
 Example::
@@ -37,7 +37,7 @@ from training.distill import distill_loss, load_teachers, soft_labels  # noqa: E
 from training.pbc_data import (  # noqa: E402
     PBC_CLASSES, SPLIT_FILE, build_cache, cellavision_rows, list_pbc, make_split, read_split, write_split,
 )
-from wbc_desktop.core import registry  # noqa: E402
+from wbc_desktop.core.weights import registry  # noqa: E402
 from wbc_desktop.core.cells.augment import PRESETS, augment_batch  # noqa: E402
 from wbc_desktop.core.cells.crops import CropSpec, standardise  # noqa: E402
 from wbc_desktop.core.cells.model import build_classifier, count_params  # noqa: E402

@@ -21,7 +21,7 @@ import torch
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from wbc_desktop.core import registry  # noqa: E402
+from wbc_desktop.core.weights import registry  # noqa: E402
 from wbc_desktop.core.io.datasets import find_pairs, load_pairs, split_names  # noqa: E402
 from wbc_desktop.core.segmentation.metrics import dice_scores, mean_scores  # noqa: E402
 from wbc_desktop.core.segmentation.forward import GraphSettings  # noqa: E402

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from wbc_desktop.cli.commands import main
-from wbc_desktop.core.versions import VersionStore
+from wbc_desktop.core.weights.versions import VersionStore
 from tests.core.retrain.conftest import make_project
 
 

@@ -10,8 +10,7 @@ from wbc_desktop.gui.document import DONE
 
 def _installed_segmenter() -> bool:
     try:
-        from wbc_desktop.core import registry
-
+        from wbc_desktop.core.weights import registry
         registry.resolve("default", "segmenter")
         return True
     except Exception:

@@ -12,7 +12,7 @@ import torch.nn.functional as F
 from training.distill import distill_loss, load_teachers, soft_labels
 from training.pbc_data import PBC_CLASSES
 from training.train_classifier import main
-from wbc_desktop.core import registry
+from wbc_desktop.core.weights import registry
 from wbc_desktop.core.cells.model import build_classifier
 
 from .tiny_recipe import fixture_data, tiny_args

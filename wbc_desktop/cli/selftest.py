@@ -84,7 +84,7 @@ def _versions() -> str:
 
 
 def _shipped_models() -> list[tuple[str, Path]]:
-    from wbc_desktop.core.registry import CARD, KINDS, WEIGHTS, shipped_root
+    from wbc_desktop.core.weights.registry import CARD, KINDS, WEIGHTS, shipped_root
 
     out = []
     for kind in KINDS:

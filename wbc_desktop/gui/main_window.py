@@ -200,7 +200,7 @@ class MainWindow(QMainWindow):
 
     def _fill_classifier_menu(self) -> None:
         """One checkable entry per installed classifier (shipped and user-trained), from the cards."""
-        from wbc_desktop.core import registry
+        from wbc_desktop.core.weights import registry
         from wbc_desktop.core.errors import ModelError
 
         c, menu = self.controller, self.actions_.classifier_menu

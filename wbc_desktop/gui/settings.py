@@ -48,7 +48,7 @@ class AppSettings:
 
     @property
     def classifier(self) -> str:
-        """Name of the cell-type model (a shipped or user model; see core.registry)."""
+        """Name of the cell-type model (a shipped or user model; see core.weights.registry)."""
         return str(self._get("analysis/classifier", "default")) or "default"
 
     @classifier.setter

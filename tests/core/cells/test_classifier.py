@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import torch
 
-from wbc_desktop.core import registry
+from wbc_desktop.core.weights import registry
 from wbc_desktop.core.analysis import UNIDENTIFIED
 from wbc_desktop.core.cells.crops import CropSpec
 from wbc_desktop.core.cells.instances import find_cells

@@ -11,9 +11,7 @@ from wbc_desktop.core.errors import InputError
 from wbc_desktop.core.retrain.data import project_examples, read_label_rows
 from wbc_desktop.core.retrain.replay import find_replay, load_replay
 from wbc_desktop.core.retrain.settings import RetrainSettings
-from wbc_desktop.core import registry
-
-
+from wbc_desktop.core.weights import registry
 def test_project_examples_read_corrections_and_types(project):
     before = sorted(p.name for p in project.rglob("*"))
     notes: list[str] = []

@@ -9,7 +9,7 @@ import pytest
 
 from wbc_desktop.core.retrain import RetrainSettings, run_retrain
 from wbc_desktop.core.retrain import engine
-from wbc_desktop.core.versions import VersionStore
+from wbc_desktop.core.weights.versions import VersionStore
 
 
 def test_project_retrain_writes_versions_with_cards(project):

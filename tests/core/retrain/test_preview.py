@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from wbc_desktop.core import registry
+from wbc_desktop.core.weights import registry
 from wbc_desktop.core.retrain.preview import held_out_images, overlays
 
 from tests.gui.wizard.conftest import make_project

@@ -3,7 +3,7 @@ import json
 import numpy as np
 import pytest
 
-from wbc_desktop.core import registry
+from wbc_desktop.core.weights import registry
 from wbc_desktop.core.errors import ModelError, WbcError
 from wbc_desktop.core.io.images import read_image
 from wbc_desktop.core.segmentation.segmenter import Segmenter

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from wbc_desktop.core.versions import VersionStore
+from wbc_desktop.core.weights.versions import VersionStore
 
 pytestmark = pytest.mark.slow
 

@@ -8,7 +8,7 @@ from typing import Any, Sequence
 import numpy as np
 import torch
 
-from wbc_desktop.core import registry
+from wbc_desktop.core.weights import registry
 from wbc_desktop.core.analysis import UNIDENTIFIED, Cell
 from wbc_desktop.core.cells.crops import CropSpec, cell_crops, to_tensor
 from wbc_desktop.core.device import describe_device, resolve_device

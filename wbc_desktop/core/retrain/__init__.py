@@ -1,5 +1,5 @@
 """Retraining the shipped models on a lab's corrections, with replay of the shipped data so
-nothing known is forgotten, writing a new model version (see :mod:`wbc_desktop.core.versions`).
+nothing known is forgotten, writing a new model version (see :mod:`wbc_desktop.core.weights.versions`).
 
 ``settings`` is plain data and imports no torch, so the window's process can build settings;
 ``run_retrain`` (torch) is imported lazily.

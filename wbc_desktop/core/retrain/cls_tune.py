@@ -14,7 +14,7 @@ from typing import Callable, Optional
 import numpy as np
 import torch
 
-from wbc_desktop.core import registry
+from wbc_desktop.core.weights import registry
 from wbc_desktop.core.cells.classifier import calibrate_crops, crop_classes
 from wbc_desktop.core.cells.crops import CropSpec, cell_crops, context_spec
 from wbc_desktop.core.imaging.calibration import ColourMap, fit_colour_map

@@ -17,10 +17,10 @@ import torch
 
 from wbc_desktop.core.device import describe_device, is_oom, resolve_device
 from wbc_desktop.core.errors import Cancelled, WbcError
-from wbc_desktop.core.registry import CARD, WEIGHTS
+from wbc_desktop.core.weights.registry import CARD, WEIGHTS
 from wbc_desktop.core.retrain import data as rdata
 from wbc_desktop.core.retrain.settings import RetrainResult, RetrainSettings
-from wbc_desktop.core.versions import VersionStore
+from wbc_desktop.core.weights.versions import VersionStore
 
 Event = Callable[[dict], None]
 SEG_SHARE = 0.7  # of the time budget, when both models are retrained (the classifier learns faster)

@@ -18,8 +18,7 @@ from typing import Optional
 
 import numpy as np
 
-from wbc_desktop.core import registry
-
+from wbc_desktop.core.weights import registry
 REPLAY_DIR = "replay"
 
 

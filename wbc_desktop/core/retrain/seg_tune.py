@@ -16,7 +16,7 @@ from typing import Callable, Optional
 import numpy as np
 import torch
 
-from wbc_desktop.core import registry
+from wbc_desktop.core.weights import registry
 from wbc_desktop.core.imaging.illumination import apply_gain, background_gain
 from wbc_desktop.core.progress import check_cancel
 from wbc_desktop.core.retrain.data import SegExample

@@ -16,7 +16,7 @@ from typing import Callable, Optional
 import numpy as np
 import torch
 
-from wbc_desktop.core import registry
+from wbc_desktop.core.weights import registry
 from wbc_desktop.core.segmentation.models.smgnn import count_parameters
 from wbc_desktop.core.progress import ProgressFn, no_progress
 from wbc_desktop.core.segmentation.forward import GraphSettings

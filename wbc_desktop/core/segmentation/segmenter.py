@@ -18,7 +18,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from wbc_desktop.core import registry
+from wbc_desktop.core.weights import registry
 from wbc_desktop.core.segmentation.augment import resize
 from wbc_desktop.core.imaging.calibration import ColourMap
 from wbc_desktop.core.imaging.illumination import apply_gain, background_gain

@@ -1,6 +1,6 @@
 """Model versions of a project: list, activate, roll back, rename, delete, export, import.
 
-A thin face over ``core.versions.VersionStore`` (``store``): every check (a pickled, tampered
+A thin face over ``core.weights.versions.VersionStore`` (``store``): every check (a pickled, tampered
 or truncated file; deleting a shipped model) is the store's, and its refusal is shown in one
 line in the dialog. Activating or rolling back calls ``on_activated(store)``, which reloads the
 analysis models in the model process.

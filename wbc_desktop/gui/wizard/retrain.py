@@ -27,8 +27,8 @@ MODELS_DIR = "models"
 
 
 def default_store(root: Path) -> Any:
-    """The project's version store (core.versions); imported late, the window may never need it."""
-    from wbc_desktop.core.versions import VersionStore
+    """The project's version store (core.weights.versions); imported late, the window may never need it."""
+    from wbc_desktop.core.weights.versions import VersionStore
 
     return VersionStore(root)
 

@@ -19,8 +19,7 @@ LABELS = {"segmenter": "Segmenter (nucleus / cytoplasm masks)", "classifier": "C
 
 def base_choices(kind: str, versions: list[dict]) -> list[tuple[str, str]]:
     """(text, value) for a base-version combo: the project's versions first, then shipped models."""
-    from wbc_desktop.core import registry
-
+    from wbc_desktop.core.weights import registry
     out = []
     for card in versions:
         name = str(card.get("name"))

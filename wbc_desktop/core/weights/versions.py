@@ -21,10 +21,10 @@ import time
 from pathlib import Path
 from typing import Any, Optional
 
-from wbc_desktop.core import safetensors_check as stc
+from wbc_desktop.core.weights import checks as stc
 from wbc_desktop.core.io.atomic import atomic_write_text
 
-WEIGHTS, CARD = "weights.safetensors", "card.json"  # as core.registry (not imported: it may pull in torch)
+WEIGHTS, CARD = "weights.safetensors", "card.json"  # as registry (not imported: it may pull in torch)
 KINDS = ("segmenter", "classifier")
 
 ACTIVE_FILE = "active.json"

@@ -44,7 +44,7 @@ def resolve(name_or_path: str, kind: str) -> Path:
     if p.suffix == ".safetensors" and p.is_file():
         return p.parent
     if (p / kind).is_dir():  # a version store (train --out M, a project's models/): its active/newest version
-        from wbc_desktop.core.versions import resolve_store_model
+        from wbc_desktop.core.weights.versions import resolve_store_model
 
         found = resolve_store_model(p, kind)
         if found is not None:

@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 from safetensors.numpy import save_file
 
-from wbc_desktop.core import registry
-from wbc_desktop.core.versions import VersionStore
+from wbc_desktop.core.weights import registry
+from wbc_desktop.core.weights.versions import VersionStore
 
 
 def _stage(store: VersionStore, kind: str = "segmenter", value: float = 1.0, parent=None) -> str:
