@@ -21,8 +21,8 @@ sys.path.insert(0, str(ROOT))
 
 
 def build(src: Path, dest: Path, n_masks: int = 10, n_typed: int = 30) -> Path:
-    from wbc_desktop.core.review.projects import project_file
-    from wbc_desktop.core.review.projects.project_file import ProjectImage
+    from wbc_desktop.core.review.projects import manifest
+    from wbc_desktop.core.review.projects.manifest import ProjectImage
 
     from PIL import Image
 
@@ -45,7 +45,7 @@ def build(src: Path, dest: Path, n_masks: int = 10, n_typed: int = 30) -> Path:
         rows.append({"image": key, "cell_id": 1, "x0": w // 4, "y0": h // 4, "x1": 3 * w // 4, "y1": 3 * h // 4,
                      "centroid_x": w / 2, "centroid_y": h / 2,
                      "person_type": labels.get(name, "") if i < n_typed else "", "set_by": "demo"})
-    project_file.save(dest, images, {})
+    manifest.save(dest, images, {})
     with open(dest / "cells.csv", "w", newline="", encoding="utf-8") as f:
         wr = csv.DictWriter(f, fieldnames=list(rows[0]))
         wr.writeheader()

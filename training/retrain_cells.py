@@ -153,9 +153,9 @@ def write_project(root: Path, items: list[Item], typed: set[str]) -> Path:
     segmenter's masks (model/), cell ids (instances/) and cells.csv with those person types."""
     from wbc_desktop.core.io.atomic import atomic_write_bytes, write_png_atomic
     from wbc_desktop.core.io.images import class_map_to_mask
-    from wbc_desktop.core.review.projects import project_cells, project_file
-    from wbc_desktop.core.review.projects.project_file import ProjectImage
-    from wbc_desktop.core.review.projects.project_store import encode_instances
+    from wbc_desktop.core.review.projects import cells_table, manifest
+    from wbc_desktop.core.review.projects.manifest import ProjectImage
+    from wbc_desktop.core.review.projects.recovery import encode_instances
 
     root.mkdir(parents=True, exist_ok=True)
     images, rows = [], {}
@@ -175,6 +175,6 @@ def write_project(root: Path, items: list[Item], typed: set[str]) -> Path:
                       "y1": ys.max() + 1, "centroid_x": f"{xs.mean():.1f}", "centroid_y": f"{ys.mean():.1f}",
                       "model_type": "", "person_type": it.cell_type, "set_by": "eval", "nucleus_area_px": 0,
                       "cytoplasm_area_px": 0, "touches_border": 0}]
-    project_file.save(root, images, {"created": "eval_retraining"})
-    project_cells.write(root / project_cells.CELLS_FILE, rows, [im.key for im in images])
+    manifest.save(root, images, {"created": "eval_retraining"})
+    cells_table.write(root / cells_table.CELLS_FILE, rows, [im.key for im in images])
     return root

@@ -22,8 +22,8 @@ def cv(fixtures) -> Path:
 
 def make_project(root: Path, cv: Path, names=("002.png", "004.png", "007.png", "011.png")) -> Path:
     """A project folder as the app writes it: project.json, masks/, cells.csv with person types."""
-    from wbc_desktop.core.review.projects import project_cells, project_file
-    from wbc_desktop.core.review.projects.project_file import ProjectImage
+    from wbc_desktop.core.review.projects import cells_table, manifest
+    from wbc_desktop.core.review.projects.manifest import ProjectImage
 
     root.mkdir(parents=True, exist_ok=True)
     (root / "images").mkdir(exist_ok=True)
@@ -43,8 +43,8 @@ def make_project(root: Path, cv: Path, names=("002.png", "004.png", "007.png", "
                       "y1": big.bbox[3], "centroid_x": f"{big.centroid[0]:.1f}", "centroid_y": f"{big.centroid[1]:.1f}",
                       "model_type": "unidentified", "person_type": TYPES[n], "nucleus_area_px": 1,
                       "cytoplasm_area_px": 1, "touches_border": 0}]
-    project_file.save(root, images, {"created": "test"})
-    project_cells.write(root / project_cells.CELLS_FILE, rows, [im.key for im in images])
+    manifest.save(root, images, {"created": "test"})
+    cells_table.write(root / cells_table.CELLS_FILE, rows, [im.key for im in images])
     return root
 
 

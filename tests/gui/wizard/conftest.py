@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from wbc_desktop.core.review.projects import project_file
-from wbc_desktop.core.review.projects.project_file import ProjectImage
+from wbc_desktop.core.review.projects import manifest
+from wbc_desktop.core.review.projects.manifest import ProjectImage
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "cellavision"
 
@@ -31,7 +31,7 @@ def make_project(root: Path, n_masks: int = 4, n_typed: int = 5) -> Path:
         rows.append({"image": key, "cell_id": 1, "x0": 75, "y0": 75, "x1": 225, "y1": 225, "centroid_x": 150.0,
                      "centroid_y": 150.0,
                      "person_type": labels.get(src.name, "") if i < n_typed else ""})
-    project_file.save(root, images, {})
+    manifest.save(root, images, {})
     with open(root / "cells.csv", "w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=["image", "cell_id", "x0", "y0", "x1", "y1", "centroid_x", "centroid_y",
                                            "person_type"])

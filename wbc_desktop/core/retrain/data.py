@@ -55,7 +55,7 @@ def split_names(names: list[str], val_fraction: float, seed: int) -> tuple[set[s
 
 # ---- project mode -----------------------------------------------------------------------------
 def _project_images(root: Path) -> list:
-    from wbc_desktop.core.review.projects.project_file import PROJECT_FILE, parse
+    from wbc_desktop.core.review.projects.manifest import PROJECT_FILE, parse
 
     p = root / PROJECT_FILE
     if not p.is_file():
@@ -78,11 +78,11 @@ def _wanted(im, selected: Optional[list[str]]) -> bool:
 
 def project_examples(s: RetrainSettings, notes: list[str]) -> tuple[list[SegExample], list[CellExample]]:
     """Corrected images (``masks/<key>.png``) and cells with a person's type (``cells.csv``)."""
-    from wbc_desktop.core.review.projects import project_cells
-    from wbc_desktop.core.review.projects.project_store import read_instances
+    from wbc_desktop.core.review.projects import cells_table
+    from wbc_desktop.core.review.projects.recovery import read_instances
 
     root = Path(s.project_dir)
-    rows = project_cells.read(root / project_cells.CELLS_FILE)
+    rows = cells_table.read(root / cells_table.CELLS_FILE)
     seg: list[SegExample] = []
     cells: list[CellExample] = []
     for im in _project_images(root):

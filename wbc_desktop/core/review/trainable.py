@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
-from wbc_desktop.core.review.projects import project_cells, project_file
-from wbc_desktop.core.review.projects.project_file import PROJECT_FILE, ProjectError
+from wbc_desktop.core.review.projects import cells_table, manifest
+from wbc_desktop.core.review.projects.manifest import PROJECT_FILE, ProjectError
 
 
 @dataclass(frozen=True)
@@ -31,13 +31,13 @@ def list_trainable(project_dir: Path | str) -> list[TrainableImage]:
     """
     root = Path(project_dir)
     try:
-        images, _ = project_file.parse((root / PROJECT_FILE).read_text(encoding="utf-8"), str(root))
+        images, _ = manifest.parse((root / PROJECT_FILE).read_text(encoding="utf-8"), str(root))
     except FileNotFoundError:
         raise ProjectError(f"{root}: not a WBC Desktop project (no {PROJECT_FILE})") from None
     except (OSError, ValueError) as e:
         raise ProjectError(f"{root}: {PROJECT_FILE} cannot be read ({e})") from None
     try:
-        rows = project_cells.read(root / "cells.csv")
+        rows = cells_table.read(root / "cells.csv")
     except (OSError, ValueError):
         rows = {}
     out = []

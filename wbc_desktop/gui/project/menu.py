@@ -177,7 +177,7 @@ def install(window: Any) -> ProjectSession:
     def open_paths_or_project(paths) -> None:
         """A project folder (dropped, from the command line or recent files) opens as the project,
         not as a folder of images (its masks would be analysed as pictures)."""
-        from wbc_desktop.core.review.projects.project_file import PROJECT_FILE
+        from wbc_desktop.core.review.projects.manifest import PROJECT_FILE
 
         projects = [Path(p) for p in paths if Path(p).is_dir() and (Path(p) / PROJECT_FILE).is_file()]
         if projects:

@@ -19,7 +19,7 @@ from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal
 
 from wbc_desktop.core.errors import WbcError
 from wbc_desktop.core.review.projects.project import Project
-from wbc_desktop.core.review.projects.project_store import set_aside_corrections
+from wbc_desktop.core.review.projects.recovery import set_aside_corrections
 
 from wbc_desktop.gui.document import ImageEntry
 from wbc_desktop.gui.runner import Outcome

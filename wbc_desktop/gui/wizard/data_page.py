@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (
     QPushButton, QRadioButton, QSpinBox, QVBoxLayout, QWidget, QWizardPage,
 )
 
-from wbc_desktop.core.review.projects.project_file import ProjectError
+from wbc_desktop.core.review.projects.manifest import ProjectError
 from wbc_desktop.core.review.trainable import TrainableImage, list_trainable
 
 

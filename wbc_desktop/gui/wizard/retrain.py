@@ -133,7 +133,7 @@ class Retrainer(QObject):
         the shipped data on (so the original domain is kept). None (with a message) when the
         project holds nothing to learn from.
         """
-        from wbc_desktop.core.review.projects.project_file import ProjectError
+        from wbc_desktop.core.review.projects.manifest import ProjectError
         from wbc_desktop.core.review.trainable import list_trainable
 
         try:

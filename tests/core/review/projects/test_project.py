@@ -15,7 +15,7 @@ from wbc_desktop.core.review.history import Reclassify, Sign
 from wbc_desktop.core.review.projects.lock import LOCK_NAME, ProjectLocked
 from wbc_desktop.core.review.mask_edit import MaskEdit
 from wbc_desktop.core.review.projects.project import Project
-from wbc_desktop.core.review.projects.project_file import ProjectError
+from wbc_desktop.core.review.projects.manifest import ProjectError
 from wbc_desktop.core.review.store import ImageReview, ReviewStore
 
 from tests.conftest import FIXTURES

@@ -25,7 +25,7 @@ from wbc_desktop.core.review.interop.geojson import cell_features, feature_colle
 from wbc_desktop.core.review.interop.masks import find_masks, read_class_mask
 from wbc_desktop.core.review.mask_edit import MaskEdit
 from wbc_desktop.core.review.projects.project import Project
-from wbc_desktop.core.review.projects.project_file import ProjectImage
+from wbc_desktop.core.review.projects.manifest import ProjectImage
 from wbc_desktop.core.review.tables import write_summary_csv
 
 FORMATS = ("masks", "csv", "geojson", "coco")

@@ -26,12 +26,12 @@ from wbc_desktop.core.analysis import Analysis
 from wbc_desktop.core.errors import InputError
 from wbc_desktop.core.io.atomic import write_png_atomic, atomic_write_bytes
 from wbc_desktop.core.io.images import class_map_to_mask, read_mask
-from wbc_desktop.core.review.projects import project_cells, project_file
+from wbc_desktop.core.review.projects import cells_table, manifest
 from wbc_desktop.core.review.history import History
 from wbc_desktop.core.review.projects.journal import Journal
 from wbc_desktop.core.review.projects.lock import ProjectLock
-from wbc_desktop.core.review.projects.project_file import PROJECT_FILE, ProjectError, ProjectImage, sha256_of
-from wbc_desktop.core.review.projects.project_store import (
+from wbc_desktop.core.review.projects.manifest import PROJECT_FILE, ProjectError, ProjectImage, sha256_of
+from wbc_desktop.core.review.projects.recovery import (
     encode_instances, migrate_review, read_instances, recover_images, replay_journal,
 )
 from wbc_desktop.core.review.store import ImageReview, ReviewStore
@@ -82,7 +82,7 @@ class Project:
         lock = ProjectLock(root, user)
         lock.acquire()
         p = cls(root, user, lock)
-        p.extra = {"created": project_file.now_iso(), "created_by": user or ""}
+        p.extra = {"created": manifest.now_iso(), "created_by": user or ""}
         p.save()
         return p
 
@@ -91,7 +91,7 @@ class Project:
              lock: bool = True) -> "Project":
         """Open a project; problems that leave the rest usable end up in ``messages``."""
         root = Path(root)
-        if not (root / PROJECT_FILE).exists() and not (root / project_cells.CELLS_FILE).exists():
+        if not (root / PROJECT_FILE).exists() and not (root / cells_table.CELLS_FILE).exists():
             raise ProjectError(f"{root}: not a WBC Desktop project (no {PROJECT_FILE})")
         lk = ProjectLock(root, user) if lock else None
         if lk is not None:
@@ -110,9 +110,9 @@ class Project:
 
     def _load(self) -> None:
         try:
-            self.rows = project_cells.read(self.root / project_cells.CELLS_FILE)
+            self.rows = cells_table.read(self.root / cells_table.CELLS_FILE)
         except (ValueError, OSError, UnicodeDecodeError) as e:
-            self.messages.append(f"{project_cells.CELLS_FILE}: unreadable ({e}); cell types will be taken from the "
+            self.messages.append(f"{cells_table.CELLS_FILE}: unreadable ({e}); cell types will be taken from the "
                                  "masks again and a person's types may need redoing")
             self.rows = {}
         self.images, self.extra = recover_images(self.root, self.rows, self.messages)
@@ -209,7 +209,7 @@ class Project:
             review = self.open_images[im.key].review if im.key in self.open_images else None
             if review is None:
                 review = self.review_for(im)
-            self.rows[im.key] = project_cells.rows_for(im.key, analysis, review)
+            self.rows[im.key] = cells_table.rows_for(im.key, analysis, review)
             self._save_tables()
 
     def save_corrected(self, im: ProjectImage, analysis: Analysis) -> None:
@@ -218,7 +218,7 @@ class Project:
         atomic_write_bytes(self._png(INSTANCES_DIR, im), encode_instances(analysis.instances))
         im.mark("corrected", self.user)
         with self._mutex:
-            self.rows[im.key] = project_cells.rows_for(im.key, analysis, self.review_for(im))
+            self.rows[im.key] = cells_table.rows_for(im.key, analysis, self.review_for(im))
             self._save_tables()
 
     def model_class_map(self, im: ProjectImage) -> Optional[np.ndarray]:
@@ -240,7 +240,7 @@ class Project:
         """The image's analysis as the person left it (corrected masks, cells); ``None`` if never analysed."""
         if im.key in self.open_images:
             return self.open_images[im.key].analysis
-        from wbc_desktop.core.review.projects.project_read import read_analysis
+        from wbc_desktop.core.review.projects.read_back import read_analysis
 
         return read_analysis(self, im)
 
@@ -250,7 +250,7 @@ class Project:
             return self.open_images[im.key].review
         path = self.image_path(im)
         r = ImageReview(image_path=str(path or im.key), user=self.user)
-        project_cells.review_from_rows(self.rows.get(im.key, []), r)
+        cells_table.review_from_rows(self.rows.get(im.key, []), r)
         if "signed" in im.marks:
             r.signed_by, r.signed_at = im.marks["signed"].get("by") or "?", im.marks["signed"].get("at")
         if not im.review_migrated and self.review_store is not None and path is not None:
@@ -275,7 +275,7 @@ class Project:
         else:
             with self._mutex:
                 self._sync_marks(self.open_images[im.key])
-                self.rows[im.key] = project_cells.rows_for(im.key, analysis, review)
+                self.rows[im.key] = cells_table.rows_for(im.key, analysis, review)
         return h
 
     def write_tables(self) -> None:
@@ -295,7 +295,7 @@ class Project:
                 o.image.mark("corrected", self.user)
                 self._due = time.monotonic() + self.debounce_s
             self._sync_marks(o)
-            self.rows[key] = project_cells.rows_for(key, o.analysis, o.review)
+            self.rows[key] = cells_table.rows_for(key, o.analysis, o.review)
             self._save_tables()
 
     def cells_changed(self, im: ProjectImage) -> None:
@@ -317,10 +317,10 @@ class Project:
     # ---- writing
     def save(self) -> None:
         with self._mutex:
-            project_file.save(self.root, self.images, self.extra)
+            manifest.save(self.root, self.images, self.extra)
 
     def _save_tables(self) -> None:
-        project_cells.write(self.root / project_cells.CELLS_FILE, self.rows, [im.key for im in self.images])
+        cells_table.write(self.root / cells_table.CELLS_FILE, self.rows, [im.key for im in self.images])
         self.save()
 
     def snapshot(self) -> tuple[int, list[tuple[str, np.ndarray, np.ndarray, int]]]:
@@ -373,7 +373,7 @@ class Project:
 
     # ---- figures
     def status_counts(self) -> dict[str, int]:
-        counts = {s: 0 for s in project_file.STATES}
+        counts = {s: 0 for s in manifest.STATES}
         for im in self.images:
             counts[im.state] += 1
         return counts

@@ -15,9 +15,9 @@ from PIL import Image
 from wbc_desktop.core.analysis import Analysis
 from wbc_desktop.core.cells.instances import find_cells
 from wbc_desktop.core.io.images import read_mask
-from wbc_desktop.core.review.projects import project_cells
-from wbc_desktop.core.review.projects.project_file import ProjectImage
-from wbc_desktop.core.review.projects.project_store import read_instances
+from wbc_desktop.core.review.projects import cells_table
+from wbc_desktop.core.review.projects.manifest import ProjectImage
+from wbc_desktop.core.review.projects.recovery import read_instances
 
 if TYPE_CHECKING:
     from wbc_desktop.core.review.projects.project import Project
@@ -42,7 +42,7 @@ def read_analysis(project: "Project", im: ProjectImage) -> Optional[Analysis]:
         if inst is not None and sorted(set(np.unique(inst).tolist()) - {0}) != \
                 sorted(int(r["cell_id"]) for r in rows.get(im.key, [])):
             inst = None  # not the cells of cells.csv: find them again
-    cells = project_cells.cells_from_rows(rows.get(im.key, []))
+    cells = cells_table.cells_from_rows(rows.get(im.key, []))
     if inst is None:
         inst, found = find_cells(cm, scale=im.scale)
         if [c.cell_id for c in found] != [c.cell_id for c in cells]:

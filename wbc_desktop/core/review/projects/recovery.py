@@ -15,8 +15,8 @@ from PIL import Image
 from wbc_desktop.core.analysis import Cell
 from wbc_desktop.core.io.atomic import atomic_write_bytes, write_png_atomic
 from wbc_desktop.core.io.images import class_map_to_mask
-from wbc_desktop.core.review.projects import project_cells
-from wbc_desktop.core.review.projects.project_file import PROJECT_FILE, ProjectError, ProjectImage, parse
+from wbc_desktop.core.review.projects import cells_table
+from wbc_desktop.core.review.projects.manifest import PROJECT_FILE, ProjectError, ProjectImage, parse
 from wbc_desktop.core.review.recompute import measure
 from wbc_desktop.core.review.store import ImageReview, ReviewStore
 
@@ -136,8 +136,8 @@ def replay_journal(project: "Project") -> int:
         write_png_atomic(project.root / "masks" / f"{key}.png", class_map_to_mask(a.class_map))
         atomic_write_bytes(project.root / "instances" / f"{key}.png", encode_instances(a.instances))
         im.mark("corrected", project.user)
-        project.rows[key] = project_cells.rows_for(key, a, review)
-    project_cells.write(project.root / project_cells.CELLS_FILE, project.rows, [i.key for i in project.images])
+        project.rows[key] = cells_table.rows_for(key, a, review)
+    cells_table.write(project.root / cells_table.CELLS_FILE, project.rows, [i.key for i in project.images])
     project.journal.drop_through(max(e.seq for e in entries))
     return done
 
