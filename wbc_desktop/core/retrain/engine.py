@@ -63,11 +63,11 @@ def _budget(s: RetrainSettings, kind: str, t0: float) -> Optional[float]:
 
 def _train_one(kind: str, s: RetrainSettings, ex_train, ex_val, device, emit, stop, notes, t0):
     if kind == "segmenter":
-        from wbc_desktop.core.retrain.seg_tune import finetune_segmenter
+        from wbc_desktop.core.retrain.tune_segmenter import finetune_segmenter
 
         return finetune_segmenter(ex_train, ex_val, s.base_segmenter, _budget(s, kind, t0), s.epochs, s.lr,
                                   s.metric_weight, s.augment, s.replay, s.seed, device, emit, stop, s.calibrate)
-    from wbc_desktop.core.retrain.cls_tune import finetune_classifier
+    from wbc_desktop.core.retrain.tune_classifier import finetune_classifier
 
     return finetune_classifier(ex_train, ex_val, s.base_classifier, s.base_segmenter, _budget(s, kind, t0), s.epochs,
                                s.lr, s.augment, s.replay, s.seed, device, emit, stop, notes, s.calibrate)
