@@ -54,3 +54,32 @@ def test_unfamiliar_warning_counts_the_whole_batch(qtbot, make_window, fixtures)
         c.open_paths(paths)
     said = [t for lvl, t in c.messages.history if "differ from what the models learned" in t]
     assert len(said) == 1 and f"({len(paths)} of {len(paths)} images flagged)" in said[0]
+
+
+class TwoClassifierPipeline(FakePipeline):
+    """Loaded with 'default'; its unfamiliar images are typed by 'other-labs', as the real Pipeline does."""
+
+    def models_info(self) -> dict:
+        return {**super().models_info(), "classifier": {"name": "default", "version": "2.3"}}
+
+    def analyze(self, image, progress=lambda *a: None, cancel=None, **options):
+        a = super().analyze(image, progress, cancel)
+        unfamiliar = "002" in a.image_name
+        a.familiarity = 0.1 if unfamiliar else 0.9
+        a.models["classifier"] = {"name": "other-labs" if unfamiliar else "default",
+                                  "version": "2.4" if unfamiliar else "2.3"}
+        return a
+
+
+def test_status_bar_names_the_classifier_that_typed_the_shown_image(qtbot, make_window, fixtures):
+    win = make_window(loader=lambda device: TwoClassifierPipeline())
+    c = win.controller
+    label = win.status.image_models
+    paths = [fixtures / "cellavision" / "images" / n for n in ("002.png", "004.png")]
+    with qtbot.waitSignal(c.runner.idle, timeout=30_000):
+        c.open_paths(paths)
+    c.doc.set_current(c.doc.index_of(paths[0]))
+    assert not label.isHidden() and label.text() == "this image: classifier other-labs v2.4"
+    assert "classifier default v2.3" in win.status.device.text()  # the loaded model is still named
+    c.doc.set_current(c.doc.index_of(paths[1]))
+    assert label.isHidden()

@@ -161,6 +161,9 @@ class MainWindow(QMainWindow):
         self.gallery.thresholdChanged.connect(c.set_threshold)
         self.counts.includeBorderChanged.connect(c.set_include_border)
         c.doc.currentChanged.connect(lambda _i: self._update_title())
+        c.doc.currentChanged.connect(lambda _i: self._update_image_models())
+        c.doc.entryChanged.connect(lambda _i: self._update_image_models())
+        runner.pipelineReady.connect(lambda _t: self._update_image_models())
         c.doc.reviewChanged.connect(lambda _i: self._update_undo())
         c.doc.currentChanged.connect(lambda _i: self._update_undo())
         self._update_undo()
@@ -188,6 +191,13 @@ class MainWindow(QMainWindow):
     def _update_title(self) -> None:
         e = self.controller.doc.current_entry
         self.setWindowTitle(f"{e.name} — WBC Desktop" if e is not None else f"WBC Desktop {__version__}")
+
+    def _update_image_models(self) -> None:
+        e = self.controller.doc.current_entry
+        pipeline = self.controller.runner.pipeline
+        loaded = pipeline.models_info() if pipeline is not None and hasattr(pipeline, "models_info") else {}
+        models = getattr(e.analysis, "models", None) if e is not None else None
+        self.status.show_image_models(models, loaded)
 
     def _preferences(self) -> None:
         style = self.controller.preferences(self.viewer.masks.style)

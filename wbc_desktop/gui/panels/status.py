@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Optional
 
 from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QStatusBar, QWidget
 
@@ -21,9 +21,12 @@ class StatusPanel:
         self.cancel_button.setToolTip("Stop the analysis (Esc)")
         self.device = QLabel("Loading models…")
         self.device.setToolTip("Where the networks run, and the model versions")
+        self.image_models = QLabel()  # shown only when this image was typed by another model than the loaded one
+        self.image_models.setVisible(False)
         bar.addWidget(self.message, 1)
         bar.addPermanentWidget(self.progress)
         bar.addPermanentWidget(self.cancel_button)
+        bar.addPermanentWidget(self.image_models)
         bar.addPermanentWidget(self.device)
         self.set_busy(False)
 
@@ -40,3 +43,26 @@ class StatusPanel:
 
     def set_device(self, text: str) -> None:
         self.device.setText(text)
+
+    def show_image_models(self, image_models: Optional[dict[str, Any]], loaded: Optional[dict[str, Any]]) -> None:
+        """Name the classifier that typed the shown image when it is not the loaded one.
+
+        Why: an image flagged as unfamiliar is typed by the stain-robust model, so the loaded
+        models alone (the device label) would name the wrong one for it.
+        """
+        text = image_classifier_note(image_models or {}, loaded or {})
+        self.image_models.setText(text)
+        self.image_models.setToolTip(
+            "This image looks unlike the training data, so its cells were typed by the model made for other "
+            "stains; the image's messages say why" if text else "")
+        self.image_models.setVisible(bool(text))
+
+
+def image_classifier_note(image_models: dict[str, Any], loaded: dict[str, Any]) -> str:
+    """'this image: classifier other-labs v2.4', or '' when the loaded classifier typed it."""
+    mine, theirs = image_models.get("classifier"), loaded.get("classifier")
+    if not mine or not theirs:
+        return ""
+    if (mine.get("name"), mine.get("version")) == (theirs.get("name"), theirs.get("version")):
+        return ""
+    return f"this image: classifier {mine.get('name', '?')} v{mine.get('version', '?')}"
