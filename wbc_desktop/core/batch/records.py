@@ -14,7 +14,7 @@ import shutil
 from pathlib import Path
 from typing import Optional
 
-from wbc_desktop.core.io.atomic import atomic_write_bytes, atomic_write_text
+from wbc_desktop.core.io.atomic import atomic_write_bytes, atomic_write_text, sha256_file
 
 FORMAT = 1
 RECORDS = ".wbc-batch"
@@ -26,15 +26,6 @@ def record_path(out: Path, source: Path) -> Path:
 
 def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def sha_file(p: Path) -> str:
-    """SHA-256 of a file read in chunks (a slide's mask can be large)."""
-    h = hashlib.sha256()
-    with open(p, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _source_id(source: Path) -> dict:
@@ -71,7 +62,7 @@ def load_valid(out: Path, source: Path, settings_key: str) -> Optional[dict]:
         if rec.get("source") != _source_id(source):
             return None
         for rel, digest in rec["outputs"].items():
-            if sha_file(out / rel) != digest:
+            if sha256_file(out / rel) != digest:
                 return None
         for key in ("cells", "image", "counts"):
             if key not in rec:

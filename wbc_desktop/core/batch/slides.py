@@ -21,7 +21,7 @@ from typing import Callable, Iterator
 import numpy as np
 
 from wbc_desktop.core.batch.job import BatchSettings, pipeline
-from wbc_desktop.core.batch.records import sha_file
+from wbc_desktop.core.io.atomic import sha256_file
 
 from wbc_desktop.core.io.tiles import Box, SeamGuard, grid, window_of  # noqa: F401 (re-exported)
 
@@ -132,7 +132,7 @@ def run_slide(path: Path, out: Path, settings: BatchSettings, client=None, ahead
     try:
         tifffile.imwrite(tmp, mask_tiles(), shape=(h, w), dtype=np.uint8, tile=(core, core), bigtiff=True,
                          photometric="minisblack", compression="zlib")
-        digest = sha_file(Path(tmp))
+        digest = sha256_file(Path(tmp))
         os.replace(tmp, dest)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -1,11 +1,14 @@
 """Atomic writes: a crash or a kill leaves either the old file or the new one, never half of one.
 
-Every file the app writes (masks, tables, reviews, model cards) goes through here.
+Every file the app writes (masks, tables, reviews, model cards, model folders) goes through here,
+and so does the checksum that later tells whether a file is still the one written or read.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -50,3 +53,32 @@ def encode_png(arr: np.ndarray) -> bytes:
 def write_png_atomic(path: PathLike, arr: np.ndarray) -> None:
     """Save a uint8 array as PNG atomically."""
     atomic_write_bytes(path, encode_png(arr))
+
+
+def replace_folder(src: Path, dest: Path) -> None:
+    """Move the complete folder ``src`` to ``dest``, swapping out (then removing) an existing one.
+
+    ``src`` must be on ``dest``'s file system (a temp folder beside it). If the move fails, the old
+    ``dest`` is put back, so a model folder is never left missing.
+    """
+    backup: Path | None = None
+    if dest.exists():
+        backup = dest.with_name(f".{dest.name}.old-{os.getpid()}")
+        os.replace(dest, backup)
+    try:
+        os.replace(src, dest)
+    except BaseException:
+        if backup is not None:
+            os.replace(backup, dest)
+        raise
+    if backup is not None:
+        shutil.rmtree(backup, ignore_errors=True)
+
+
+def sha256_file(path: PathLike) -> str:
+    """SHA-256 of a file, read in 1 MiB chunks (a slide or its mask can be gigabytes)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()

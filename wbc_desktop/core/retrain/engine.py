@@ -128,8 +128,9 @@ def _write_version(store: VersionStore, kind: str, state: dict, card: dict, metr
 def _write_single(kind: str, state: dict, card: dict, metrics: dict, s: RetrainSettings, device: torch.device,
                   seconds: float) -> Path:
     """``out_dir`` as one model folder (``train --out M``): built in a temp store, then swapped in."""
-    import os
     import tempfile
+
+    from wbc_desktop.core.io.atomic import replace_folder
 
     out = s.out_dir
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -139,13 +140,7 @@ def _write_single(kind: str, state: dict, card: dict, metrics: dict, s: RetrainS
         data = json.loads((folder / CARD).read_text(encoding="utf-8"))
         data.update(name=out.name, label=out.name)
         (folder / CARD).write_text(json.dumps(data, indent=2, default=str) + "\n", encoding="utf-8")
-        backup = None
-        if out.exists():
-            backup = out.with_name(f".{out.name}.old-{os.getpid()}")
-            os.replace(out, backup)
-        os.replace(folder, out)
-        if backup is not None:
-            shutil.rmtree(backup, ignore_errors=True)
+        replace_folder(folder, out)
     finally:
         shutil.rmtree(tmp_root, ignore_errors=True)
     return out

@@ -82,7 +82,6 @@ def finetune_segmenter(
     t_start = time.perf_counter()
     model, card, folder = load_base(base)
     seg = Segmenter(model, card, torch.device("cpu"))
-    base_scale = float(card.get("scale", {}).get("model_px_per_train_px", 0.5))
     replay = load_replay("segmenter", folder, card) if use_replay else None
     emit({"kind": "stage", "model": "segmenter", "text": f"measuring the {card.get('name', base)} model"})
     lab_val = [(e.name, e.rgb, e.mask, None) for e in val]

@@ -11,11 +11,10 @@ must never import torch); only :func:`load` and :func:`save` import it, when cal
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any
 
 from wbc_desktop.core.errors import ModelError
 from wbc_desktop.core.io.paths import resources_dir, user_data_dir
@@ -107,19 +106,15 @@ def save(folder: Path | str, state: dict[str, torch.Tensor], card: dict[str, Any
     """Write weights and card into ``folder`` atomically (a temp folder renamed into place)."""
     from safetensors.torch import save_file
 
+    from wbc_desktop.core.io.atomic import replace_folder
+
     folder = Path(folder)
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
     try:
         save_file({k: v.detach().cpu().contiguous() for k, v in state.items()}, str(tmp / WEIGHTS))
         (tmp / CARD).write_text(json.dumps(card, indent=2, sort_keys=False) + "\n", encoding="utf-8")
-        backup: Optional[Path] = None
-        if folder.exists():
-            backup = folder.with_name(f".{folder.name}.old-{os.getpid()}")
-            os.replace(folder, backup)
-        os.replace(tmp, folder)
-        if backup is not None:
-            shutil.rmtree(backup, ignore_errors=True)
+        replace_folder(tmp, folder)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

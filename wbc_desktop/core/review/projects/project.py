@@ -24,13 +24,13 @@ import numpy as np
 
 from wbc_desktop.core.analysis import Analysis
 from wbc_desktop.core.errors import InputError
-from wbc_desktop.core.io.atomic import write_png_atomic, atomic_write_bytes
+from wbc_desktop.core.io.atomic import atomic_write_bytes, sha256_file, write_png_atomic
 from wbc_desktop.core.io.images import class_map_to_mask, read_mask
 from wbc_desktop.core.review.projects import cells_table, manifest
 from wbc_desktop.core.review.history import History
 from wbc_desktop.core.review.projects.journal import Journal
 from wbc_desktop.core.review.projects.lock import ProjectLock
-from wbc_desktop.core.review.projects.manifest import PROJECT_FILE, ProjectError, ProjectImage, sha256_of
+from wbc_desktop.core.review.projects.manifest import PROJECT_FILE, ProjectError, ProjectImage
 from wbc_desktop.core.review.projects.recovery import (
     encode_instances, migrate_review, read_instances, recover_images, replay_journal,
 )
@@ -139,7 +139,7 @@ class Project:
         p = Path(path)
         if not p.is_file():
             raise InputError(f"{p.name}: file not found" if not p.exists() else f"{p.name}: not a file")
-        digest = sha256_of(p)
+        digest = sha256_file(p)
         for im in self.images:
             if self.image_path(im) == p.resolve() or (im.sha256 == digest and im.name == p.name):
                 return im
@@ -176,7 +176,7 @@ class Project:
             return p.resolve()
         if im.sha256 and im.name:
             for c in [*self.root.rglob(im.name)][:50]:
-                if c.is_file() and sha256_of(c) == im.sha256:
+                if c.is_file() and sha256_file(c) == im.sha256:
                     try:
                         im.path = c.resolve().relative_to(self.root.resolve()).as_posix()
                     except ValueError:
