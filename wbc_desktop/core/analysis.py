@@ -29,6 +29,8 @@ class Cell:
     top3: list[tuple[str, float]] = field(default_factory=list)
     predicted_type: Optional[str] = None  # the model's best class even when shown as unidentified
     reviewed_type: Optional[str] = None  # set when a person reclassified the cell
+    doubt: str = ""  # why a typed cell is not to be trusted (far from its type's training cells...); "" = no doubt
+    embedding: Optional[np.ndarray] = field(default=None, compare=False, repr=False)  # float32 (D,) classifier features: prototypes, "find similar"
 
     @property
     def nc_ratio(self) -> float:
@@ -69,6 +71,7 @@ class Analysis:
     scale_confidence: float = 0.0  # 0..1, how much the scale estimate can be trusted
     familiarity: Optional[float] = None  # 0..1, 1 = like the training data; None when not measured
     warning: str = ""  # one plain sentence for the user when the image looks unlike the training data
+    standardisation: str = ""  # which colour reference standardised this image ("" = none; images.csv, the app)
     overview_factor: Optional[float] = None  # a whole slide shown reduced: overview px per slide px (core.slide_view)
 
     def cell(self, cell_id: int) -> Cell:
