@@ -1,8 +1,13 @@
-"""Headless subcommands: analyze, evaluate, train, bench. Thin: parse arguments, call the core."""
+"""Headless subcommands: the parser and its dispatch. Thin: parse arguments, call the subcommand's module.
+
+``build_parser`` is the one list of subcommands: ``cli.main`` asks ``subcommands()`` which words are
+subcommands, and ``RUNNERS`` names the module that runs each (a test checks that they agree).
+"""
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import sys
 from typing import Optional
@@ -94,22 +99,29 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+# Each subcommand's runner, imported only when that subcommand runs (torch stays out of --help).
+RUNNERS: dict[str, tuple[str, str]] = {
+    "analyze": ("wbc_desktop.cli.analyze", "run_analyze"),
+    "evaluate": ("wbc_desktop.cli.evaluate", "run_evaluate"),
+    "train": ("wbc_desktop.cli.train", "run_train"),
+    "bench": ("wbc_desktop.cli.bench", "run_bench"),
+    "project": ("wbc_desktop.cli.project", "run_project"),
+    "train-classifier": ("wbc_desktop.cli.retrain", "run_train_classifier"),
+}
+
+
+def subcommands() -> tuple[str, ...]:
+    """The subcommands the parser knows: the one list ``cli.main`` dispatches on (never kept by hand)."""
+    sub = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    return tuple(sub.choices)
+
+
 def run_command(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
     _setup_logging(getattr(args, "verbose", False))
     try:
-        if args.command == "analyze":
-            from wbc_desktop.cli.analyze import run_analyze as fn
-        elif args.command == "evaluate":
-            from wbc_desktop.cli.evaluate import run_evaluate as fn
-        elif args.command == "project":
-            from wbc_desktop.cli.project import run_project as fn
-        elif args.command == "train":
-            from wbc_desktop.cli.train import run_train as fn
-        elif args.command == "train-classifier":
-            from wbc_desktop.cli.retrain import run_train_classifier as fn
-        else:
-            from wbc_desktop.cli.bench import run_bench as fn
+        module, name = RUNNERS[args.command]
+        fn = getattr(importlib.import_module(module), name)
         return fn(args)
     except WbcError as e:
         print(f"error: {e}", file=sys.stderr)
