@@ -30,7 +30,9 @@ log = logging.getLogger(__name__)
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
-    ap = argparse.ArgumentParser(prog="wbc-desktop", description="Review white blood cells in smear images.")
+    ap = argparse.ArgumentParser(prog="wbc-desktop", description="Review white blood cells in smear images.",
+                                 epilog="wbc-desktop --self-test checks this installation without a window; "
+                                        "wbc-desktop SUBCOMMAND --help for the headless commands.")
     ap.add_argument("images", nargs="*", help="image files or folders to open")
     ap.add_argument("--demo", action="store_true", help="open the bundled sample image")
     ap.add_argument("--device", choices=["auto", "cpu", "cuda"], help="where the networks run (saved)")
@@ -39,7 +41,6 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     ap.add_argument("--view", choices=["image", "gallery"], default="image", help="tab shown first")
     ap.add_argument("--size", default="1440x900", help="window size WxH (for screenshots)")
     ap.add_argument("--timeout", type=float, default=300.0, help="--screenshot: give up waiting after seconds")
-    ap.add_argument("--self-test", action="store_true", help="check this installation without a window, then exit")
     return ap.parse_args(argv)
 
 
@@ -124,10 +125,6 @@ def _install_excepthook(window: MainWindow) -> None:
 
 def main(argv: Optional[list[str]] = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if "--self-test" in argv:  # the frozen launcher's answer, before any window or display is needed
-        from wbc_desktop.cli.selftest import main as self_test
-
-        return self_test(argv)
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     if not _headless_ok(args):
