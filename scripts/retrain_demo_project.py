@@ -21,8 +21,8 @@ sys.path.insert(0, str(ROOT))
 
 
 def build(src: Path, dest: Path, n_masks: int = 10, n_typed: int = 30) -> Path:
-    from wbc_desktop.core.review.projects import manifest
-    from wbc_desktop.core.review.projects.manifest import ProjectImage
+    from wbc_desktop.core.project import manifest
+    from wbc_desktop.core.project.manifest import ProjectImage
 
     from PIL import Image
 

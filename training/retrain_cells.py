@@ -153,9 +153,9 @@ def write_project(root: Path, items: list[Item], typed: set[str]) -> Path:
     segmenter's masks (model/), cell ids (instances/) and cells.csv with those person types."""
     from wbc_desktop.core.io.atomic import atomic_write_bytes, write_png_atomic
     from wbc_desktop.core.io.images import class_map_to_mask
-    from wbc_desktop.core.review.projects import cells_table, manifest
-    from wbc_desktop.core.review.projects.manifest import ProjectImage
-    from wbc_desktop.core.review.projects.recovery import encode_instances
+    from wbc_desktop.core.project import cells_table, manifest
+    from wbc_desktop.core.project.manifest import ProjectImage
+    from wbc_desktop.core.project.recovery import encode_instances
 
     root.mkdir(parents=True, exist_ok=True)
     images, rows = [], {}

@@ -51,7 +51,7 @@ def _user(args) -> str:
 
 
 def run_project(args: argparse.Namespace) -> int:
-    from wbc_desktop.core.review.projects.project import Project
+    from wbc_desktop.core.project.project import Project
 
     cmd = args.project_command
     if cmd == "new":
@@ -65,7 +65,7 @@ def run_project(args: argparse.Namespace) -> int:
             print(f"images\t{len(proj.images)}")
             return 0
         if cmd == "import":
-            from wbc_desktop.core.review.interop.project_io import import_corrections
+            from wbc_desktop.core.project.interop.project_io import import_corrections
 
             if not args.masks and not args.geojson:
                 raise WbcError("give --masks and/or --geojson")
@@ -78,7 +78,7 @@ def run_project(args: argparse.Namespace) -> int:
                 print(f"error: {err}", file=sys.stderr)
             print(f"{n} image(s) corrected, {len(errors)} file(s) not used", file=sys.stderr)
             return 1 if errors else 0
-        from wbc_desktop.core.review.interop.project_io import export_project
+        from wbc_desktop.core.project.interop.project_io import export_project
 
         files = export_project(proj, args.format, Path(args.out))
         print(f"{len(files)} file(s) written to {args.out}", file=sys.stderr)

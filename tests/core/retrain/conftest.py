@@ -22,8 +22,8 @@ def cv(fixtures) -> Path:
 
 def make_project(root: Path, cv: Path, names=("002.png", "004.png", "007.png", "011.png")) -> Path:
     """A project folder as the app writes it: project.json, masks/, cells.csv with person types."""
-    from wbc_desktop.core.review.projects import cells_table, manifest
-    from wbc_desktop.core.review.projects.manifest import ProjectImage
+    from wbc_desktop.core.project import cells_table, manifest
+    from wbc_desktop.core.project.manifest import ProjectImage
 
     root.mkdir(parents=True, exist_ok=True)
     (root / "images").mkdir(exist_ok=True)

@@ -9,7 +9,7 @@ import numpy as np
 from PIL import Image
 
 from wbc_desktop.core.review.edits import paint_disks
-from wbc_desktop.core.review.projects.lock import ProjectLock
+from wbc_desktop.core.project.lock import ProjectLock
 from wbc_desktop.core.review.mask_edit import MaskEdit
 from wbc_desktop.gui.document import DONE
 

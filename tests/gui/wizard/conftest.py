@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from wbc_desktop.core.review.projects import manifest
-from wbc_desktop.core.review.projects.manifest import ProjectImage
+from wbc_desktop.core.project import manifest
+from wbc_desktop.core.project.manifest import ProjectImage
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "cellavision"
 

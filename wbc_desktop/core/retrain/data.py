@@ -55,7 +55,7 @@ def split_names(names: list[str], val_fraction: float, seed: int) -> tuple[set[s
 
 # ---- project mode -----------------------------------------------------------------------------
 def _project_images(root: Path) -> list:
-    from wbc_desktop.core.review.projects.manifest import PROJECT_FILE, parse
+    from wbc_desktop.core.project.manifest import PROJECT_FILE, parse
 
     p = root / PROJECT_FILE
     if not p.is_file():
@@ -78,8 +78,8 @@ def _wanted(im, selected: Optional[list[str]]) -> bool:
 
 def project_examples(s: RetrainSettings, notes: list[str]) -> tuple[list[SegExample], list[CellExample]]:
     """Corrected images (``masks/<key>.png``) and cells with a person's type (``cells.csv``)."""
-    from wbc_desktop.core.review.projects import cells_table
-    from wbc_desktop.core.review.projects.recovery import read_instances
+    from wbc_desktop.core.project import cells_table
+    from wbc_desktop.core.project.recovery import read_instances
 
     root = Path(s.project_dir)
     rows = cells_table.read(root / cells_table.CELLS_FILE)

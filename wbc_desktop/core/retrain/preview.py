@@ -36,7 +36,7 @@ def held_out_images(settings: dict[str, Any], result: Any, limit: int) -> list[t
     names = [str(r.get("image")) for r in rows][:limit]
     found: list[tuple[str, Path, Optional[Path]]] = []
     if settings.get("project_dir"):
-        from wbc_desktop.core.review.trainable import find_image, list_trainable
+        from wbc_desktop.core.project.trainable import find_image, list_trainable
 
         root = Path(settings["project_dir"])
         items = list_trainable(root)

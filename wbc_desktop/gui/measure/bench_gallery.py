@@ -91,7 +91,7 @@ def bench_project_open(window, n_images: int, cells_per_image: int, folder: Path
     from PySide6.QtWidgets import QApplication
 
     from wbc_desktop.core.io.atomic import write_png_atomic
-    from wbc_desktop.core.review.projects.project import Project
+    from wbc_desktop.core.project.project import Project
     from wbc_desktop.gui.measure.bench import Heartbeat
 
     app = QApplication.instance()

@@ -93,7 +93,7 @@ class ProjectMenu(QObject):
 
     def import_dialog(self, masks: Optional[Path] = None, geojson: Optional[Path] = None) -> Optional[tuple[int, list]]:
         """Masks folder or GeoJSON file(s); the project reloads to show them."""
-        from wbc_desktop.core.review.interop.project_io import import_corrections
+        from wbc_desktop.core.project.interop.project_io import import_corrections
 
         s = self.session
         if s.project is None:
@@ -122,7 +122,7 @@ class ProjectMenu(QObject):
         return n, errors
 
     def export_dialog(self, fmt: str, out: Optional[Path] = None) -> list[str]:
-        from wbc_desktop.core.review.interop.project_io import export_project
+        from wbc_desktop.core.project.interop.project_io import export_project
 
         s = self.session
         if s.project is None:
@@ -177,7 +177,7 @@ def install(window: Any) -> ProjectSession:
     def open_paths_or_project(paths) -> None:
         """A project folder (dropped, from the command line or recent files) opens as the project,
         not as a folder of images (its masks would be analysed as pictures)."""
-        from wbc_desktop.core.review.projects.manifest import PROJECT_FILE
+        from wbc_desktop.core.project.manifest import PROJECT_FILE
 
         projects = [Path(p) for p in paths if Path(p).is_dir() and (Path(p) / PROJECT_FILE).is_file()]
         if projects:

@@ -1,6 +1,6 @@
 """The open project bound to the Document: open/create/close, load its analyses, save every step.
 
-A project (:class:`~wbc_desktop.core.review.projects.project.Project`, Qt-free) owns the files; this class
+A project (:class:`~wbc_desktop.core.project.project.Project`, Qt-free) owns the files; this class
 only routes the app to it. While a project is open every analysed image's undo history is the
 project's own (``Document.history_for``), so each retype, signature and finished stroke is journalled
 and its types written before the action returns; the masks themselves, the slow part, are written by
@@ -18,8 +18,8 @@ from typing import Any, Optional
 from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal
 
 from wbc_desktop.core.errors import WbcError
-from wbc_desktop.core.review.projects.project import Project
-from wbc_desktop.core.review.projects.recovery import set_aside_corrections
+from wbc_desktop.core.project.project import Project
+from wbc_desktop.core.project.recovery import set_aside_corrections
 
 from wbc_desktop.gui.document import ImageEntry
 from wbc_desktop.gui.runner import Outcome

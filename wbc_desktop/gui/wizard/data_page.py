@@ -11,8 +11,8 @@ from PySide6.QtWidgets import (
     QPushButton, QRadioButton, QSpinBox, QVBoxLayout, QWidget, QWizardPage,
 )
 
-from wbc_desktop.core.review.projects.manifest import ProjectError
-from wbc_desktop.core.review.trainable import TrainableImage, list_trainable
+from wbc_desktop.core.project.manifest import ProjectError
+from wbc_desktop.core.project.trainable import TrainableImage, list_trainable
 
 
 def describe(it: TrainableImage) -> str:

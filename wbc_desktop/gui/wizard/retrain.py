@@ -133,8 +133,8 @@ class Retrainer(QObject):
         the shipped data on (so the original domain is kept). None (with a message) when the
         project holds nothing to learn from.
         """
-        from wbc_desktop.core.review.projects.manifest import ProjectError
-        from wbc_desktop.core.review.trainable import list_trainable
+        from wbc_desktop.core.project.manifest import ProjectError
+        from wbc_desktop.core.project.trainable import list_trainable
 
         try:
             items = list_trainable(project)

@@ -12,13 +12,13 @@ from shapely.geometry import shape
 
 from wbc_desktop.core.errors import InputError
 from wbc_desktop.core.review.history import Reclassify
-from wbc_desktop.core.review.interop.geometry import geometry_to_mask, mask_to_geometry
-from wbc_desktop.core.review.interop.geojson import read_cells_geojson
-from wbc_desktop.core.review.interop.masks import read_class_mask
-from wbc_desktop.core.review.interop.project_io import export_project, import_corrections
-from wbc_desktop.core.review.projects.project import Project
+from wbc_desktop.core.project.interop.geometry import geometry_to_mask, mask_to_geometry
+from wbc_desktop.core.project.interop.geojson import read_cells_geojson
+from wbc_desktop.core.project.interop.masks import read_class_mask
+from wbc_desktop.core.project.interop.project_io import export_project, import_corrections
+from wbc_desktop.core.project.project import Project
 
-from tests.core.review.projects.test_project import new_project
+from tests.core.project.test_project import new_project
 
 
 def dice(a, b):

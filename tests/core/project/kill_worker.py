@@ -6,7 +6,7 @@ from pathlib import Path
 
 from wbc_desktop.core.review.edits import paint_disks
 from wbc_desktop.core.review.mask_edit import MaskEdit
-from wbc_desktop.core.review.projects.project import Project
+from wbc_desktop.core.project.project import Project
 
 
 def points(n):

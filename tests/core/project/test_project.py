@@ -12,10 +12,10 @@ from wbc_desktop.core.cells.instances import find_cells
 from wbc_desktop.core.io.images import read_image, read_mask
 from wbc_desktop.core.review.edits import paint_disks
 from wbc_desktop.core.review.history import Reclassify, Sign
-from wbc_desktop.core.review.projects.lock import LOCK_NAME, ProjectLocked
+from wbc_desktop.core.project.lock import LOCK_NAME, ProjectLocked
 from wbc_desktop.core.review.mask_edit import MaskEdit
-from wbc_desktop.core.review.projects.project import Project
-from wbc_desktop.core.review.projects.manifest import ProjectError
+from wbc_desktop.core.project.project import Project
+from wbc_desktop.core.project.manifest import ProjectError
 from wbc_desktop.core.review.store import ImageReview, ReviewStore
 
 from tests.conftest import FIXTURES

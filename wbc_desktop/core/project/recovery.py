@@ -15,13 +15,13 @@ from PIL import Image
 from wbc_desktop.core.analysis import Cell
 from wbc_desktop.core.io.atomic import atomic_write_bytes, write_png_atomic
 from wbc_desktop.core.io.images import class_map_to_mask
-from wbc_desktop.core.review.projects import cells_table
-from wbc_desktop.core.review.projects.manifest import PROJECT_FILE, ProjectError, ProjectImage, parse
+from wbc_desktop.core.project import cells_table
+from wbc_desktop.core.project.manifest import PROJECT_FILE, ProjectError, ProjectImage, parse
 from wbc_desktop.core.review.recompute import measure
 from wbc_desktop.core.review.store import ImageReview, ReviewStore
 
 if TYPE_CHECKING:
-    from wbc_desktop.core.review.projects.project import Project
+    from wbc_desktop.core.project.project import Project
 
 log = logging.getLogger(__name__)
 

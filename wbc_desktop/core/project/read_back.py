@@ -15,17 +15,17 @@ from PIL import Image
 from wbc_desktop.core.analysis import Analysis
 from wbc_desktop.core.cells.instances import find_cells
 from wbc_desktop.core.io.images import read_mask
-from wbc_desktop.core.review.projects import cells_table
-from wbc_desktop.core.review.projects.manifest import ProjectImage
-from wbc_desktop.core.review.projects.recovery import read_instances
+from wbc_desktop.core.project import cells_table
+from wbc_desktop.core.project.manifest import ProjectImage
+from wbc_desktop.core.project.recovery import read_instances
 
 if TYPE_CHECKING:
-    from wbc_desktop.core.review.projects.project import Project
+    from wbc_desktop.core.project.project import Project
 
 
 def read_analysis(project: "Project", im: ProjectImage) -> Optional[Analysis]:
     """The stored analysis of ``im`` (not open in this session); ``None`` if never analysed."""
-    from wbc_desktop.core.review.projects.project import DOUBT_DIR, INSTANCES_DIR, MASKS_DIR, MODEL_DIR, MODEL_INSTANCES_DIR
+    from wbc_desktop.core.project.project import DOUBT_DIR, INSTANCES_DIR, MASKS_DIR, MODEL_DIR, MODEL_INSTANCES_DIR
 
     png, rows = project._png, project.rows
     edited = png(MASKS_DIR, im)

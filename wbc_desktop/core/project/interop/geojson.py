@@ -15,7 +15,7 @@ from shapely.geometry import mapping, shape as to_shape
 
 from wbc_desktop.core.analysis import Analysis
 from wbc_desktop.core.errors import InputError
-from wbc_desktop.core.review.interop.geometry import geometry_to_mask, mask_to_geometry
+from wbc_desktop.core.project.interop.geometry import geometry_to_mask, mask_to_geometry
 from wbc_desktop.core.review.store import REVIEW_TYPES
 
 #: Colours QuPath shows per type (packed as [r, g, b]).

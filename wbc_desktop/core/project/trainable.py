@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
-from wbc_desktop.core.review.projects import cells_table, manifest
-from wbc_desktop.core.review.projects.manifest import PROJECT_FILE, ProjectError
+from wbc_desktop.core.project import cells_table, manifest
+from wbc_desktop.core.project.manifest import PROJECT_FILE, ProjectError
 
 
 @dataclass(frozen=True)

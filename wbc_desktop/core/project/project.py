@@ -26,12 +26,12 @@ from wbc_desktop.core.analysis import Analysis
 from wbc_desktop.core.errors import InputError
 from wbc_desktop.core.io.atomic import atomic_write_bytes, sha256_file, write_png_atomic
 from wbc_desktop.core.io.images import class_map_to_mask, read_mask
-from wbc_desktop.core.review.projects import cells_table, manifest
+from wbc_desktop.core.project import cells_table, manifest
 from wbc_desktop.core.review.history import History
-from wbc_desktop.core.review.projects.journal import Journal
-from wbc_desktop.core.review.projects.lock import ProjectLock
-from wbc_desktop.core.review.projects.manifest import PROJECT_FILE, ProjectError, ProjectImage
-from wbc_desktop.core.review.projects.recovery import (
+from wbc_desktop.core.project.journal import Journal
+from wbc_desktop.core.project.lock import ProjectLock
+from wbc_desktop.core.project.manifest import PROJECT_FILE, ProjectError, ProjectImage
+from wbc_desktop.core.project.recovery import (
     encode_instances, migrate_review, read_instances, recover_images, replay_journal,
 )
 from wbc_desktop.core.review.store import ImageReview, ReviewStore
@@ -240,7 +240,7 @@ class Project:
         """The image's analysis as the person left it (corrected masks, cells); ``None`` if never analysed."""
         if im.key in self.open_images:
             return self.open_images[im.key].analysis
-        from wbc_desktop.core.review.projects.read_back import read_analysis
+        from wbc_desktop.core.project.read_back import read_analysis
 
         return read_analysis(self, im)
 

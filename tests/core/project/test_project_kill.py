@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from wbc_desktop.core.review.projects.project import Project
+from wbc_desktop.core.project.project import Project
 
-from tests.core.review.projects.kill_worker import points
-from tests.core.review.projects.test_project import new_project
+from tests.core.project.kill_worker import points
+from tests.core.project.test_project import new_project
 
-ROOT = Path(__file__).resolve().parents[4]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.mark.skipif(os.name == "nt", reason="SIGKILL is POSIX")
@@ -22,7 +22,7 @@ def test_no_finished_stroke_is_lost_after_sigkill(tmp_path, kill_after):
     p, root = new_project(tmp_path, 1)
     p.close()
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    proc = subprocess.Popen([sys.executable, "-m", "tests.core.review.projects.kill_worker", str(root), "121"],
+    proc = subprocess.Popen([sys.executable, "-m", "tests.core.project.kill_worker", str(root), "121"],
                             stdout=subprocess.PIPE, text=True, cwd=ROOT, env=env)
     done = -1
     for line in proc.stdout:
