@@ -154,8 +154,9 @@ def write_project(root: Path, items: list[Item], typed: set[str]) -> Path:
     from wbc_desktop.core.io.atomic import atomic_write_bytes, write_png_atomic
     from wbc_desktop.core.io.images import class_map_to_mask
     from wbc_desktop.core.project import cells_table, manifest
+    from wbc_desktop.core.project.layout import ProjectLayout
     from wbc_desktop.core.project.manifest import ProjectImage
-    from wbc_desktop.core.project.recovery import encode_instances
+    from wbc_desktop.core.project.cell_ids import encode_instances
 
     root.mkdir(parents=True, exist_ok=True)
     images, rows = [], {}
@@ -169,12 +170,12 @@ def write_project(root: Path, items: list[Item], typed: set[str]) -> Path:
         im.mark("analysed", "eval")
         images.append(im)
         write_png_atomic(root / "model" / f"{key}.png", class_map_to_mask(it.class_map))
-        atomic_write_bytes(root / "instances" / f"{key}.png", encode_instances(it.instances))
+        atomic_write_bytes(ProjectLayout(root).instances(key), encode_instances(it.instances))
         ys, xs = np.nonzero(it.instances == it.cell_id)
         rows[key] = [{"image": key, "cell_id": it.cell_id, "x0": xs.min(), "y0": ys.min(), "x1": xs.max() + 1,
                       "y1": ys.max() + 1, "centroid_x": f"{xs.mean():.1f}", "centroid_y": f"{ys.mean():.1f}",
                       "model_type": "", "person_type": it.cell_type, "set_by": "eval", "nucleus_area_px": 0,
                       "cytoplasm_area_px": 0, "touches_border": 0}]
     manifest.save(root, images, {"created": "eval_retraining"})
-    cells_table.write(root / cells_table.CELLS_FILE, rows, [im.key for im in images])
+    cells_table.write(ProjectLayout(root).cells_file, rows, [im.key for im in images])
     return root

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from wbc_desktop.core.errors import WbcError
 from wbc_desktop.core.io.datasets import find_pairs, split_names
+from wbc_desktop.core.project.layout import ProjectLayout
 from wbc_desktop.core.retrain.settings import RetrainResult, RetrainSettings
 
 
@@ -88,7 +89,7 @@ def run_train_engine(args: argparse.Namespace) -> int:
     common = dict(seed=args.seed, device=args.device, val_fraction=args.val_fraction, replay=not args.no_replay,
                   time_budget_s=args.time_budget, epochs=args.epochs, lr=args.lr or 1e-3)
     if args.project:
-        s = RetrainSettings(out_dir=Path(args.out) if args.out else Path(args.project) / "models",
+        s = RetrainSettings(out_dir=Path(args.out) if args.out else ProjectLayout(args.project).models_dir,
                             project_dir=Path(args.project), base_segmenter=args.base or "default",
                             base_classifier=args.classifier_base,
                             models=tuple(m.strip() for m in args.models.split(",") if m.strip()),

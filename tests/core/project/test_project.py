@@ -12,7 +12,8 @@ from wbc_desktop.core.cells.instances import find_cells
 from wbc_desktop.core.io.images import read_image, read_mask
 from wbc_desktop.core.review.edits import paint_disks
 from wbc_desktop.core.review.history import Reclassify, Sign
-from wbc_desktop.core.project.lock import LOCK_NAME, ProjectLocked
+from wbc_desktop.core.project.layout import LOCK_FILE
+from wbc_desktop.core.project.lock import ProjectLocked
 from wbc_desktop.core.review.mask_edit import MaskEdit
 from wbc_desktop.core.project.project import Project
 from wbc_desktop.core.project.manifest import ProjectError
@@ -108,14 +109,14 @@ def test_lock_names_its_holder_and_a_stale_lock_is_taken_over(tmp_path):
     p, root = new_project(tmp_path, 1)
     with pytest.raises(ProjectLocked, match="already open in this window"):
         Project.open(root)
-    lock = json.loads((root / LOCK_NAME).read_text())
+    lock = json.loads((root / LOCK_FILE).read_text())
     lock["pid"] = 999999  # another process on this host that has died
-    (root / LOCK_NAME).write_text(json.dumps(lock))
+    (root / LOCK_FILE).write_text(json.dumps(lock))
     q = Project.open(root)  # taken over
     assert q.images
-    lock2 = json.loads((root / LOCK_NAME).read_text())
+    lock2 = json.loads((root / LOCK_FILE).read_text())
     lock2["pid"] = 1  # alive (init)
-    (root / LOCK_NAME).write_text(json.dumps(lock2))
+    (root / LOCK_FILE).write_text(json.dumps(lock2))
     with pytest.raises(ProjectLocked, match="open in another window .*process 1"):
         Project.open(root)
 
@@ -160,7 +161,7 @@ def test_newer_format_is_refused_clearly(tmp_path):
     (root / "project.json").write_text(json.dumps(doc))
     with pytest.raises(ProjectError, match="newer WBC Desktop"):
         Project.open(root)
-    assert not (root / LOCK_NAME).exists()
+    assert not (root / LOCK_FILE).exists()
 
 
 def test_reviews_of_the_user_folder_are_migrated_once(tmp_path):

@@ -23,6 +23,7 @@ def cv(fixtures) -> Path:
 def make_project(root: Path, cv: Path, names=("002.png", "004.png", "007.png", "011.png")) -> Path:
     """A project folder as the app writes it: project.json, masks/, cells.csv with person types."""
     from wbc_desktop.core.project import cells_table, manifest
+    from wbc_desktop.core.project.layout import ProjectLayout
     from wbc_desktop.core.project.manifest import ProjectImage
 
     root.mkdir(parents=True, exist_ok=True)
@@ -44,7 +45,7 @@ def make_project(root: Path, cv: Path, names=("002.png", "004.png", "007.png", "
                       "model_type": "unidentified", "person_type": TYPES[n], "nucleus_area_px": 1,
                       "cytoplasm_area_px": 1, "touches_border": 0}]
     manifest.save(root, images, {"created": "test"})
-    cells_table.write(root / cells_table.CELLS_FILE, rows, [im.key for im in images])
+    cells_table.write(ProjectLayout(root).cells_file, rows, [im.key for im in images])
     return root
 
 

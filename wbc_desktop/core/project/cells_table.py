@@ -1,5 +1,11 @@
-"""The project's ``cells.csv``: every cell of every analysed image, the model's type beside the
-person's, and who set it. Plain CSV, one row per cell, keyed by (image key, cell id)."""
+"""The project's ``cells.csv`` (:data:`~.layout.CELLS_FILE`): every cell of every analysed image,
+the model's type beside the person's, and who set it. Plain CSV, one row per cell, keyed by (image
+key, cell id).
+
+Not ``analyze``'s ``cells.csv``: that export table has the final type only (its columns are
+``EXPORT_CELL_COLUMNS``); this one, :data:`PROJECT_CELL_COLUMNS`, keeps both decisions so a
+reopened project knows what the person changed.
+"""
 
 from __future__ import annotations
 
@@ -12,8 +18,7 @@ from wbc_desktop.core.analysis import UNIDENTIFIED, Analysis, Cell
 from wbc_desktop.core.io.atomic import atomic_write_text
 from wbc_desktop.core.review.store import ImageReview
 
-CELLS_FILE = "cells.csv"
-COLUMNS = [
+PROJECT_CELL_COLUMNS = [
     "image", "cell_id", "x0", "y0", "x1", "y1", "centroid_x", "centroid_y", "model_type", "confidence",
     "predicted_type", "top3", "person_type", "set_by", "set_at", "nucleus_area_px", "cytoplasm_area_px",
     "nc_ratio", "touches_border",
@@ -86,7 +91,7 @@ def read(path: Path) -> dict[str, list[dict]]:
 def write(path: Path, rows_by_image: dict[str, list[dict]], order: list[str]) -> None:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")  # plain rows: DictWriter's per-field checks doubled the time
-    w.writerow(COLUMNS)
+    w.writerow(PROJECT_CELL_COLUMNS)
     for key in order:
-        w.writerows([r.get(c, "") for c in COLUMNS] for r in rows_by_image.get(key, []))
+        w.writerows([r.get(c, "") for c in PROJECT_CELL_COLUMNS] for r in rows_by_image.get(key, []))
     atomic_write_text(path, buf.getvalue())

@@ -21,10 +21,10 @@ from typing import Optional
 import numpy as np
 
 from wbc_desktop.core.review.edits import MaskPatch
+from wbc_desktop.core.project.layout import JOURNAL_FILE
 
 log = logging.getLogger(__name__)
 
-JOURNAL_NAME = "journal.jsonl"
 
 
 @dataclass
@@ -56,7 +56,7 @@ class Journal:
     """Append-only file of :class:`Entry` lines."""
 
     def __init__(self, root: Path | str) -> None:
-        self.path = Path(root) / JOURNAL_NAME
+        self.path = Path(root) / JOURNAL_FILE
         self.seq = 0
         for e in self.read():
             self.seq = max(self.seq, e.seq)

@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Optional
 
 from wbc_desktop.core.errors import WbcError
+from wbc_desktop.core.project.layout import LOCK_FILE
 
-LOCK_NAME = ".wbc-project.lock"
 
 
 class ProjectLocked(WbcError):
@@ -43,7 +43,7 @@ class ProjectLock:
     """``acquire`` creates the lock file atomically (O_EXCL) or explains who holds it."""
 
     def __init__(self, root: Path | str, user: Optional[str] = None) -> None:
-        self.path = Path(root) / LOCK_NAME
+        self.path = Path(root) / LOCK_FILE
         self.user = user or os.environ.get("USER") or os.environ.get("USERNAME") or "someone"
         self.held = False
 

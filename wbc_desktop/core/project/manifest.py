@@ -17,10 +17,10 @@ from typing import Any, Optional
 
 from wbc_desktop.core.errors import WbcError
 from wbc_desktop.core.io.atomic import atomic_write_text
+from wbc_desktop.core.project.layout import PROJECT_BACKUP_FILE, PROJECT_FILE
 
 PROJECT_FORMAT = "wbc-desktop-project"
 PROJECT_VERSION = 1
-PROJECT_FILE = "project.json"
 #: Image states, in order: each later one implies the earlier ones happened.
 STATES = ("new", "analysed", "corrected", "reviewed", "signed")
 
@@ -73,6 +73,15 @@ class ProjectImage:
         return cls(**kw)
 
 
+def unique_key(path: Path, taken: set[str]) -> str:
+    """The name of an image's files in the project: its stem, made safe and unique among ``taken``."""
+    stem = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in path.stem) or "image"
+    key, n = stem, 2
+    while key in taken:
+        key, n = f"{stem}-{n}", n + 1
+    return key
+
+
 def now_iso() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S%z")
 
@@ -109,7 +118,7 @@ def save(root: Path, images: list[ProjectImage], extra: dict) -> None:
             old = p.read_text(encoding="utf-8")
             if old != text:
                 parse(old, p.name)  # only a readable file becomes the backup
-                atomic_write_text(root / (PROJECT_FILE + ".bak"), old)
+                atomic_write_text(root / PROJECT_BACKUP_FILE, old)
         except (ValueError, OSError, ProjectError):
             pass
     atomic_write_text(p, text)

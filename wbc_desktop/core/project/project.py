@@ -1,9 +1,11 @@
 """A project: a folder holding a batch of images' analyses and every correction a person made.
 
-Layout (``docs/project-format.md``): ``project.json`` (images, states, models), ``model/<key>.png``
-(the model's class map, 0/128/255), ``masks/<key>.png`` (the corrected class map, only for edited
-images) with ``instances/<key>.png`` (16-bit cell ids), ``cells.csv`` (every cell, model and person
-types), ``journal.jsonl`` (strokes not yet in a saved mask) and a lock file.
+Layout (names in :mod:`~.layout`, described in ``docs/project-format.md``): ``project.json``
+(images, states, models), ``model/<key>.png`` (the model's class map, 0/128/255),
+``masks/<key>.png`` (the corrected class map, only for edited images) with ``instances/<key>.png``
+(16-bit cell ids), ``cells.csv`` (every cell, model and person types), ``journal.jsonl`` (strokes
+not yet in a saved mask) and a lock file. The project imports its parts (manifest, cells table,
+image files, reading back, recovery, journal, lock); none of them imports it back.
 
 Nothing a person draws is lost: each step of an attached :class:`History` is journalled (append +
 fsync) before it returns, types and states are written at once (atomic), and the masks, the slow
@@ -24,22 +26,19 @@ import numpy as np
 
 from wbc_desktop.core.analysis import Analysis
 from wbc_desktop.core.errors import InputError
-from wbc_desktop.core.io.atomic import atomic_write_bytes, sha256_file, write_png_atomic
-from wbc_desktop.core.io.images import class_map_to_mask, read_mask
+from wbc_desktop.core.io.atomic import sha256_file
 from wbc_desktop.core.project import cells_table, manifest
-from wbc_desktop.core.review.history import History
+from wbc_desktop.core.project.image_files import ImageFiles
 from wbc_desktop.core.project.journal import Journal
+from wbc_desktop.core.project.layout import PROJECT_FILE, ProjectLayout
 from wbc_desktop.core.project.lock import ProjectLock
-from wbc_desktop.core.project.manifest import PROJECT_FILE, ProjectError, ProjectImage
-from wbc_desktop.core.project.recovery import (
-    encode_instances, migrate_review, read_instances, recover_images, replay_journal,
-)
+from wbc_desktop.core.project.manifest import ProjectError, ProjectImage
+from wbc_desktop.core.project.read_back import read_analysis
+from wbc_desktop.core.project.recovery import apply_entries, migrate_review, recover_images
+from wbc_desktop.core.review.history import History
 from wbc_desktop.core.review.store import ImageReview, ReviewStore
 
 log = logging.getLogger(__name__)
-
-MODEL_DIR, MASKS_DIR, INSTANCES_DIR, DOUBT_DIR = "model", "masks", "instances", "uncertainty"
-MODEL_INSTANCES_DIR = "model-instances"  # the model's cell ids: reopening needs no instance search
 
 
 @dataclass
@@ -58,6 +57,8 @@ class Project:
 
     def __init__(self, root: Path, user: Optional[str], lock: Optional[ProjectLock]) -> None:
         self.root = root
+        self.layout = ProjectLayout(root)
+        self.files = ImageFiles(self.layout)
         self.user = user
         self._lock_file = lock
         self.images: list[ProjectImage] = []
@@ -91,7 +92,7 @@ class Project:
              lock: bool = True) -> "Project":
         """Open a project; problems that leave the rest usable end up in ``messages``."""
         root = Path(root)
-        if not (root / PROJECT_FILE).exists() and not (root / cells_table.CELLS_FILE).exists():
+        if not ProjectLayout(root).project_file.exists() and not ProjectLayout(root).cells_file.exists():
             raise ProjectError(f"{root}: not a WBC Desktop project (no {PROJECT_FILE})")
         lk = ProjectLock(root, user) if lock else None
         if lk is not None:
@@ -110,29 +111,24 @@ class Project:
 
     def _load(self) -> None:
         try:
-            self.rows = cells_table.read(self.root / cells_table.CELLS_FILE)
+            self.rows = cells_table.read(self.layout.cells_file)
         except (ValueError, OSError, UnicodeDecodeError) as e:
             self.messages.append(f"{cells_table.CELLS_FILE}: unreadable ({e}); cell types will be taken from the "
                                  "masks again and a person's types may need redoing")
             self.rows = {}
-        self.images, self.extra = recover_images(self.root, self.rows, self.messages)
+        self.images, self.extra = recover_images(self.layout, self.rows, self.messages)
         for im in self.images:
             if self.image_path(im) is None:
                 self.messages.append(f"{im.name or im.key}: image file not found ({im.path or 'path unknown'}); "
                                      "its masks and cells are kept, add the file again to see it")
-        n = replay_journal(self)
+        n = self._replay_journal()
         if n:
             self.messages.append(f"recovered {n} unsaved edit(s) from the journal")
         self.save()
 
     # ---- images
     def key_for(self, path: Path) -> str:
-        taken = {im.key for im in self.images}
-        stem = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in path.stem) or "image"
-        key, n = stem, 2
-        while key in taken:
-            key, n = f"{stem}-{n}", n + 1
-        return key
+        return manifest.unique_key(path, {im.key for im in self.images})
 
     def add_image(self, path: Path | str) -> ProjectImage:
         """Add an image file (once: adding it again returns its entry)."""
@@ -185,21 +181,15 @@ class Project:
         return None
 
     # ---- analyses
-    def _png(self, folder: str, im: ProjectImage) -> Path:
-        return self.root / folder / f"{im.key}.png"
-
     def has_analysis(self, im: ProjectImage) -> bool:
-        return self._png(MODEL_DIR, im).is_file() or self._png(MASKS_DIR, im).is_file()
+        return self.files.has_analysis(im.key)
 
     def is_edited(self, im: ProjectImage) -> bool:
-        return self._png(MASKS_DIR, im).is_file() or (im.key in self.open_images and self.open_images[im.key].dirty)
+        return self.files.is_corrected(im.key) or (im.key in self.open_images and self.open_images[im.key].dirty)
 
     def save_analysis(self, im: ProjectImage, analysis: Analysis) -> None:
         """Keep the model's output (class map and cells) and mark the image analysed."""
-        write_png_atomic(self._png(MODEL_DIR, im), class_map_to_mask(analysis.class_map))
-        atomic_write_bytes(self._png(MODEL_INSTANCES_DIR, im), encode_instances(analysis.instances))
-        if getattr(analysis, "uncertainty", None) is not None:  # the segmenter's doubt, for the review
-            write_png_atomic(self._png(DOUBT_DIR, im), analysis.uncertainty)
+        self.files.write_model(im.key, analysis)
         im.size = [int(analysis.shape[0]), int(analysis.shape[1])]
         im.models = dict(analysis.models)
         im.scale, im.scale_method = float(analysis.scale), analysis.scale_method
@@ -214,35 +204,65 @@ class Project:
 
     def save_corrected(self, im: ProjectImage, analysis: Analysis) -> None:
         """An image whose first analysis is a person's (an imported mask): written as corrected."""
-        write_png_atomic(self._png(MASKS_DIR, im), class_map_to_mask(analysis.class_map))
-        atomic_write_bytes(self._png(INSTANCES_DIR, im), encode_instances(analysis.instances))
+        self.files.write_corrected(im.key, analysis.class_map, analysis.instances)
         im.mark("corrected", self.user)
         with self._mutex:
             self.rows[im.key] = cells_table.rows_for(im.key, analysis, self.review_for(im))
             self._save_tables()
 
     def model_class_map(self, im: ProjectImage) -> Optional[np.ndarray]:
-        p = self._png(MODEL_DIR, im)
-        return read_mask(p) if p.is_file() else None
+        return self.files.model_class_map(im.key)
 
     def model_masks(self, im: ProjectImage) -> Optional[tuple[np.ndarray, Optional[np.ndarray]]]:
         """(class map, instances or None) as the model made them, for "revert to the model" after a
         reopen; None when the image was never analysed or its masks are still the model's."""
-        if not self.is_edited(im):
-            return None
-        cm = self.model_class_map(im)
-        if cm is None:
-            return None
-        ip = self._png(MODEL_INSTANCES_DIR, im)
-        return cm, (read_instances(ip, cm.shape) if ip.is_file() else None)
+        return self.files.model_masks(im.key) if self.is_edited(im) else None
 
     def load_analysis(self, im: ProjectImage) -> Optional[Analysis]:
         """The image's analysis as the person left it (corrected masks, cells); ``None`` if never analysed."""
         if im.key in self.open_images:
             return self.open_images[im.key].analysis
-        from wbc_desktop.core.project.read_back import read_analysis
+        return read_analysis(self.layout, im, self.rows)
 
-        return read_analysis(self, im)
+    def set_aside_corrections(self, im: ProjectImage) -> Optional[str]:
+        """Before a new model analysis replaces an edited image's: keep the person's masks (never
+        deleted) as ``masks/replaced/<key>-<time>.png`` (+ instances); returns that name or None."""
+        self.flush()  # journalled strokes into the masks first
+        kept = self.files.set_aside(im.key)
+        if kept is None:
+            return None
+        with self._mutex:
+            self.open_images.pop(im.key, None)
+            im.unmark("corrected")
+            self.save()
+        return kept
+
+    def _replay_journal(self) -> int:
+        """Apply the journalled strokes to the saved masks, write them, empty the journal; how many."""
+        entries = self.journal.read()
+        if not entries:
+            return 0
+        by_key: dict[str, list] = {}
+        for e in entries:
+            by_key.setdefault(e.key, []).append(e)
+        done = 0
+        for key, es in by_key.items():
+            im = self.find(key)
+            a = self.load_analysis(im) if im is not None else None
+            if im is None or a is None:
+                self.messages.append(f"journal: {len(es)} edit(s) of unknown image {key} ignored")
+                continue
+            review = self.review_for(im)
+            n = apply_entries(a, es, key, self.messages)
+            if not n:
+                continue
+            done += n
+            self.files.write_corrected(key, a.class_map, a.instances)
+            im.mark("corrected", self.user)
+            self.rows[key] = cells_table.rows_for(key, a, review)
+        cells_table.write(self.layout.cells_file, self.rows, [i.key for i in self.images])
+        self.journal.drop_through(max(e.seq for e in entries))
+        return done
 
     # ---- the person's work
     def review_for(self, im: ProjectImage) -> ImageReview:
@@ -320,7 +340,7 @@ class Project:
             manifest.save(self.root, self.images, self.extra)
 
     def _save_tables(self) -> None:
-        cells_table.write(self.root / cells_table.CELLS_FILE, self.rows, [im.key for im in self.images])
+        cells_table.write(self.layout.cells_file, self.rows, [im.key for im in self.images])
         self.save()
 
     def snapshot(self) -> tuple[int, list[tuple[str, np.ndarray, np.ndarray, int]]]:
@@ -337,8 +357,7 @@ class Project:
             im = self.find(key)
             if im is None:
                 continue
-            write_png_atomic(self._png(MASKS_DIR, im), class_map_to_mask(cm))
-            atomic_write_bytes(self._png(INSTANCES_DIR, im), encode_instances(inst))
+            self.files.write_corrected(im.key, cm, inst)
         with self._mutex:
             for key, _, _, version in items:
                 o = self.open_images.get(key)

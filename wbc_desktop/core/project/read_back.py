@@ -7,7 +7,7 @@ overlay), and the project class stays about the project's life cycle.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional
+from typing import Optional
 
 import numpy as np
 from PIL import Image
@@ -16,29 +16,26 @@ from wbc_desktop.core.analysis import Analysis
 from wbc_desktop.core.cells.instances import find_cells
 from wbc_desktop.core.io.images import read_mask
 from wbc_desktop.core.project import cells_table
+from wbc_desktop.core.project.cell_ids import read_instances
+from wbc_desktop.core.project.layout import ProjectLayout
 from wbc_desktop.core.project.manifest import ProjectImage
-from wbc_desktop.core.project.recovery import read_instances
-
-if TYPE_CHECKING:
-    from wbc_desktop.core.project.project import Project
 
 
-def read_analysis(project: "Project", im: ProjectImage) -> Optional[Analysis]:
-    """The stored analysis of ``im`` (not open in this session); ``None`` if never analysed."""
-    from wbc_desktop.core.project.project import DOUBT_DIR, INSTANCES_DIR, MASKS_DIR, MODEL_DIR, MODEL_INSTANCES_DIR
+def read_analysis(layout: ProjectLayout, im: ProjectImage, rows: dict[str, list[dict]]) -> Optional[Analysis]:
+    """The stored analysis of ``im`` (not open in this session); ``None`` if never analysed.
 
-    png, rows = project._png, project.rows
-    edited = png(MASKS_DIR, im)
-    src = edited if edited.is_file() else png(MODEL_DIR, im)
+    ``rows`` are the project's cell-table rows by image key (the cells' types and geometry)."""
+    edited = layout.corrected_mask(im.key)
+    src = edited if edited.is_file() else layout.model_mask(im.key)
     if not src.is_file():
         return None
     cm = read_mask(src, tuple(im.size) if im.size else None)
     inst = None
-    ip = png(INSTANCES_DIR, im)
+    ip = layout.instances(im.key)
     if edited.is_file() and ip.is_file():
         inst = read_instances(ip, cm.shape)
-    elif not edited.is_file() and png(MODEL_INSTANCES_DIR, im).is_file():
-        inst = read_instances(png(MODEL_INSTANCES_DIR, im), cm.shape)
+    elif not edited.is_file() and layout.model_instances(im.key).is_file():
+        inst = read_instances(layout.model_instances(im.key), cm.shape)
         if inst is not None and sorted(set(np.unique(inst).tolist()) - {0}) != \
                 sorted(int(r["cell_id"]) for r in rows.get(im.key, [])):
             inst = None  # not the cells of cells.csv: find them again
@@ -50,7 +47,7 @@ def read_analysis(project: "Project", im: ProjectImage) -> Optional[Analysis]:
     a = Analysis(image_name=im.name or im.key, shape=cm.shape, class_map=cm, instances=inst.astype(np.int32),
                  cells=cells, scale=im.scale, models=dict(im.models), scale_method=im.scale_method,
                  scale_confidence=im.scale_confidence, familiarity=im.familiarity, warning=im.warning)
-    dp = png(DOUBT_DIR, im)
+    dp = layout.doubt(im.key)
     if dp.is_file():
         try:
             u = np.asarray(Image.open(dp).convert("L"))

@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Optional
 
 from wbc_desktop.core.project import cells_table, manifest
-from wbc_desktop.core.project.manifest import PROJECT_FILE, ProjectError
+from wbc_desktop.core.project.layout import PROJECT_FILE, ProjectLayout
+from wbc_desktop.core.project.manifest import ProjectError
 
 
 @dataclass(frozen=True)
@@ -30,19 +31,20 @@ def list_trainable(project_dir: Path | str) -> list[TrainableImage]:
     Raises ProjectError with one line when the folder is not a readable project.
     """
     root = Path(project_dir)
+    layout = ProjectLayout(root)
     try:
-        images, _ = manifest.parse((root / PROJECT_FILE).read_text(encoding="utf-8"), str(root))
+        images, _ = manifest.parse(layout.project_file.read_text(encoding="utf-8"), str(root))
     except FileNotFoundError:
         raise ProjectError(f"{root}: not a WBC Desktop project (no {PROJECT_FILE})") from None
     except (OSError, ValueError) as e:
         raise ProjectError(f"{root}: {PROJECT_FILE} cannot be read ({e})") from None
     try:
-        rows = cells_table.read(root / "cells.csv")
+        rows = cells_table.read(layout.cells_file)
     except (OSError, ValueError):
         rows = {}
     out = []
     for im in images:
-        corrected = (root / "masks" / f"{im.key}.png").is_file()
+        corrected = layout.corrected_mask(im.key).is_file()
         typed = sum(1 for r in rows.get(im.key, []) if r.get("person_type"))
         if corrected or typed:
             p = Path(im.path)

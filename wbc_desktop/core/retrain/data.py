@@ -55,9 +55,10 @@ def split_names(names: list[str], val_fraction: float, seed: int) -> tuple[set[s
 
 # ---- project mode -----------------------------------------------------------------------------
 def _project_images(root: Path) -> list:
-    from wbc_desktop.core.project.manifest import PROJECT_FILE, parse
+    from wbc_desktop.core.project.layout import PROJECT_FILE, ProjectLayout
+    from wbc_desktop.core.project.manifest import parse
 
-    p = root / PROJECT_FILE
+    p = ProjectLayout(root).project_file
     if not p.is_file():
         raise WbcError(f"{root}: not a WBC Desktop project (no {PROJECT_FILE})")
     images, _ = parse(p.read_text(encoding="utf-8"), p.name)
@@ -79,16 +80,18 @@ def _wanted(im, selected: Optional[list[str]]) -> bool:
 def project_examples(s: RetrainSettings, notes: list[str]) -> tuple[list[SegExample], list[CellExample]]:
     """Corrected images (``masks/<key>.png``) and cells with a person's type (``cells.csv``)."""
     from wbc_desktop.core.project import cells_table
-    from wbc_desktop.core.project.recovery import read_instances
+    from wbc_desktop.core.project.cell_ids import read_instances
+    from wbc_desktop.core.project.layout import ProjectLayout
 
     root = Path(s.project_dir)
-    rows = cells_table.read(root / cells_table.CELLS_FILE)
+    layout = ProjectLayout(root)
+    rows = cells_table.read(layout.cells_file)
     seg: list[SegExample] = []
     cells: list[CellExample] = []
     for im in _project_images(root):
         if not _wanted(im, s.selected):
             continue
-        corrected = root / "masks" / f"{im.key}.png"
+        corrected = layout.corrected_mask(im.key)
         typed = [r for r in rows.get(im.key, []) if r.get("person_type") and r["person_type"] != "unidentified"]
         if not corrected.is_file() and not typed:
             continue
@@ -98,7 +101,7 @@ def project_examples(s: RetrainSettings, notes: list[str]) -> tuple[list[SegExam
             continue
         try:
             rgb = read_image(path).pixels
-            cm_path = corrected if corrected.is_file() else root / "model" / f"{im.key}.png"
+            cm_path = corrected if corrected.is_file() else layout.model_mask(im.key)
             cm = read_mask(cm_path, rgb.shape[:2]) if cm_path.is_file() else None
         except InputError as e:
             notes.append(f"{im.name or im.key}: {e}; skipped")
@@ -107,7 +110,7 @@ def project_examples(s: RetrainSettings, notes: list[str]) -> tuple[list[SegExam
         if corrected.is_file() and cm is not None and "segmenter" in s.models:
             seg.append(SegExample(name, rgb, cm))
         if typed and "classifier" in s.models:
-            inst = read_instances(root / "instances" / f"{im.key}.png", rgb.shape[:2]) if cm is not None else None
+            inst = read_instances(layout.instances(im.key), rgb.shape[:2]) if cm is not None else None
             for r in typed:
                 cells.append(CellExample(name, rgb, r["person_type"], cm, inst, int(r["cell_id"]),
                                          (float(r["centroid_x"]), float(r["centroid_y"])), im.scale or None))

@@ -36,6 +36,7 @@ def held_out_images(settings: dict[str, Any], result: Any, limit: int) -> list[t
     names = [str(r.get("image")) for r in rows][:limit]
     found: list[tuple[str, Path, Optional[Path]]] = []
     if settings.get("project_dir"):
+        from wbc_desktop.core.project.layout import ProjectLayout
         from wbc_desktop.core.project.trainable import find_image, list_trainable
 
         root = Path(settings["project_dir"])
@@ -43,7 +44,7 @@ def held_out_images(settings: dict[str, Any], result: Any, limit: int) -> list[t
         for n in names:
             it = find_image(items, n)
             if it is not None and it.path is not None:
-                mask = root / "masks" / f"{it.key}.png"
+                mask = ProjectLayout(root).corrected_mask(it.key)
                 found.append((n, it.path, mask if mask.is_file() else None))
     else:
         pairs = list(zip(settings.get("images") or [], settings.get("masks") or []))

@@ -177,9 +177,9 @@ def install(window: Any) -> ProjectSession:
     def open_paths_or_project(paths) -> None:
         """A project folder (dropped, from the command line or recent files) opens as the project,
         not as a folder of images (its masks would be analysed as pictures)."""
-        from wbc_desktop.core.project.manifest import PROJECT_FILE
+        from wbc_desktop.core.project.layout import is_project
 
-        projects = [Path(p) for p in paths if Path(p).is_dir() and (Path(p) / PROJECT_FILE).is_file()]
+        projects = [Path(p) for p in paths if Path(p).is_dir() and is_project(p)]
         if projects:
             session.open(projects[0])
         rest = [p for p in paths if Path(p) not in projects]

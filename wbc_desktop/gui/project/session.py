@@ -19,7 +19,6 @@ from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal
 
 from wbc_desktop.core.errors import WbcError
 from wbc_desktop.core.project.project import Project
-from wbc_desktop.core.project.recovery import set_aside_corrections
 
 from wbc_desktop.gui.document import ImageEntry
 from wbc_desktop.gui.runner import Outcome
@@ -282,7 +281,7 @@ class ProjectSession(QObject):
             if im is None:
                 im = self._by_path[e.path] = p.add_image(e.path)
             if id(e.analysis) not in self._from_project:  # a new (or re-run) model output
-                kept = set_aside_corrections(p, im) if p.is_edited(im) else None
+                kept = p.set_aside_corrections(im) if p.is_edited(im) else None
                 if kept:
                     self.messages.warning(f"{e.name}: re-analysed; the masks you corrected are kept in the project "
                                           f"as {kept} (import them again to restore them).")

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
 )
 
 from wbc_desktop.core.project.manifest import ProjectError
+from wbc_desktop.core.project.layout import is_project
 from wbc_desktop.core.project.trainable import TrainableImage, list_trainable
 
 
@@ -78,7 +79,7 @@ class DataPage(QWizardPage):
 
     def project(self) -> Optional[Path]:
         p = Path(self.folder.text().strip()) if self.folder.text().strip() else None
-        return p if p is not None and (p / "project.json").is_file() else None
+        return p if is_project(p) else None
 
     def reload(self) -> None:
         self.list.blockSignals(True)

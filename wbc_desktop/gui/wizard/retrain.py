@@ -16,6 +16,7 @@ from typing import Any, Callable, Optional
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QFileDialog, QLabel, QProgressBar, QPushButton, QStatusBar
 
+from wbc_desktop.core.project.layout import ProjectLayout, is_project
 from wbc_desktop.core.retrain.process import ENGINE
 
 from wbc_desktop.gui.wizard.launcher import TrainingLauncher
@@ -23,7 +24,6 @@ from wbc_desktop.gui.wizard.launcher import TrainingLauncher
 log = logging.getLogger(__name__)
 
 KINDS = ("segmenter", "classifier")
-MODELS_DIR = "models"
 
 
 def default_store(root: Path) -> Any:
@@ -97,14 +97,14 @@ class Retrainer(QObject):
         for cand in (getattr(getattr(session, "project", None), "root", None),
                      getattr(getattr(doc, "project", None), "root", None), getattr(settings, "project_dir", None),
                      self._project):
-            if cand and (Path(cand) / "project.json").is_file():
+            if cand and is_project(cand):
                 return Path(cand)
         if not ask:
             return None
         folder = QFileDialog.getExistingDirectory(self.window, "Retrain on which project?", settings.last_dir)
         if not folder:
             return None
-        if not (Path(folder) / "project.json").is_file():
+        if not is_project(folder):
             self.messages.warning(f"{folder} is not a WBC Desktop project (no project.json); "
                                   "create one with 'wbc-desktop project new'.")
             return None
@@ -112,7 +112,7 @@ class Retrainer(QObject):
         return self._project
 
     def store(self, project: Path) -> Any:
-        return self.store_factory(project / MODELS_DIR)
+        return self.store_factory(ProjectLayout(project).models_dir)
 
     def base_of(self, project: Path, kind: str) -> str:
         """The version retraining starts from: the project's active one (its folder), else the app's model."""
@@ -147,7 +147,7 @@ class Retrainer(QObject):
             self.messages.warning("Nothing to learn from yet: correct some masks or set cell types in this project, "
                                   "then Retrain.")
             return None
-        return {"out_dir": project / MODELS_DIR, "project_dir": project, "models": models,
+        return {"out_dir": ProjectLayout(project).models_dir, "project_dir": project, "models": models,
                 "base_segmenter": self.base_of(project, "segmenter"),
                 "base_classifier": self.base_of(project, "classifier"),
                 "val_fraction": 0.2, "time_budget_s": 60.0, "device": self.controller.settings.device}

@@ -12,6 +12,7 @@ from typing import Any, Optional
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QWidget, QWizard
 
+from wbc_desktop.core.project.layout import ProjectLayout
 from wbc_desktop.gui.wizard.data_page import DataPage
 from wbc_desktop.gui.wizard.live_page import LivePage
 from wbc_desktop.gui.wizard.result_page import ResultPage
@@ -57,7 +58,7 @@ class RetrainWizard(QWizard):
     def settings(self) -> dict[str, Any]:
         """The engine's RetrainSettings as keyword arguments, from every page."""
         project = self.data.project()
-        return {"out_dir": project / "models", "project_dir": project, "selected": self.data.selected_names(),
+        return {"out_dir": ProjectLayout(project).models_dir, "project_dir": project, "selected": self.data.selected_names(),
                 "val_fraction": self.data.val_percent.value() / 100.0, "seed": int(self.data.seed.value()),
                 **self.options.values()}
 

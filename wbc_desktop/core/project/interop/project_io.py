@@ -136,10 +136,10 @@ def export_project(project: Project, fmt: str, out: Path) -> list[str]:
     elif fmt == "csv":
         out.mkdir(parents=True, exist_ok=True)
         project.flush()
-        src = project.root / "cells.csv"
+        src = project.layout.cells_file
         if src.is_file():
-            shutil.copyfile(src, out / "cells.csv")
-            written.append(str(out / "cells.csv"))
+            shutil.copyfile(src, out / src.name)
+            written.append(str(out / src.name))
         write_summary_csv([a for _, a in items], out / "summary.csv")
         written.append(str(out / "summary.csv"))
     elif fmt == "geojson":
