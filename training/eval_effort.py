@@ -7,9 +7,9 @@ annotator whose oracle is the expert mask. Each action fixes the largest wrong r
   expert's, taken per expert class (so the action has one class to paint);
 * the gesture, the same for both tools: a drag along the region's medial axis (its skeleton), points
   kept at least 2 model pixels apart as the app's snap tool samples a drag;
-* superpixel snap (``core.review.snap.snap_superpixels``, the app's S tool): every superpixel under
+* superpixel snap (``core.editing.snap.snap_superpixels``, the app's S tool): every superpixel under
   the drag takes the expert's class;
-* brush (the app's B tool, ``core.review.edits``): disks along the same points, the radius a person
+* brush (the app's B tool, ``core.editing.edits``): disks along the same points, the radius a person
   would pick for that region (the median half-width along the axis, at least 1 px).
 
 An action that does not raise the image's score is undone (Ctrl+Z: one more action) and that region
@@ -37,8 +37,8 @@ from scipy import ndimage as ndi
 from skimage.morphology import skeletonize
 
 from wbc_desktop.core.io.images import read_image, read_mask
-from wbc_desktop.core.review.edits import make_patch
-from wbc_desktop.core.review.snap import snap_area_for, snap_superpixels
+from wbc_desktop.core.editing.edits import make_patch
+from wbc_desktop.core.editing.snap import snap_area_for, snap_superpixels
 from wbc_desktop.core.segmentation.segmenter import Segmenter
 
 ROOT = Path(__file__).resolve().parents[1]

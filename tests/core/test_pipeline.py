@@ -103,7 +103,7 @@ def test_unfamiliar_images_are_typed_by_the_stain_robust_classifier(fixtures):
     assert familiar.models["classifier"]["name"] == "default"
     if field.cells:
         from wbc_desktop.core.io.images import read_image
-        from wbc_desktop.core.review.retype import make_request
+        from wbc_desktop.core.cells.retype import make_request
 
         req = make_request(field, [field.cells[0].cell_id])
         assert req.familiarity == field.familiarity

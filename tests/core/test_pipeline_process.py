@@ -67,7 +67,7 @@ def test_a_killed_process_gives_a_clear_error_not_a_hang():
 @pytest.mark.slow
 def test_retype_in_the_child_equals_in_process(engine):
     """A retype request crosses the pipe (RGB once per image) and types cells like the local pipeline."""
-    from wbc_desktop.core.review.retype import make_request
+    from wbc_desktop.core.cells.retype import make_request
 
     image = read_image(samples_dir() / "smear_field_bccd_00010.jpg")
     local_pipe = Pipeline.load(device="cpu")

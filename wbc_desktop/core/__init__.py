@@ -9,15 +9,18 @@ to follow an image from its file to ``cells.csv``):
    superpixels, graph and SMGNN give the class map (``segmentation``; its weights from ``weights``);
 3. ``cells/instances.py`` ``find_cells``: the class map split into cells;
 4. ``cells/classifier.py`` ``CellClassifier``: each cell typed;
-5. ``review/tables.py``: the typed cells, with a person's decisions, written as ``cells.csv``
-   and ``summary.csv``.
+5. ``export/tables.py``: the typed cells written as ``cells.csv``, ``images.csv`` and
+   ``summary.csv``.
 
-Around that walk: ``weights`` (model files, versions, the safe-file check), ``retrain`` (new
+Around that walk: ``weights`` (model files, versions, the safe-file check), ``review`` (a
+person's decisions and their undo history), ``editing`` (mask corrections), ``project`` (the
+folder that keeps analyses and corrections; its names in ``project/layout.py``), ``retrain`` (new
 versions from a project's corrections) and ``batch`` (many images, clusters, whole slides).
 ``pipeline.py`` runs steps 1-4 as ``Pipeline.analyze(path) -> Analysis``, ``slide_view.py`` the
 same for a whole slide in tiles, and ``pipeline_process.py`` hosts the Pipeline in a child
 process for the app. Shared by every subpackage: ``analysis`` (the result records), ``device``,
 ``progress`` (progress callback, cancel token), ``errors``, ``credits`` (what the app is made of).
-Dependencies point down: batch, retrain > pipeline > review > cells > segmentation > imaging >
-weights > io (a layers contract in ``pyproject.toml``).
+Dependencies point down: batch, retrain > pipeline_process > pipeline > project > editing >
+review > cells > segmentation > imaging > weights > export > io (a layers contract in
+``pyproject.toml``).
 """

@@ -93,7 +93,7 @@ class Pipeline:
         The analysis is left unchanged (copies of the cells are typed); the caller decides how
         to apply the result (a person's own type always wins over it). Empty without a classifier.
         """
-        from wbc_desktop.core.review.retype import type_fields
+        from wbc_desktop.core.cells.retype import type_fields
 
         want = set(int(i) for i in cell_ids)
         cells = [copy.copy(c) for c in analysis.cells if c.cell_id in want]

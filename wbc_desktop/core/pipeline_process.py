@@ -87,7 +87,7 @@ def _serve_slide(conn, cancel, pipeline: Any, path: str, shape: Any, factor: flo
 
 
 def _retype(pipeline: Any, cache: dict[str, Any], key: str, pixels: Any, request: Any) -> tuple[str, Any]:
-    """Answer one retype request (see :mod:`wbc_desktop.core.review.retype`)."""
+    """Answer one retype request (see :mod:`wbc_desktop.core.cells.retype`)."""
     try:
         if pixels is not None:
             cache.clear()
@@ -170,7 +170,7 @@ class PipelineProcess:
 
     def retype(self, image: Any, analysis: Any, cell_ids: list[int]) -> dict[int, dict]:
         """Same contract as :meth:`Pipeline.retype`: snapshots the cells, then :meth:`retype_request`."""
-        from wbc_desktop.core.review.retype import make_request
+        from wbc_desktop.core.cells.retype import make_request
 
         req = make_request(analysis, cell_ids)
         if req is None:
@@ -179,7 +179,7 @@ class PipelineProcess:
         return self.retype_request(pixels, req, key=f"{getattr(image, 'path', '')}:{id(pixels)}")
 
     def retype_request(self, pixels: Any, request: Any, key: str) -> dict[int, dict]:
-        """Retype the cells of a :class:`~wbc_desktop.core.review.retype.RetypeRequest`.
+        """Retype the cells of a :class:`~wbc_desktop.core.cells.retype.RetypeRequest`.
 
         ``pixels`` (the image's RGB) cross the pipe only when ``key`` differs from the last one sent.
         """

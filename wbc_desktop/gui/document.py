@@ -18,7 +18,7 @@ from PySide6.QtCore import QObject, Signal
 from wbc_desktop.core.review.counts import apply_threshold, batch_counts
 
 from wbc_desktop.core.review.history import History, Reclassify, ReviewLocked, Sign
-from wbc_desktop.core.review.mask_edit import MaskEdit
+from wbc_desktop.core.editing.mask_edit import MaskEdit
 
 from wbc_desktop.core.review.store import ImageReview, ReviewStore
 
@@ -305,7 +305,7 @@ class Document(QObject):
 
     def set_types(self, i: int, results: dict) -> list[int]:
         """Retype results from the model process; a person's own type stays on top of them."""
-        from wbc_desktop.core.review.retype import apply_types
+        from wbc_desktop.core.cells.retype import apply_types
 
         e = self.entry(i)
         if e is None or e.analysis is None or e.history is None or not results:

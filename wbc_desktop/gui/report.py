@@ -14,8 +14,8 @@ from PySide6.QtCore import QMarginsF, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPageLayout, QPageSize, QPainter, QPdfWriter, QPen
 
 from wbc_desktop import __version__
-from wbc_desktop.core.review.differential import NOT_WBC
-from wbc_desktop.core.review.tables import summary_rows, write_cells_csv, write_summary_csv
+from wbc_desktop.core.export.differential import NOT_WBC
+from wbc_desktop.core.export.tables import summary_rows, write_cells_csv, write_summary_csv
 from wbc_desktop.core.io.atomic import atomic_write_bytes
 
 from wbc_desktop.gui.palette import display_name, type_color

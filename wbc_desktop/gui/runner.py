@@ -175,7 +175,7 @@ class AnalysisRunner(QObject):
             self.pipeline = None
 
     def retype(self, pixels: Any, request: Any) -> bool:
-        """Queue a retype of edited cells (a :class:`~wbc_desktop.core.review.retype.RetypeRequest`),
+        """Queue a retype of edited cells (a :class:`~wbc_desktop.core.cells.retype.RetypeRequest`),
         ahead of images waiting for analysis; ``False`` when no loaded model can type cells."""
         if self.pipeline is None and not self._loading:
             return False

@@ -10,7 +10,7 @@ from wbc_desktop.core.batch.job import BatchSettings
 from wbc_desktop.core.batch.runner import run_batch
 from wbc_desktop.core.io.images import list_images, read_image
 from wbc_desktop.core.pipeline import Pipeline
-from wbc_desktop.core.review.tables import write_cells_csv, write_summary_csv
+from wbc_desktop.core.export.tables import write_cells_csv, write_summary_csv
 
 
 @pytest.fixture

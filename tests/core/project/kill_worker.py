@@ -4,8 +4,8 @@ test SIGKILLs it at some moment and checks that every printed stroke survives.""
 import sys
 from pathlib import Path
 
-from wbc_desktop.core.review.edits import paint_disks
-from wbc_desktop.core.review.mask_edit import MaskEdit
+from wbc_desktop.core.editing.edits import paint_disks
+from wbc_desktop.core.editing.mask_edit import MaskEdit
 from wbc_desktop.core.project.project import Project
 
 

@@ -10,11 +10,11 @@ from PIL import Image
 from wbc_desktop.core.analysis import Analysis
 from wbc_desktop.core.cells.instances import find_cells
 from wbc_desktop.core.io.images import read_image, read_mask
-from wbc_desktop.core.review.edits import paint_disks
+from wbc_desktop.core.editing.edits import paint_disks
 from wbc_desktop.core.review.history import Reclassify, Sign
 from wbc_desktop.core.project.layout import LOCK_FILE
 from wbc_desktop.core.project.lock import ProjectLocked
-from wbc_desktop.core.review.mask_edit import MaskEdit
+from wbc_desktop.core.editing.mask_edit import MaskEdit
 from wbc_desktop.core.project.project import Project
 from wbc_desktop.core.project.manifest import ProjectError
 from wbc_desktop.core.review.store import ImageReview, ReviewStore

@@ -8,9 +8,9 @@ import shutil
 import numpy as np
 from PIL import Image
 
-from wbc_desktop.core.review.edits import paint_disks
+from wbc_desktop.core.editing.edits import paint_disks
 from wbc_desktop.core.project.lock import ProjectLock
-from wbc_desktop.core.review.mask_edit import MaskEdit
+from wbc_desktop.core.editing.mask_edit import MaskEdit
 from wbc_desktop.gui.document import DONE
 
 from tests.conftest import FIXTURES

@@ -106,7 +106,7 @@ def analyze_image(path: str, settings: BatchSettings) -> dict:
     """
     from wbc_desktop.core.io.atomic import encode_png
     from wbc_desktop.core.io.images import class_map_to_mask, read_image
-    from wbc_desktop.core.review.tables import cell_rows, image_row
+    from wbc_desktop.core.export.tables import cell_rows, image_row
     from wbc_desktop.core.segmentation.overlay import render_overlay
 
     p = Path(path)

@@ -46,7 +46,7 @@ def analyze_tile(path: str, box: Box, plan: dict, settings: BatchSettings) -> di
     """One tile: its core's class map and the cells whose centroid is in its core (slide coordinates)."""
     from wbc_desktop.core.io.images import ImageData
     from wbc_desktop.core.io.slides import read_window
-    from wbc_desktop.core.review.tables import cell_rows
+    from wbc_desktop.core.export.tables import cell_rows
 
     wx0, wy0, wx1, wy1 = window_of(box, settings.halo, plan["width"], plan["height"])
     x0, y0, x1, y1 = box

@@ -4,7 +4,7 @@ Each image's rows are appended and flushed as soon as it is its turn, so a run k
 last image still leaves every earlier row on disk; nothing per image stays in memory but the
 batch's running total per cell type. ``summary.csv`` needs that total last: its rows go to a
 ``.partial`` file that replaces ``summary.csv`` atomically when the batch ends. The bytes equal
-what ``core.review.tables`` writes for the same analyses in one go.
+what ``core.export.tables`` writes for the same analyses in one go.
 """
 
 from __future__ import annotations
@@ -13,7 +13,9 @@ import csv
 import os
 from pathlib import Path
 
-from wbc_desktop.core.review.tables import CELL_COLUMNS, IMAGE_COLUMNS, SUMMARY_COLUMNS, TOTAL, count_rows
+from wbc_desktop.core.export.tables import (
+    EXPORT_CELL_COLUMNS, IMAGE_COLUMNS, SUMMARY_COLUMNS, TOTAL, count_rows,
+)
 
 
 class _Csv:
@@ -40,7 +42,7 @@ class StreamingTables:
 
     def __init__(self, out: Path) -> None:
         self.out = out
-        self.cells = _Csv(out / "cells.csv", CELL_COLUMNS)
+        self.cells = _Csv(out / "cells.csv", EXPORT_CELL_COLUMNS)
         self.images = _Csv(out / "images.csv", IMAGE_COLUMNS)
         self.summary = _Csv(out / "summary.csv.partial", SUMMARY_COLUMNS)
         self.total: dict[str, int] = {}

@@ -20,7 +20,7 @@ from typing import Optional
 
 import numpy as np
 
-from wbc_desktop.core.review.edits import MaskPatch
+from wbc_desktop.core.editing.edits import MaskPatch
 from wbc_desktop.core.project.layout import JOURNAL_FILE
 
 log = logging.getLogger(__name__)

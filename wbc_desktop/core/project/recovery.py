@@ -20,7 +20,7 @@ from wbc_desktop.core.analysis import Analysis, Cell
 from wbc_desktop.core.project.journal import Entry
 from wbc_desktop.core.project.layout import PROJECT_BACKUP_FILE, PROJECT_FILE, ProjectLayout
 from wbc_desktop.core.project.manifest import ProjectError, ProjectImage, parse
-from wbc_desktop.core.review.recompute import measure
+from wbc_desktop.core.editing.recompute import measure
 from wbc_desktop.core.review.store import ImageReview, ReviewStore
 
 log = logging.getLogger(__name__)

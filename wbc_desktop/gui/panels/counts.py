@@ -9,7 +9,7 @@ from PySide6.QtGui import QBrush, QFont
 from PySide6.QtWidgets import QCheckBox, QHeaderView, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
 from wbc_desktop.core.analysis import UNIDENTIFIED
-from wbc_desktop.core.review.differential import NOT_WBC, percent_of_wbc, wbc_total
+from wbc_desktop.core.export.differential import NOT_WBC, percent_of_wbc, wbc_total
 from wbc_desktop.core.review.store import REVIEW_TYPES
 
 from wbc_desktop.gui.document import Document

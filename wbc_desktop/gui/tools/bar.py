@@ -86,7 +86,7 @@ class EditTools:
             refresh_after_edit(e, edit, self.viewer)
 
     def revert(self, whole_image: bool) -> None:
-        from wbc_desktop.core.review.cell_ops import revert_to_model
+        from wbc_desktop.core.editing.cell_ops import revert_to_model
 
         e = self.ctx.entry
         if e is None or not self.ctx.can_edit():
@@ -111,8 +111,8 @@ class EditTools:
 
     def delete_selected(self) -> None:
         """Del: remove the selected cells (one undo step for all of them)."""
-        from wbc_desktop.core.review.cell_ops import delete_cell
-        from wbc_desktop.core.review.edits import union_patch
+        from wbc_desktop.core.editing.cell_ops import delete_cell
+        from wbc_desktop.core.editing.edits import union_patch
 
         a = self.ctx.analysis
         if a is None or not self.doc.selected:

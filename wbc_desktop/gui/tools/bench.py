@@ -119,7 +119,7 @@ def bench_snap(win, clicks: int = 20) -> list[str]:
 
     from wbc_desktop.core.io.images import ImageData
     from wbc_desktop.core.io.paths import samples_dir
-    from wbc_desktop.core.review.snap import snap_superpixels
+    from wbc_desktop.core.editing.snap import snap_superpixels
     from wbc_desktop.gui.measure.bench import synthetic_field
 
     from PySide6.QtCore import QPointF
@@ -203,7 +203,7 @@ def bench_retype(win, edits: int = 8) -> list[str]:
         return ["edit -> retype: no retype answered"]
     # the same retypes with the classifier in this process: how much of the figure is the model itself
     from wbc_desktop.core.pipeline import Pipeline
-    from wbc_desktop.core.review.retype import make_request
+    from wbc_desktop.core.cells.retype import make_request
 
     local = Pipeline.load(device=str(runner.pipeline.device))
     model_ms = []

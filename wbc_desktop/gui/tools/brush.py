@@ -1,7 +1,7 @@
 """Brush and eraser: paint a class (or background) with a round brush, live, one undo step a stroke.
 
 Each mouse move paints only the segment since the last point and redraws only its rectangle of
-the overlay (:class:`~wbc_desktop.core.review.edits.StrokeRecorder` keeps what was under it), so
+the overlay (:class:`~wbc_desktop.core.editing.edits.StrokeRecorder` keeps what was under it), so
 a move costs the same on a 4000x3000 field as on a crop. The cells are recomputed once, when the
 stroke ends.
 """
@@ -13,7 +13,7 @@ from typing import Optional
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QMouseEvent
 
-from wbc_desktop.core.review.edits import StrokeRecorder
+from wbc_desktop.core.editing.edits import StrokeRecorder
 
 from wbc_desktop.gui.tools.base import CLASS_NAMES, EditContext, StrokeTool, paint_button, value_for
 from wbc_desktop.gui.tools.cursor import BrushCursor

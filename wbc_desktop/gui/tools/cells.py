@@ -1,7 +1,7 @@
 """Cell operations on the image: delete a false cell, add a missed one, split two, merge two parts.
 
 Each is one undo step; the instances they decide are kept as the person drew them (see
-:mod:`wbc_desktop.core.review.cell_ops`), and the new or reshaped cells are retyped.
+:mod:`wbc_desktop.core.editing.cell_ops`), and the new or reshaped cells are retyped.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Optional
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QMouseEvent
 
-from wbc_desktop.core.review.cell_ops import add_cell, delete_cell, merge_cells, split_cell
+from wbc_desktop.core.editing.cell_ops import add_cell, delete_cell, merge_cells, split_cell
 
 from wbc_desktop.gui.tools.base import Tool, left, left_held
 from wbc_desktop.gui.tools.outline import DrawnLine

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QPointF
 from PySide6.QtGui import QMouseEvent
 
-from wbc_desktop.core.review.edits import flood_fill
+from wbc_desktop.core.editing.edits import flood_fill
 
 from wbc_desktop.gui.tools.base import Tool, left
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QKeyEvent, QMouseEvent
 
-from wbc_desktop.core.review.edits import fill_polygon
+from wbc_desktop.core.editing.edits import fill_polygon
 
 from wbc_desktop.gui.tools.base import Tool, left, left_held
 from wbc_desktop.gui.tools.outline import DrawnLine

@@ -1,6 +1,6 @@
 """After a mask edit: have the model process type the new or reshaped cells again, in the background.
 
-Listens to ``Document.maskEdited``; sends a small snapshot (:mod:`wbc_desktop.core.review.retype`)
+Listens to ``Document.maskEdited``; sends a small snapshot (:mod:`wbc_desktop.core.cells.retype`)
 through the runner's retype queue (ahead of images waiting for analysis) and puts the answer on
 the cells with ``Document.set_types``, where a person's own type stays on top. An undone edit
 brings its old cells back with their old types, so only applied edits are retyped.
@@ -17,7 +17,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from wbc_desktop.core.review.retype import make_request
+from wbc_desktop.core.cells.retype import make_request
 
 
 class Retyper(QObject):

@@ -1,7 +1,7 @@
 """Superpixel snap: a click (or drag) sets the class of the segmenter's own superpixels under it.
 
 The superpixels are the segmenter's SLIC over-segmentation, recomputed on demand in a small
-window around each point (:func:`~wbc_desktop.core.review.snap.snap_superpixels`), so one click
+window around each point (:func:`~wbc_desktop.core.editing.snap.snap_superpixels`), so one click
 fixes a whole region along the image's real edges in milliseconds on any image size. A drag is
 one undo step. The superpixels are as wide as the brush (``[`` ``]``): small ones for a thin wrong
 band along a border, large ones for a whole missed cytoplasm (``training/eval_effort.py`` measured
@@ -15,8 +15,8 @@ from typing import Optional
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QMouseEvent
 
-from wbc_desktop.core.review.edits import StrokeRecorder
-from wbc_desktop.core.review.snap import snap_area_for, snap_superpixels
+from wbc_desktop.core.editing.edits import StrokeRecorder
+from wbc_desktop.core.editing.snap import snap_area_for, snap_superpixels
 
 from wbc_desktop.gui.tools.base import CLASS_NAMES, StrokeTool, paint_button, value_for
 

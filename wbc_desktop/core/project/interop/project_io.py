@@ -18,15 +18,15 @@ from wbc_desktop.core.cells.instances import find_cells
 from wbc_desktop.core.errors import InputError, WbcError
 from wbc_desktop.core.io.atomic import atomic_write_text, write_png_atomic
 from wbc_desktop.core.io.images import class_map_to_mask
-from wbc_desktop.core.review.edits import values_patch
+from wbc_desktop.core.editing.edits import values_patch
 from wbc_desktop.core.review.history import Reclassify
 from wbc_desktop.core.project.interop.coco import coco_document
 from wbc_desktop.core.project.interop.geojson import cell_features, feature_collection, read_cells_geojson
 from wbc_desktop.core.project.interop.masks import find_masks, read_class_mask
-from wbc_desktop.core.review.mask_edit import MaskEdit
+from wbc_desktop.core.editing.mask_edit import MaskEdit
 from wbc_desktop.core.project.project import Project
 from wbc_desktop.core.project.manifest import ProjectImage
-from wbc_desktop.core.review.tables import write_summary_csv
+from wbc_desktop.core.export.tables import write_summary_csv
 
 FORMATS = ("masks", "csv", "geojson", "coco")
 

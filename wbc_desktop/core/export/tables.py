@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Sequence
 
 from wbc_desktop.core.analysis import UNIDENTIFIED, Analysis
-from wbc_desktop.core.review.differential import NOT_WBC, percent_of_wbc
+from wbc_desktop.core.export.differential import NOT_WBC, percent_of_wbc
 from wbc_desktop.core.io.atomic import atomic_write_text
 
-CELL_COLUMNS = [
+EXPORT_CELL_COLUMNS = [
     "image", "cell_id", "x0", "y0", "x1", "y1", "centroid_x", "centroid_y", "cell_type", "confidence",
     "top3", "nucleus_area_px", "cytoplasm_area_px", "nc_ratio", "touches_border",
 ]
@@ -38,7 +38,7 @@ def cell_rows(analyses: Sequence[Analysis]) -> list[dict]:
 
 def count_rows(counts: dict[str, int], image: str) -> list[dict]:
     """Count and percentage per type: WBC types (unidentified last) sum to 100 %; platelets and
-    erythroblasts follow, as counts per 100 WBC (see core.differential)."""
+    erythroblasts follow, as counts per 100 WBC (see export.differential)."""
     pct = percent_of_wbc(counts)
     wbc = sorted((t for t in counts if t != UNIDENTIFIED and t not in NOT_WBC), key=lambda t: (-counts[t], t))
     order = wbc + ([UNIDENTIFIED] if UNIDENTIFIED in counts else []) + [t for t in NOT_WBC if t in counts]
@@ -78,7 +78,7 @@ def _csv_text(rows: list[dict], columns: list[str]) -> str:
 
 
 def write_cells_csv(analyses: Sequence[Analysis], path: str | Path) -> None:
-    atomic_write_text(path, _csv_text(cell_rows(analyses), CELL_COLUMNS))
+    atomic_write_text(path, _csv_text(cell_rows(analyses), EXPORT_CELL_COLUMNS))
 
 
 def write_summary_csv(analyses: Sequence[Analysis], path: str | Path, include_border: bool = False) -> None:

@@ -8,7 +8,7 @@ from wbc_desktop.core.cells.classifier import CellClassifier
 from wbc_desktop.core.cells.instances import find_cells
 from wbc_desktop.core.analysis import Analysis
 from wbc_desktop.core.pipeline import Pipeline
-from wbc_desktop.core.review.retype import apply_types, make_request
+from wbc_desktop.core.cells.retype import apply_types, make_request
 
 from ..cells.test_classifier import _tiny_model, _two_cells
 

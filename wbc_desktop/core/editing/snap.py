@@ -13,7 +13,7 @@ from typing import Optional
 
 import numpy as np
 
-from wbc_desktop.core.review.edits import MaskPatch, PointsXY, _name, make_patch
+from wbc_desktop.core.editing.edits import MaskPatch, PointsXY, _name, make_patch
 from wbc_desktop.core.segmentation.augment import resize
 from wbc_desktop.core.segmentation.superpixels import compute_superpixels
 

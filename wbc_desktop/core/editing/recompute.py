@@ -15,7 +15,7 @@ from scipy import ndimage as ndi
 
 from wbc_desktop.core.analysis import Analysis, Cell
 from wbc_desktop.core.cells.instances import find_cells
-from wbc_desktop.core.review.edits import Box, MaskPatch
+from wbc_desktop.core.editing.edits import Box, MaskPatch
 
 CONTEXT = 24.0  # model px of context around the edit, so a cell cut by the crop's edge is rare
 
@@ -194,7 +194,7 @@ def recompute_cells(analysis: Analysis, box: Box) -> list[int]:
     """Recompute the cells around ``box`` of an edited ``analysis.class_map``; the ids to retype.
 
     For scripts that edit ``class_map`` directly; the app goes through
-    :class:`~wbc_desktop.core.review.mask_edit.MaskEdit`, which also keeps the change for undo.
+    :class:`~wbc_desktop.core.editing.mask_edit.MaskEdit`, which also keeps the change for undo.
     """
     y0, y1, x0, x1 = box
     cm = analysis.class_map[y0:y1, x0:x1]

@@ -1,7 +1,7 @@
 """Cell operations a person does on the mask: delete a false cell, add a missed one, split, merge,
 and go back to the model's output.
 
-Each returns a :class:`~wbc_desktop.core.review.edits.MaskPatch`; those that decide which cell a
+Each returns a :class:`~wbc_desktop.core.editing.edits.MaskPatch`; those that decide which cell a
 pixel belongs to (delete, add, split, merge) also carry the instances of the box, so the person's
 decision is kept as drawn instead of re-derived by the automatic rules.
 """
@@ -13,7 +13,7 @@ from typing import Optional
 import numpy as np
 from scipy import ndimage as ndi
 
-from wbc_desktop.core.review.edits import (
+from wbc_desktop.core.editing.edits import (
     MaskPatch, PointsXY, bbox_of, fill_polygon, stroke_mask, values_patch,
 )
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from wbc_desktop.core.review.differential import percent_of_wbc, wbc_total
-from wbc_desktop.core.review.tables import count_rows
+from wbc_desktop.core.export.differential import percent_of_wbc, wbc_total
+from wbc_desktop.core.export.tables import count_rows
 
 
 def test_percent_of_wbc_leaves_platelets_out_of_the_denominator():

@@ -1,8 +1,8 @@
 """A mask edit as one undoable step in the same :class:`~wbc_desktop.core.review.history.History`
 as retyping, so Ctrl+Z undoes whichever came last.
 
-The step holds the :class:`~wbc_desktop.core.review.edits.MaskPatch` and, after its first
-apply, the cells it changed (:class:`~wbc_desktop.core.review.recompute.CellsChange`), so redo
+The step holds the :class:`~wbc_desktop.core.editing.edits.MaskPatch` and, after its first
+apply, the cells it changed (:class:`~wbc_desktop.core.editing.recompute.CellsChange`), so redo
 restores exactly the same ids instead of recomputing. Each apply and revert appends the patch
 as applied to ``review.pending_patches`` for the owner (a project) to journal and save.
 """
@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from wbc_desktop.core.analysis import Analysis
-from wbc_desktop.core.review.edits import MaskPatch
+from wbc_desktop.core.editing.edits import MaskPatch
 from wbc_desktop.core.review.history import ReviewLocked
-from wbc_desktop.core.review.recompute import CellsChange, recompute
+from wbc_desktop.core.editing.recompute import CellsChange, recompute
 from wbc_desktop.core.review.store import ImageReview
 
 

@@ -5,13 +5,13 @@ import pytest
 
 from wbc_desktop.core.analysis import Analysis
 from wbc_desktop.core.cells.instances import find_cells
-from wbc_desktop.core.review.cell_ops import (
+from wbc_desktop.core.editing.cell_ops import (
     add_cell, delete_cell, merge_cells, revert_to_model, split_cell,
 )
-from wbc_desktop.core.review.edits import paint_disks
+from wbc_desktop.core.editing.edits import paint_disks
 from wbc_desktop.core.review.history import History, Reclassify, ReviewLocked, Sign
-from wbc_desktop.core.review.mask_edit import MaskEdit
-from wbc_desktop.core.review.recompute import recompute_cells
+from wbc_desktop.core.editing.mask_edit import MaskEdit
+from wbc_desktop.core.editing.recompute import recompute_cells
 from wbc_desktop.core.review.store import ImageReview
 
 

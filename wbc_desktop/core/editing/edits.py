@@ -3,7 +3,7 @@
 Every tool returns a :class:`MaskPatch`: the values of the one box it touched, before and after,
 so an undo step of a 4000x3000 image costs the stroke's box, not a copy of the image. The
 primitives never change the map they are given; :meth:`MaskPatch.apply` (or
-:class:`~wbc_desktop.core.review.mask_edit.MaskEdit` through the history) does. A live brush uses
+:class:`~wbc_desktop.core.editing.mask_edit.MaskEdit` through the history) does. A live brush uses
 :class:`StrokeRecorder`, which paints in place while the mouse moves and hands back the patch.
 """
 

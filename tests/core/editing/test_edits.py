@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
-from wbc_desktop.core.review.edits import (
+from wbc_desktop.core.editing.edits import (
     MaskPatch, StrokeRecorder, fill_polygon, flood_fill, paint_disks,
 )
-from wbc_desktop.core.review.snap import snap_superpixels
+from wbc_desktop.core.editing.snap import snap_superpixels
 
 
 def _map(h=120, w=160):
@@ -112,7 +112,7 @@ def test_snap_at_model_scale_follows_edges_of_a_large_image():
 
 
 def test_snap_superpixels_follow_the_brush_size():
-    from wbc_desktop.core.review.snap import MAX_AREA, MIN_AREA, snap_area_for
+    from wbc_desktop.core.editing.snap import MAX_AREA, MIN_AREA, snap_area_for
 
     assert snap_area_for(2.0, 1.0) == 16.0  # a 4 px wide brush: the segmenter's own S
     assert snap_area_for(1.0, 0.5) == MIN_AREA and snap_area_for(100.0, 1.0) == MAX_AREA
@@ -125,7 +125,7 @@ def test_snap_superpixels_follow_the_brush_size():
 
 
 def test_union_patch_is_one_step_for_disjoint_patches():
-    from wbc_desktop.core.review.edits import union_patch
+    from wbc_desktop.core.editing.edits import union_patch
 
     cm = _map()
     orig = cm.copy()
