@@ -6,4 +6,5 @@ cd "$(dirname "$0")/.."
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e ".[test]"
 .venv/bin/lint-imports
+.venv/bin/python scripts/import_graph.py > /dev/null  # exits 1 on an import cycle between modules
 QT_QPA_PLATFORM=${QT_QPA_PLATFORM:-offscreen} .venv/bin/python -m pytest -q "$@"
