@@ -106,6 +106,7 @@ def analyze_image(path: str, settings: BatchSettings) -> dict:
     """
     from wbc_desktop.core.io.atomic import encode_png
     from wbc_desktop.core.io.images import class_map_to_mask, read_image
+    from wbc_desktop.core.export.layout import mask_file, overlay_file
     from wbc_desktop.core.export.tables import cell_rows, image_row
     from wbc_desktop.core.segmentation.overlay import render_overlay
 
@@ -116,8 +117,8 @@ def analyze_image(path: str, settings: BatchSettings) -> dict:
         img = read_image(p)
         a = pipe.analyze(img, pixel_size_um=settings.pixel_size, scale=settings.scale)
         files = {
-            f"masks/{p.stem}.png": encode_png(class_map_to_mask(a.class_map)),
-            f"overlays/{p.stem}.png": encode_png(render_overlay(img.pixels, a.class_map, boxes=cell_boxes(a))),
+            mask_file(p.stem): encode_png(class_map_to_mask(a.class_map)),
+            overlay_file(p.stem): encode_png(render_overlay(img.pixels, a.class_map, boxes=cell_boxes(a))),
         }
     except WbcError as e:
         return {"path": str(p), "error": error_line(p, e)}

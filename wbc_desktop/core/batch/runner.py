@@ -16,6 +16,7 @@ from typing import Callable, Iterator
 from wbc_desktop.core.batch import records
 from wbc_desktop.core.batch.job import BatchSettings, analyze_image
 from wbc_desktop.core.batch.tables import StreamingTables
+from wbc_desktop.core.export.layout import MASKS_DIR, OVERLAYS_DIR
 
 Say = Callable[[str], None]
 
@@ -72,7 +73,7 @@ def run_batch(files: list[Path], out: Path, settings: BatchSettings, fresh: bool
     out.mkdir(parents=True, exist_ok=True)
     if fresh:
         records.clear(out)
-    for sub in ("masks", "overlays"):  # half-written temporaries of a killed run
+    for sub in (MASKS_DIR, OVERLAYS_DIR):  # half-written temporaries of a killed run
         for tmp in (out / sub).glob(".*.tmp"):
             tmp.unlink(missing_ok=True)
     key = settings.key()

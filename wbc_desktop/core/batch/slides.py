@@ -21,6 +21,7 @@ from typing import Callable, Iterator
 import numpy as np
 
 from wbc_desktop.core.batch.job import BatchSettings, pipeline
+from wbc_desktop.core.export.layout import mask_file
 from wbc_desktop.core.io.atomic import sha256_file
 
 from wbc_desktop.core.io.tiles import Box, SeamGuard, grid, window_of  # noqa: F401 (re-exported)
@@ -124,7 +125,7 @@ def run_slide(path: Path, out: Path, settings: BatchSettings, client=None, ahead
             tick(k + 1, len(boxes))
             yield tile
 
-    rel = f"masks/{path.stem}.tif"
+    rel = mask_file(path.stem, ".tif")
     dest = out / rel
     dest.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)

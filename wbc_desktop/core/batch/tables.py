@@ -13,6 +13,7 @@ import csv
 import os
 from pathlib import Path
 
+from wbc_desktop.core.export.layout import CELLS_TABLE, IMAGES_TABLE, PARTIAL_SUFFIX, SUMMARY_TABLE
 from wbc_desktop.core.export.tables import (
     EXPORT_CELL_COLUMNS, IMAGE_COLUMNS, SUMMARY_COLUMNS, TOTAL, count_rows,
 )
@@ -42,9 +43,9 @@ class StreamingTables:
 
     def __init__(self, out: Path) -> None:
         self.out = out
-        self.cells = _Csv(out / "cells.csv", EXPORT_CELL_COLUMNS)
-        self.images = _Csv(out / "images.csv", IMAGE_COLUMNS)
-        self.summary = _Csv(out / "summary.csv.partial", SUMMARY_COLUMNS)
+        self.cells = _Csv(out / CELLS_TABLE, EXPORT_CELL_COLUMNS)
+        self.images = _Csv(out / IMAGES_TABLE, IMAGE_COLUMNS)
+        self.summary = _Csv(out / (SUMMARY_TABLE + PARTIAL_SUFFIX), SUMMARY_COLUMNS)
         self.total: dict[str, int] = {}
 
     def add(self, rec: dict) -> None:
@@ -59,7 +60,7 @@ class StreamingTables:
     def finish(self) -> None:
         self.summary.add(count_rows(self.total, TOTAL))
         self.summary.close(sync=True)
-        os.replace(self.summary.path, self.out / "summary.csv")
+        os.replace(self.summary.path, self.out / SUMMARY_TABLE)
         self.cells.close(sync=True)
         self.images.close(sync=True)
 

@@ -26,6 +26,7 @@ from wbc_desktop.core.project.interop.masks import find_masks, read_class_mask
 from wbc_desktop.core.editing.mask_edit import MaskEdit
 from wbc_desktop.core.project.project import Project
 from wbc_desktop.core.project.manifest import ProjectImage
+from wbc_desktop.core.export.layout import SUMMARY_TABLE
 from wbc_desktop.core.export.tables import write_summary_csv
 
 FORMATS = ("masks", "csv", "geojson", "coco")
@@ -140,8 +141,8 @@ def export_project(project: Project, fmt: str, out: Path) -> list[str]:
         if src.is_file():
             shutil.copyfile(src, out / src.name)
             written.append(str(out / src.name))
-        write_summary_csv([a for _, a in items], out / "summary.csv")
-        written.append(str(out / "summary.csv"))
+        write_summary_csv([a for _, a in items], out / SUMMARY_TABLE)
+        written.append(str(out / SUMMARY_TABLE))
     elif fmt == "geojson":
         for im, a in items:
             p = out / f"{im.key}.geojson"  # the key is the image's stem (made unique within the project)
