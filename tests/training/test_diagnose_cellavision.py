@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from training.diagnose_cellavision import score, what_if
-from training.pbc_data import PBC_CLASSES
+from training.eval.diagnose_cellavision import score, what_if
+from training.data.pbc_data import PBC_CLASSES
 from wbc_desktop.core.cells.augment import geometric
 from wbc_desktop.core.cells.classifier import CellClassifier
 from wbc_desktop.core.cells.model import build_classifier

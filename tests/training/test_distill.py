@@ -9,9 +9,9 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from training.distill import distill_loss, load_teachers, soft_labels
-from training.pbc_data import PBC_CLASSES
-from training.train_classifier import main
+from training.lib.distill import distill_loss, load_teachers, soft_labels
+from training.data.pbc_data import PBC_CLASSES
+from training.recipes.train_classifier import main
 from wbc_desktop.core.weights import registry
 from wbc_desktop.core.cells.model import build_classifier
 

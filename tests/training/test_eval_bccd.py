@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from training.eval_bccd import box_iou, evaluate_fields, match_boxes, read_types, read_voc_boxes
+from training.eval.eval_bccd import box_iou, evaluate_fields, match_boxes, read_types, read_voc_boxes
 from wbc_desktop.core.analysis import Analysis, Cell
 
 FIX = Path(__file__).resolve().parents[1] / "fixtures" / "bccd"

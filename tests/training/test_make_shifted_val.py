@@ -1,9 +1,9 @@
-"""training/make_shifted_val.py on the fixture data set: deterministic, masks stay 0/128/255."""
+"""training/data/make_shifted_val.py on the fixture data set: deterministic, masks stay 0/128/255."""
 
 from __future__ import annotations
 
 import hashlib
-import importlib.util
+import importlib
 import sys
 from pathlib import Path
 
@@ -15,10 +15,7 @@ FIX = ROOT / "tests" / "fixtures" / "cellavision"
 
 
 def _load():
-    spec = importlib.util.spec_from_file_location("make_shifted_val", ROOT / "training" / "make_shifted_val.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return importlib.import_module("training.data.make_shifted_val")
 
 
 def _run(mod, out: Path, monkeypatch) -> dict[str, str]:

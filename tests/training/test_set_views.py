@@ -7,8 +7,8 @@ from pathlib import Path
 
 import torch
 
-from training.pbc_data import PBC_CLASSES
-from training.set_views import main
+from training.data.pbc_data import PBC_CLASSES
+from training.recipes.set_views import main
 from wbc_desktop.core.weights import registry
 from wbc_desktop.core.cells.classifier import CellClassifier
 from wbc_desktop.core.cells.model import build_classifier

@@ -8,9 +8,9 @@ import shutil
 
 import numpy as np
 
-from training.pbc_data import PBC_CLASSES, list_pbc, make_split
-from training.threshold_masks import threshold_class_map
-from training.train_classifier import main
+from training.data.pbc_data import PBC_CLASSES, list_pbc, make_split
+from training.data.threshold_masks import threshold_class_map
+from training.recipes.train_classifier import main
 from wbc_desktop.core.cells.classifier import CellClassifier
 from wbc_desktop.core.io.images import read_image
 

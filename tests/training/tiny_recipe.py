@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 from typing import Callable
 
-from training.pbc_data import list_pbc
+from training.data.pbc_data import list_pbc
 
 FIX = Path(__file__).resolve().parents[1] / "fixtures"
 TINY = ["--masks", "threshold", "--size", "32", "--widths", "8", "16", "--depths", "1", "1", "--batch", "8",

@@ -65,7 +65,7 @@ class Pipeline:
     def classifier_for(self, familiarity: Optional[float]):
         """The classifier that types an image: the stain-robust one for an image flagged as
         unfamiliar when the shipped default is active (chosen on BCCD's even half, see
-        training/reports/classifier.md), else the active one."""
+        training/reports/classifier/classifier.md), else the active one."""
         from wbc_desktop.core.imaging.familiarity import FLAG_BELOW
 
         if familiarity is None or familiarity >= FLAG_BELOW or not self.unfamiliar_classifier_name:

@@ -30,7 +30,7 @@ from wbc_desktop.gui.wizard.retrain import install as install_retrainer
 VIEWS_CHOICES = (  # settings.views, menu text, status tip
     (0, "Auto: a second look at unsure cells (model default)",
      "One view per cell; cells the model is unsure of get the mean of four quarter turns, and of a second "
-     "model where the model card names one (figures in training/reports/classifier.md)"),
+     "model where the model card names one (figures in training/reports/classifier/classifier.md)"),
     (1, "One view per cell (fastest)", "Each cell is typed from one view of its crop by one model"),
     (4, "4 rotated views for every cell, one model (slower)",
      "Averages the model over four quarter turns of every cell: about twice the typing time"),

@@ -80,7 +80,7 @@ def scale_from_cell(cells: Sequence, factor: float, image_area: int) -> Optional
 
 
 # PBC train central cells typed platelet (n 836, clumps included) span 26.8-59.5 model px
-# (training/measure_diameters.py, training/reports/classifier.md): nothing wider is a platelet.
+# (training/eval/measure_diameters.py, training/reports/classifier/classifier.md): nothing wider is a platelet.
 NOT_PLATELET_ABOVE_MODEL_PX = 60.0
 TRUSTED_SCALES = ("red-cells", "pixel-size", "tiff-resolution", "user")
 

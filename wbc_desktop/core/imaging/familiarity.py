@@ -14,7 +14,7 @@ statistics of the analysed image with the same statistics of the training images
 Each statistic is standardised by the training set's spread, and the score is the distance to
 the k nearest training images (k-NN copes with two labs that differ from each other), mapped to
 0..1 so that the threshold chosen on held-out training-lab images sits at 0.5. The reference is a
-small json written beside the segmenter by ``training/make_familiarity.py``: no pickle, no torch.
+small json written beside the segmenter by ``training/recipes/make_familiarity.py``: no pickle, no torch.
 """
 
 from __future__ import annotations
@@ -88,7 +88,7 @@ class FamiliarityModel:
     k: int
     d0: float  # distance at which familiarity is 0.5 (the flag threshold)
     info: dict
-    unsure_below: Optional[float] = None  # typing threshold on flagged images (training/eval_unsure.py)
+    unsure_below: Optional[float] = None  # typing threshold on flagged images (training/eval/eval_unsure.py)
 
     @classmethod
     def load(cls, path: str | Path) -> Optional["FamiliarityModel"]:

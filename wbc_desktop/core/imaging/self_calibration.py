@@ -9,7 +9,7 @@ and covariance), give the colour map of :mod:`~wbc_desktop.core.imaging.calibrat
 image is segmented again through it. Pixels near a first-pass border are left out of the fit
 (they are the ones most likely wrong). Only images the pipeline flags as unfamiliar
 (``core.imaging.familiarity``) take the second pass: the stain signature alone does not separate the
-training lab's images from shifted ones well enough (``training/eval_self_calibration.py``), and
+training lab's images from shifted ones well enough (``training/eval/eval_self_calibration.py``), and
 calibrating a familiar image costs it a little Dice.
 """
 

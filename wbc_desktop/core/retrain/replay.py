@@ -1,7 +1,7 @@
 """The replay sample: a few MB of the shipped models' own training data, shipped beside them.
 
 Mixing it into every fine-tuning batch keeps what the shipped model knew (without it, 10 images
-of a new lab cut Dice on the original images from 0.948 to 0.739). Files (``training/make_replay.py``):
+of a new lab cut Dice on the original images from 0.948 to 0.739). Files (``training/recipes/make_replay.py``):
 ``<model folder>/replay/segmenter.npz`` (images, masks at model scale; split: train/check) and
 ``<model folder>/replay/classifier.npz`` (context crops, labels, classes; split). ``check``
 items are never trained on: they measure the original domain before and after.

@@ -25,7 +25,7 @@ from wbc_desktop.core.retrain.data import CellExample
 from wbc_desktop.core.retrain.replay import load_replay
 
 Emit = Callable[[dict], None]
-CONTEXT = 1.25  # as training/make_replay.py
+CONTEXT = 1.25  # as training/recipes/make_replay.py
 
 
 def load_base(name: str) -> tuple[torch.nn.Module, dict, Path]:

@@ -1,6 +1,6 @@
 """Train a segmentation model and write it as a model folder with its card.
 
-The one function behind ``wbc-desktop train``, ``training/train_segmenter.py`` and, later,
+The one function behind ``wbc-desktop train``, ``training/recipes/train_segmenter.py`` and, later,
 the GUI's training wizard.
 """
 

@@ -4,7 +4,7 @@ The superpixels are the segmenter's SLIC over-segmentation, recomputed on demand
 window around each point (:func:`~wbc_desktop.core.editing.snap.snap_superpixels`), so one click
 fixes a whole region along the image's real edges in milliseconds on any image size. A drag is
 one undo step. The superpixels are as wide as the brush (``[`` ``]``): small ones for a thin wrong
-band along a border, large ones for a whole missed cytoplasm (``training/eval_effort.py`` measured
+band along a border, large ones for a whole missed cytoplasm (``training/eval/eval_effort.py`` measured
 fewer actions per image with sized superpixels than with the segmenter's fixed S = 16).
 """
 

@@ -1,0 +1,1 @@
+"""Evaluations: figures that go into ``training/reports/<topic>/``, on test parts only."""
