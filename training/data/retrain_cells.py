@@ -86,7 +86,7 @@ def cellavision_items(cache_dir: Path) -> list[Item]:
 
 
 def bccd_items(cache_dir: Path) -> list[Item]:
-    from wbc_desktop.core.io.voc import read_voc_boxes
+    from training.lib.voc import read_voc_boxes
     from wbc_desktop.core.segmentation.segmenter import Segmenter
 
     def build():

@@ -22,7 +22,7 @@ from typing import Callable, Iterable, Optional
 
 from training.lib.paths import DATA, REPO
 from wbc_desktop.core.analysis import Analysis
-from wbc_desktop.core.io.voc import Box, box_iou, read_voc_boxes  # noqa: F401 (re-exported for tests)
+from training.lib.voc import Box, box_iou, read_voc_boxes  # noqa: F401 (re-exported for tests)
 
 ROOT = REPO  # the repository root (training.lib.paths)
 

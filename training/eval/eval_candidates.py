@@ -24,7 +24,7 @@ from PIL import Image
 
 from training.lib.paths import DATA, REPO
 from wbc_desktop.core.segmentation import candidates as C
-from wbc_desktop.core.io.voc import covers, read_voc_boxes
+from training.lib.voc import covers, read_voc_boxes
 from wbc_desktop.core.imaging.stain import hed_jitter
 
 DATA = str(DATA)

@@ -17,7 +17,7 @@ import numpy as np
 from PIL import Image
 
 from training.lib.paths import DATA
-from wbc_desktop.core.io.voc import read_voc_boxes
+from training.lib.voc import read_voc_boxes
 from wbc_desktop.core.imaging.scale import estimate_rbc_diameter
 
 DATA = str(DATA)

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from wbc_desktop.core.io.voc import covers, read_voc_boxes
+from training.lib.voc import covers, read_voc_boxes
 from wbc_desktop.core.segmentation.candidates import Candidate, find_candidates, merge_overlapping
 
 FIX = Path(__file__).resolve().parents[2] / "fixtures"

@@ -1,6 +1,6 @@
 import pytest
 
-from wbc_desktop.core.io.voc import box_iou, covers, read_voc_boxes
+from training.lib.voc import box_iou, covers, read_voc_boxes
 
 
 def test_read_voc_boxes_per_class(fixtures):
