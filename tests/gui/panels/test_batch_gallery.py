@@ -111,11 +111,11 @@ def test_thumbnails_are_made_only_when_asked(qtbot, make_window, tmp_path):
 
 
 def test_bench_runs_on_a_small_batch(qtbot, make_window):
-    from wbc_desktop.gui.measure.bench_gallery import _fields, bench_gallery
+    from benchmarks.gui_gallery import _fields, bench_gallery
 
     win = make_window(load=False)
     m = bench_gallery(win, _fields(60, 20))
-    assert m["cells"] == 60 and m["images"] == 3 and m["open_s"] < 5  # a guard only; the bench measures
+    assert m["cells"] == 60 and m["images"] == 3 and m["open_s"] > 0  # timed by benchmarks/test_gui.py
     assert 0 < m["thumbnails_made"] <= 60
 
 

@@ -1,2 +1,4 @@
-"""Measuring the window, not using it: the GUI benchmarks (``bench``: start, stalls, heartbeat;
-``bench_gallery``: the batch gallery with 2,000 cells) and the Qt part of ``--self-test``."""
+"""The Qt part of ``--self-test`` (``selftest_qt``: the main window builds and draws, off screen).
+
+The GUI benchmarks (start-up, stalls, the batch gallery, editing, retraining) live in the
+repository's ``benchmarks/``, not in the shipped package."""

@@ -1,6 +1,6 @@
 """Measure the editing targets: brush per mouse move, snap per click, edit -> retype -> counts.
 
-Run: ``python -m wbc_desktop.gui.tools.bench`` (``--fake`` skips the real models, so no
+Run: ``python -m benchmarks.gui_editing`` (``--fake`` skips the real models, so no
 retype figure). Headless: ``QT_QPA_PLATFORM=offscreen`` or ``xvfb-run -a``. Events are real
 ``QMouseEvent``s sent to the view's viewport, and each figure includes the repaint Qt does for
 it (``processEvents`` after the event), as a person would see it.
@@ -32,7 +32,7 @@ def _stats(name: str, ms: list[float], target: float, cpu: list[float] | None = 
 
 
 def _show(win, image, analysis) -> None:
-    from wbc_desktop.gui.measure.bench import _until_shown
+    from benchmarks.gui_window import _until_shown
     from wbc_desktop.gui.viewer.prepare import prepare
 
     doc = win.controller.doc
@@ -88,7 +88,7 @@ def _stroke(win, points_vp: list[tuple[float, float]]) -> tuple[list[float], flo
 
 def bench_brush(win, moves: int = 150) -> list[str]:
     """Brush moves on a 4000x3000 field with ~300 cells, at 1:1 and fitted to the window."""
-    from wbc_desktop.gui.measure.bench import synthetic_field
+    from benchmarks.gui_window import synthetic_field
 
     image, analysis = synthetic_field()
     _show(win, image, analysis)
@@ -120,7 +120,7 @@ def bench_snap(win, clicks: int = 20) -> list[str]:
     from wbc_desktop.core.io.images import ImageData
     from wbc_desktop.core.io.paths import samples_dir
     from wbc_desktop.core.editing.snap import snap_superpixels
-    from wbc_desktop.gui.measure.bench import synthetic_field
+    from benchmarks.gui_window import synthetic_field
 
     from PySide6.QtCore import QPointF
 

@@ -1,6 +1,6 @@
 """Measure the GUI targets: start-up, first overlay, zoom/pan frame time, GUI-thread stalls.
 
-Run: ``python -m wbc_desktop.gui.measure.bench`` (add ``--fake`` to skip the real models). Prints one
+Run: ``python -m benchmarks.gui_window`` (add ``--fake`` to skip the real models). Prints one
 line per figure; uses a synthetic 4000x3000 field with ~300 cells for zoom/pan so it needs
 no data. Under a headless machine run with ``QT_QPA_PLATFORM=offscreen`` or ``xvfb-run``.
 """
@@ -16,6 +16,8 @@ import time
 from pathlib import Path
 
 import numpy as np
+
+from benchmarks.heartbeat import Heartbeat
 
 
 def synthetic_field(w: int = 4000, h: int = 3000, step: int = 180):
@@ -83,9 +85,10 @@ def bench_startup(with_models: bool = False, seg_model: str = "default") -> dict
     """Seconds from process start to the window painted (and to the sample's overlay), cold imports."""
     with tempfile.TemporaryDirectory() as tmp:
         env = dict(os.environ, WBC_DESKTOP_USER_DIR=tmp)
-        cmd = [sys.executable, "-m", "wbc_desktop.gui.measure.bench", "--child", str(time.time()), os.path.join(tmp, "s.ini"),
+        cmd = [sys.executable, "-m", "benchmarks.gui_window", "--child", str(time.time()), os.path.join(tmp, "s.ini"),
                "1" if with_models else "0", seg_model]
-        out = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300)
+        out = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300,
+                             cwd=Path(__file__).resolve().parents[1])  # the repository root: -m finds benchmarks
     marks = {}
     for line in out.stdout.splitlines():
         if line.startswith(("SHOWN", "OVERLAY")):
@@ -166,26 +169,6 @@ def _until_shown(window, act) -> None:
     window.viewer.displayShown.disconnect(slot)
 
 
-class Heartbeat:
-    """A 10 ms QTimer on the GUI thread; the longest gap between beats is the worst stall."""
-
-    def __init__(self, interval_ms: int = 10) -> None:
-        from PySide6.QtCore import QTimer
-
-        self.gaps: list[float] = []
-        self._last = time.perf_counter()
-        self.timer = QTimer()
-        self.timer.timeout.connect(self._beat)
-        self.timer.start(interval_ms)
-
-    def _beat(self) -> None:
-        now = time.perf_counter()
-        self.gaps.append((now - self._last) * 1e3)
-        self._last = now
-
-    def stop(self) -> float:
-        self.timer.stop()
-        return max(self.gaps) if self.gaps else 0.0
 
 
 def bench_analysis(window, image: Path, device: str) -> dict[str, float]:

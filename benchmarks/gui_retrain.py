@@ -1,6 +1,6 @@
 """Worst GUI-thread stall while a retraining runs (target: at most 100 ms), and its wall time.
 
-A 10 ms QTimer heartbeat on the GUI thread (``gui.bench.Heartbeat``) records the gaps between
+A 10 ms QTimer heartbeat on the GUI thread (``benchmarks.heartbeat.Heartbeat``) records the gaps between
 beats from the moment Retrain is pressed until the result dialog is up; the longest gap is the
 worst stall the person would feel. Meanwhile the window keeps working as during a review: it
 steps through the project's images every 0.5 s. The training runs the real engine in its own
@@ -8,7 +8,7 @@ process, exactly as the Retrain action does (``--engine`` swaps in another modul
 
 Run under Xvfb or offscreen::
 
-    QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/bench_retrain_gui.py --project DIR [--wizard]
+    QT_QPA_PLATFORM=offscreen .venv/bin/python -m benchmarks.gui_retrain --project DIR [--wizard]
 
 ``--wizard`` drives the wizard instead of the one-click action (the live pyqtgraph curves are
 drawn from every event). Prints one line per figure.
@@ -18,13 +18,9 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
-
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -42,8 +38,8 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication([])
+    from benchmarks.heartbeat import Heartbeat
     from wbc_desktop.gui.app import build
-    from wbc_desktop.gui.measure.bench import Heartbeat
     from wbc_desktop.gui.settings import AppSettings
 
     tmp = Path(tempfile.mkdtemp())
@@ -51,8 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     settings.device = args.device
     kw = {}
     if args.fake_models:
-        sys.path.insert(0, str(ROOT / "tests" / "gui"))
-        from fakes import FakePipeline  # type: ignore[import-not-found]
+        from tests.gui.fakes import FakePipeline
 
         kw["loader"] = lambda device: FakePipeline()
     win = build(settings, review_root=tmp / "reviews", **kw)

@@ -1,4 +1,4 @@
-"""Cold start of the app to a shown window: ``xvfb-run -a python scripts/measure_start.py [APP...]``.
+"""Cold start of the app to a shown window: ``xvfb-run -a python -m benchmarks.app_start [APP...]``.
 
 Why from outside: the figure a user feels is from launching the executable to its window on
 the screen, so it is timed from ``Popen`` to the moment X reports a viewable top-level window

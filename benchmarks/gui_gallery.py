@@ -1,6 +1,6 @@
 """Benchmark: the batch gallery with 2,000 cells (targets: opens in ≤ 1 s, no scroll stall > 50 ms).
 
-``python -m wbc_desktop.gui.measure.bench_gallery [--cells 2000] [--per-image 50]`` builds the real window
+``python -m benchmarks.gui_gallery [--cells 2000] [--per-image 50]`` builds the real window
 (no models), fills it with synthetic analysed fields (their display data made beforehand, as the
 worker does), then times switching the gallery to *whole batch* until the first screen is painted,
 and scrolls the whole grid top to bottom in wheel-sized steps every 16 ms while a 10 ms timer on
@@ -19,7 +19,7 @@ from pathlib import Path
 def _fields(n_cells: int, per_image: int):
     """(ImageData, Analysis) pairs of synthetic fields with ``per_image`` cells each."""
     from wbc_desktop.core.io.images import ImageData
-    from wbc_desktop.gui.measure.bench import synthetic_field
+    from benchmarks.gui_window import synthetic_field
 
     import numpy as np
 
@@ -42,7 +42,7 @@ def _fields(n_cells: int, per_image: int):
 def bench_gallery(window, fields) -> dict[str, float]:
     from PySide6.QtWidgets import QApplication
 
-    from wbc_desktop.gui.measure.bench import Heartbeat
+    from benchmarks.heartbeat import Heartbeat
     from wbc_desktop.gui.document import ImageEntry
     from wbc_desktop.gui.viewer.prepare import prepare
 
@@ -92,7 +92,7 @@ def bench_project_open(window, n_images: int, cells_per_image: int, folder: Path
 
     from wbc_desktop.core.io.atomic import write_png_atomic
     from wbc_desktop.core.project.project import Project
-    from wbc_desktop.gui.measure.bench import Heartbeat
+    from benchmarks.heartbeat import Heartbeat
 
     app = QApplication.instance()
     p = Project.create(folder / "project", user="bench")
