@@ -185,3 +185,15 @@ def test_old_review_files_still_load():
     text = json.dumps({"format": "wbc-desktop-review", "version": 1, "image_path": "x", "reviewed": {"3": "ig"}})
     r = ImageReview.from_json(text)
     assert r.reviewed == {3: "ig"} and r.set_by == {}
+
+
+def test_unreadable_cells_table_is_said_and_the_project_opens(tmp_path):
+    p, root = new_project(tmp_path, 1)
+    p.close()
+    (root / "cells.csv").write_text("image,x0\nk,1\n")  # columns missing
+    q = Project.open(root, user="ana")
+    try:
+        assert any(m.startswith("cells.csv: unreadable") for m in q.messages)
+        assert q.load_analysis(q.images[0]) is not None  # the cells come from the masks again
+    finally:
+        q.close()

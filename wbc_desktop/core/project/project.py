@@ -30,7 +30,7 @@ from wbc_desktop.core.io.atomic import sha256_file
 from wbc_desktop.core.project import cells_table, manifest
 from wbc_desktop.core.project.image_files import ImageFiles
 from wbc_desktop.core.project.journal import Journal
-from wbc_desktop.core.project.layout import PROJECT_FILE, ProjectLayout
+from wbc_desktop.core.project.layout import CELLS_FILE, PROJECT_FILE, ProjectLayout
 from wbc_desktop.core.project.lock import ProjectLock
 from wbc_desktop.core.project.manifest import ProjectError, ProjectImage
 from wbc_desktop.core.project.read_back import read_analysis
@@ -113,7 +113,7 @@ class Project:
         try:
             self.rows = cells_table.read(self.layout.cells_file)
         except (ValueError, OSError, UnicodeDecodeError) as e:
-            self.messages.append(f"{cells_table.CELLS_FILE}: unreadable ({e}); cell types will be taken from the "
+            self.messages.append(f"{CELLS_FILE}: unreadable ({e}); cell types will be taken from the "
                                  "masks again and a person's types may need redoing")
             self.rows = {}
         self.images, self.extra = recover_images(self.layout, self.rows, self.messages)
