@@ -51,7 +51,7 @@ def run_analyze(args: argparse.Namespace) -> int:
         print(f"device: {pipe.device}; segmenter {pipe.segmenter.info()['name']} v{pipe.segmenter.info()['version']}; "
               + (f"classifier {ci['name']} v{ci['version']} ({describe_info(ci)} per cell)"
                  if ci else "no cell-type classifier"), file=sys.stderr)
-        ctx = nullcontext(None)
+        ctx = nullcontext(None)  # type: ignore[assignment]  # no client: the same with-block, nothing to open
     with ctx as client:
         if client is not None:
             n = len(client.scheduler_info().get("workers", {}))

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -103,7 +104,7 @@ def bench_model(name: str, device: str, crops, repeat: int) -> dict:
     from wbc_desktop.core.segmentation.segmenter import Segmenter
 
     seg = Segmenter.load(name, device=device)
-    res = {"model": seg.info(), "device": seg.device_name, "crop_300": time_crops(seg, crops, repeat)}
+    res: dict[str, Any] = {"model": seg.info(), "device": seg.device_name, "crop_300": time_crops(seg, crops, repeat)}
     res["field_1920x1440_s"] = time_field(seg, 1920, 1440)
     res["field_4000x3000"] = peak_rss_field(name, device)
     return res
@@ -142,7 +143,7 @@ def run_bench(args: argparse.Namespace) -> int:
     import torch
 
     crops = _crops(args.images)
-    report = {"torch_threads": torch.get_num_threads(), "models": {}}
+    report: dict[str, Any] = {"torch_threads": torch.get_num_threads(), "models": {}}
     try:
         report["analyze"] = bench_analyze(args.model, args.device)
     except ModelError as e:

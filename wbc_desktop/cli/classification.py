@@ -7,6 +7,7 @@ core.evaluate_classification so the GUI and recipes share it.
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 import sys
 
 from wbc_desktop.core.errors import WbcError
@@ -20,7 +21,8 @@ def classification_figures(pipe, args: argparse.Namespace) -> dict:
     (optionally one ``--split``).
     """
     if getattr(args, "class_folders", None):
-        items, image_dir = read_class_folders(args.class_folders), None
+        items: list[tuple[Path, str]] | list[tuple[str, str]] = read_class_folders(args.class_folders)
+        image_dir = None
     elif getattr(args, "labels", None) and getattr(args, "images", None):
         items, image_dir = read_labels_csv(args.labels, split=getattr(args, "split", None)), args.images
     else:

@@ -50,7 +50,7 @@ def _printer(verbose: bool):
     def on_event(e: dict) -> None:
         k = e.get("kind")
         if k in ("stage", "log"):
-            print(f"{e.get('model') + ': ' if e.get('model') else ''}{e['text']}", file=sys.stderr)
+            print(f"{str(e['model']) + ': ' if e.get('model') else ''}{e['text']}", file=sys.stderr)
         elif k == "step" and (verbose or e["step"] % 25 == 0):
             line = f"{e['model']} step {e['step']}/{e['steps']} loss {e['loss']:.3f} ~{e['eta_s']:.0f} s left"
             if line != last["t"]:

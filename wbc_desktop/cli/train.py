@@ -26,7 +26,7 @@ def run_train(args: argparse.Namespace) -> int:
         raise WbcError("train needs --images, --masks and --out (or --project DIR)")
     train_stems = split_names(args.labels, args.split) if args.labels else None
     val_stems = split_names(args.labels, args.val_split) if args.labels and args.val_split else set()
-    if train_stems is not None and args.split is None:
+    if train_stems is not None and args.split is None and val_stems:
         train_stems -= val_stems  # all labelled images but the validation ones
     errors: list[str] = []
     train = [(r, m) for _, r, m in load_pairs(find_pairs(args.images, args.masks, train_stems), errors)]

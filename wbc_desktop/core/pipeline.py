@@ -6,13 +6,16 @@ import copy
 import threading
 import time
 from pathlib import Path
-from typing import Optional, Union
+from typing import TYPE_CHECKING, Optional, Union
 
 import numpy as np
 
 from wbc_desktop.core.analysis import Analysis
 from wbc_desktop.core.io.images import ImageData, read_image
 from wbc_desktop.core.progress import ProgressFn, check_cancel, no_progress
+
+if TYPE_CHECKING:
+    from wbc_desktop.core.cells.classifier import CellClassifier  # torch: loaded only when used
 
 
 UNFAMILIAR_CLASSIFIER = "other-labs"  # the shipped stain-robust classifier (GroupNorm, wide stain augmentation)
@@ -36,7 +39,7 @@ class Pipeline:
         self.self_calibrate = True  # unfamiliar images take a second, self-calibrated pass (core.imaging.self_calibration)
         # the shipped default classifier hands unfamiliar images to this one (set by load; None: never)
         self.unfamiliar_classifier_name: Optional[str] = None
-        self._unfamiliar_classifier = None
+        self._unfamiliar_classifier: Optional[CellClassifier] = None
 
     @classmethod
     def load(cls, seg_model: str = "default", cls_model: Optional[str] = "default", device: str = "auto",

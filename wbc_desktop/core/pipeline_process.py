@@ -27,6 +27,8 @@ _POLL_S = 0.05  # how often a waiting caller checks cancel and the child's healt
 class EngineError(errors.WbcError):
     """The analysis process failed in a way that has no more specific error class."""
 
+    remote_type: str = ""  # the child's exception class, e.g. OutOfMemoryError (the GPU fallback reads it)
+
 
 def _serve(conn, cancel, kwargs: dict[str, Any]) -> None:
     """Child process main loop: load once, then answer ``analyze`` requests until ``quit``."""

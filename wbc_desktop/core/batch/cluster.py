@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from contextlib import contextmanager
-from typing import Iterator, Optional
+from typing import Any, Iterator, Optional
 
 from wbc_desktop.core.errors import WbcError
 
@@ -23,7 +23,7 @@ def _distributed():
 
 
 @contextmanager
-def open_client(workers: Optional[int] = None, scheduler: Optional[str] = None) -> Iterator[object]:
+def open_client(workers: Optional[int] = None, scheduler: Optional[str] = None) -> Iterator[Any]:
     """Yield a connected ``distributed.Client``; a local cluster is closed on exit."""
     distributed = _distributed()
     if not logging.getLogger().isEnabledFor(logging.INFO):  # -v shows the cluster's own log

@@ -16,11 +16,12 @@ import os
 import tempfile
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator
 
 import numpy as np
 
 from wbc_desktop.core.batch.job import BatchSettings, pipeline
+from wbc_desktop.core.errors import InputError
 from wbc_desktop.core.export.layout import mask_file
 from wbc_desktop.core.io.atomic import sha256_file
 
@@ -32,6 +33,8 @@ def plan_slide(path: str, settings: BatchSettings) -> dict:
     from wbc_desktop.core.io.slides import read_window, slide_info
 
     info = slide_info(path)
+    if info is None:
+        raise InputError(f"{Path(path).name}: not a TIFF slide")
     pixel = settings.pixel_size or info.pixel_size_um
     if settings.scale:
         scale, how = settings.scale, f"scale {settings.scale:g} given"
@@ -60,7 +63,9 @@ def analyze_tile(path: str, box: Box, plan: dict, settings: BatchSettings) -> di
             bx0, by0, bx1, by1 = c.bbox
             kept.append(dataclasses.replace(c, bbox=(bx0 + wx0, by0 + wy0, bx1 + wx0, by1 + wy0), centroid=(cx, cy)))
     core = np.ascontiguousarray(a.class_map[y0 - wy0:y1 - wy0, x0 - wx0:x1 - wx0])
-    return {"box": box, "core": core, "cells": cell_rows([SimpleNamespace(image_name=Path(path).name, cells=kept)]),
+    # cell_rows reads only a record's image_name and cells: the kept cells, in slide coordinates
+    rows = cell_rows([SimpleNamespace(image_name=Path(path).name, cells=kept)])  # type: ignore[list-item]
+    return {"box": box, "core": core, "cells": rows,
             "ms": float(a.timings_ms.get("total", 0.0)),
             "fields": {k: getattr(a, k, None) for k in ("scale_method", "scale_confidence", "familiarity", "warning")}}
 
@@ -106,7 +111,7 @@ def run_slide(path: Path, out: Path, settings: BatchSettings, client=None, ahead
     boxes = grid(w, h, core)
     rows: list[dict] = []
     totals: dict[str, int] = {}
-    state = {"ms": 0.0, "fields": {}}
+    state: dict[str, Any] = {"ms": 0.0, "fields": {}}
     levels = MASK_LEVELS.astype(np.uint8)
     seams = SeamGuard(core)
 

@@ -70,7 +70,9 @@ class CellClassifier:
         except (TypeError, ValueError) as e:
             raise ModelError(f"classifier {folder}: bad 'views' or 'recheck_below' in its card ({e})") from None
         self.members: list[CellClassifier] = []  # second opinion on unsure cells (card "recheck_members")
-        self.views, self.recheck_below, self._use_members = 1, None, False
+        self.views: int = 1
+        self.recheck_below: float | None = None
+        self._use_members = False
         self.set_views(0)
 
     @classmethod
@@ -81,7 +83,11 @@ class CellClassifier:
         card's views policy they give unsure cells a second opinion.
         """
         clf = cls._load_one(name_or_path, device)
-        for rel in clf.card.get("recheck_members") or []:
+        members = clf.card.get("recheck_members") or []
+        if members and clf.folder is None:
+            raise ModelError("classifier: members need the folder of their card")
+        for rel in members:
+            assert clf.folder is not None
             path = (clf.folder / str(rel)).resolve()
             if not path.is_relative_to(clf.folder.resolve()):
                 raise ModelError(f"classifier {clf.folder}: member {rel} lies outside its folder")
@@ -149,7 +155,7 @@ class CellClassifier:
     def _mean_over_turns(self, crops: np.ndarray, turns: Sequence[int]) -> np.ndarray:
         if self._runner is None:  # the device is fixed at load, so one copy serves every call
             # folded BatchNorms and channels-last tensors: ~30% less time per cell on CPU (measured)
-            self._runner = fuse_conv_bn(self.model).to(self.device, memory_format=torch.channels_last)
+            self._runner = fuse_conv_bn(self.model).to(self.device, memory_format=torch.channels_last)  # type: ignore[call-overload]  # torch stubs lack Module.to(memory_format=)
         out = []
         step = max(1, MAX_BATCH // len(turns))  # forward passes stay MAX_BATCH crops at most
         for i in range(0, len(crops), step):

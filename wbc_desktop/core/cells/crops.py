@@ -115,7 +115,7 @@ def cell_geometry(mask: np.ndarray) -> tuple[float, float, float]:
 
 
 def _resample(img: Image.Image, box: tuple[float, float, float, float], size: int) -> np.ndarray:
-    return np.asarray(img.resize((size, size), Image.BILINEAR, box=box))
+    return np.asarray(img.resize((size, size), Image.Resampling.BILINEAR, box=box))
 
 
 def crop_cell(
@@ -153,7 +153,7 @@ def crop_cell(
 def image_crop(rgb: np.ndarray, spec: CropSpec) -> np.ndarray:
     """The baseline's input: the whole image resized (no segmentation), HxWx3 uint8."""
     img = white_balance(rgb) if spec.white_balance else rgb
-    return np.asarray(Image.fromarray(np.ascontiguousarray(img)).resize((spec.size, spec.size), Image.BILINEAR))
+    return np.asarray(Image.fromarray(np.ascontiguousarray(img)).resize((spec.size, spec.size), Image.Resampling.BILINEAR))
 
 
 def cell_crops(

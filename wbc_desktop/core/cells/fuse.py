@@ -34,6 +34,7 @@ def _fuse_children(module: nn.Module) -> None:
         nxt_name = _partner(module, names, i)
         if isinstance(child, nn.Conv2d) and nxt_name is not None:
             bn = module._modules[nxt_name]
+            assert isinstance(bn, nn.modules.batchnorm._BatchNorm)  # _partner found a BatchNorm
             module._modules[name] = fuse_conv_bn_eval(child, bn)
             module._modules[nxt_name] = nn.Identity()
         else:

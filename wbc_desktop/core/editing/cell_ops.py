@@ -96,7 +96,7 @@ def split_cell(class_map: np.ndarray, instances: np.ndarray, stroke_xy: PointsXY
     """
     pts = np.asarray(stroke_xy, float).reshape(-1, 2)
     H, W = instances.shape
-    m, (sy0, sy1, sx0, sx1) = stroke_mask((H, W), pts, max(0.5, width / 2.0))
+    m, (sy0, sy1, sx0, sx1) = stroke_mask((H, W), [(float(x), float(y)) for x, y in pts], max(0.5, width / 2.0))
     if m is None:
         return None
     under = instances[sy0:sy1, sx0:sx1][m]

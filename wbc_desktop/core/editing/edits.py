@@ -193,7 +193,7 @@ class StrokeRecorder:
 
     def add(self, points_xy: PointsXY) -> Optional[Box]:
         """Paint the segment from the previous point through ``points_xy``; returns the box painted."""
-        pts = [tuple(map(float, p)) for p in points_xy]
+        pts: list[tuple[float, float]] = [(float(p[0]), float(p[1])) for p in points_xy]
         if self._last is not None:
             pts = [self._last] + pts
         if not pts:
@@ -291,13 +291,13 @@ def union_patch(class_map: np.ndarray, patches: Sequence[MaskPatch], text: str,
     before = class_map[y0:y1, x0:x1].copy()
     after = before.copy()
     with_inst = instances is not None and all(p.inst_after is not None for p in patches)
-    ib = instances[y0:y1, x0:x1].copy() if with_inst else None
-    ia = ib.copy() if with_inst else None
+    ib = instances[y0:y1, x0:x1].copy() if (with_inst and instances is not None) else None
+    ia = ib.copy() if ib is not None else None
     for p in patches:
         sl = slice(p.box[0] - y0, p.box[1] - y0), slice(p.box[2] - x0, p.box[3] - x0)
         ch = p.changed
         after[sl][ch] = p.after[ch]
-        if with_inst:
+        if ia is not None and p.inst_after is not None:
             ich = p.inst_before != p.inst_after
             ia[sl][ich] = p.inst_after[ich]
     return MaskPatch((y0, y1, x0, x1), before, after, text, ib, ia)

@@ -129,7 +129,8 @@ def _relabel_region(analysis: Analysis, box: Box, painted: np.ndarray) -> tuple[
     used: set[int] = set()
     for _, nid, oid in pairs:
         if nid not in mapping and oid not in used:
-            mapping[nid], _ = oid, used.add(oid)
+            mapping[nid] = oid
+            used.add(oid)
     nxt = max([int(inst.max())] + [c.cell_id for c in analysis.cells]) + 1
     for c in cells:
         if c.cell_id not in mapping:

@@ -157,7 +157,8 @@ def _read_pil(path: Path, notes: list[str]) -> np.ndarray:
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
-            with Image.open(path) as im:
+            with Image.open(path) as opened:
+                im: Image.Image = opened
                 w, h = im.size
                 if w * h > MAX_PIXELS:
                     raise InputError(f"image is too large ({w}x{h} pixels; limit {MAX_PIXELS:,})")

@@ -52,6 +52,7 @@ def slide_info(path: PathLike) -> Optional[SlideInfo]:
             s = tif.series[0]
             levels = tuple((x, y) for y, x in (_yx(lv) for lv in s.levels))
             page = s.pages[0] if s.pages else tif.pages[0]
+            assert isinstance(page, tifffile.TiffPage)  # a frame or nothing: not a slide (caught below)
             return SlideInfo(levels[0][0], levels[0][1], levels, bool(page.is_tiled), _tiff_pixel_size(page))
     except Exception:  # not a TIFF it can read: the ordinary reader gives the one-line error
         return None
@@ -76,7 +77,7 @@ def read_window(path: PathLike, x0: int, y0: int, x1: int, y1: int, level: int =
             axes = s.levels[level].axes
             index = tuple(slice(y0, y1) if a == "Y" else slice(x0, x1) if a == "X" else
                           slice(None) if a in "SC" else 0 for a in axes)
-            arr = np.asarray(z[index])
+            arr = np.asarray(z[index])  # type: ignore[index]  # zarr types the opened store as a Group; it is one array
     except Exception as e:
         raise InputError(f"{p.name}: cannot read the window {x0},{y0}-{x1},{y1} ({str(e).splitlines()[0] if str(e) else type(e).__name__})") from None
     kept = [a for a in axes if a in "YXSC"]

@@ -37,8 +37,9 @@ class ImageFiles:
         """The model's output: class map, cell ids and (when there is one) its doubt map."""
         write_png_atomic(self.layout.model_mask(key), class_map_to_mask(analysis.class_map))
         atomic_write_bytes(self.layout.model_instances(key), encode_instances(analysis.instances))
-        if getattr(analysis, "uncertainty", None) is not None:  # the segmenter's doubt, for the review
-            write_png_atomic(self.layout.doubt(key), analysis.uncertainty)
+        doubt = getattr(analysis, "uncertainty", None)
+        if doubt is not None:  # the segmenter's doubt, for the review
+            write_png_atomic(self.layout.doubt(key), doubt)
 
     def write_corrected(self, key: str, class_map: np.ndarray, instances: np.ndarray) -> None:
         """A person's masks (class map and cell ids)."""

@@ -25,10 +25,11 @@ def pid_alive(pid: int) -> bool:
     if os.name == "nt":  # os.kill(pid, 0) would send CTRL_C_EVENT there
         import ctypes
 
-        handle = ctypes.windll.kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
+        windll = ctypes.windll  # type: ignore[attr-defined]  # Windows only (this branch runs only there)
+        handle = windll.kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
         if not handle:
             return False
-        ctypes.windll.kernel32.CloseHandle(handle)
+        windll.kernel32.CloseHandle(handle)
         return True
     try:
         os.kill(pid, 0)

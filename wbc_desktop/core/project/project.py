@@ -288,7 +288,8 @@ class Project:
         review = review or self.review_for(im)
         review.user = review.user or self.user
         review.apply_to(analysis)
-        h = History(review, save=lambda r, key=im.key: self.on_step(key))
+        key = im.key
+        h = History(review, save=lambda _review: self.on_step(key))
         self.open_images[im.key] = OpenImage(im, analysis, review, h)
         if write:
             self.on_step(im.key)  # states and rows (a migrated review) written now

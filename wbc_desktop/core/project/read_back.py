@@ -29,7 +29,7 @@ def read_analysis(layout: ProjectLayout, im: ProjectImage, rows: dict[str, list[
     src = edited if edited.is_file() else layout.model_mask(im.key)
     if not src.is_file():
         return None
-    cm = read_mask(src, tuple(im.size) if im.size else None)
+    cm = read_mask(src, (int(im.size[0]), int(im.size[1])) if im.size else None)
     inst = None
     ip = layout.instances(im.key)
     if edited.is_file() and ip.is_file():

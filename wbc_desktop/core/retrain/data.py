@@ -83,6 +83,8 @@ def project_examples(s: RetrainSettings, notes: list[str]) -> tuple[list[SegExam
     from wbc_desktop.core.project.cell_ids import read_instances
     from wbc_desktop.core.project.layout import ProjectLayout
 
+    if s.project_dir is None:
+        raise WbcError("no project folder to retrain from")
     root = Path(s.project_dir)
     layout = ProjectLayout(root)
     rows = cells_table.read(layout.cells_file)

@@ -65,6 +65,7 @@ class CropMaker:
             h, w = cm.shape
             cx, cy = ex.centre if ex.centre is not None else (w / 2, h / 2)
             cid = min(cells, key=lambda c: (c.centroid[0] - cx) ** 2 + (c.centroid[1] - cy) ** 2).cell_id
+        assert inst is not None  # the cell ids came with the example or were just found
         return cell_crops(ex.rgb, cm, inst, [cid], self.ctx, scale)[0]
 
 
@@ -164,8 +165,8 @@ def finetune_classifier(
     metrics = {
         "measure": "accuracy",
         "before": _acc(pb_v, yv), "after": _acc(pa_v, yv),
-        "original_before": _acc(pb_c, yc) if pb_c is not None else None,
-        "original_after": _acc(pa_c, yc) if pa_c is not None else None,
+        "original_before": _acc(pb_c, yc) if pb_c is not None and yc is not None else None,
+        "original_after": _acc(pa_c, yc) if pa_c is not None and yc is not None else None,
         "per_image": [{"image": n, "true": classes[t], "before": float(b.argmax() == t), "after": float(a.argmax() == t),
                        "before_type": classes[int(b.argmax())], "after_type": classes[int(a.argmax())]}
                       for n, t, b, a in zip(names_v, yv, pb_v, pa_v)],

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Callable, Optional, Sequence
 
 import numpy as np
 import torch
@@ -48,7 +48,8 @@ def to_model_scale(seg: Segmenter, ex: SegExample) -> tuple[np.ndarray, np.ndarr
     return resize(rgb, size), resize(ex.mask, size, nearest=True)
 
 
-def score(seg: Segmenter, items: list[tuple[str, np.ndarray, np.ndarray, Optional[float]]], cancel=None) -> list[dict]:
+def score(seg: Segmenter, items: Sequence[tuple[str, np.ndarray, np.ndarray, Optional[float]]],
+          cancel=None) -> list[dict]:
     """Per-image Dice of the full segmenter (name, rgb, mask, forced scale or None)."""
     out = []
     for name, rgb, mask, scale in items:
@@ -85,8 +86,10 @@ def finetune_segmenter(
     replay = load_replay("segmenter", folder, card) if use_replay else None
     emit({"kind": "stage", "model": "segmenter", "text": f"measuring the {card.get('name', base)} model"})
     lab_val = [(e.name, e.rgb, e.mask, None) for e in val]
-    orig = [(str(n), r, m, 1.0) for n, r, m in zip(replay.check["names"], replay.check["images"],
-                                                  replay.check["masks"])][:ORIGINAL_CHECK] if replay else []
+    orig: list[tuple[str, np.ndarray, np.ndarray, float]] = []
+    if replay:
+        orig = [(str(n), r, m, 1.0) for n, r, m in zip(replay.check["names"], replay.check["images"],
+                                                       replay.check["masks"])][:ORIGINAL_CHECK]
     before_lab, before_orig = score(seg, lab_val, cancel), score(seg, orig, cancel)
     card = dict(card, colour=dict(card.get("colour", {})))
     card["colour"].pop("calibration", None)
@@ -138,7 +141,7 @@ def finetune_segmenter(
     st.val_every = 25
     result = fit(model, pairs, val_pairs, seg.graph, st, device, cancel=cancel, replay=rep_pairs,
                  on_step=on_step, on_val=on_val)
-    model.to("cpu").to(memory_format=torch.contiguous_format)
+    model.to("cpu").to(memory_format=torch.contiguous_format)  # type: ignore[call-overload]  # torch stubs lack Module.to(memory_format=)
     seg = Segmenter(model, card, torch.device("cpu"))
     emit({"kind": "stage", "model": "segmenter", "text": "measuring the new version"})
     after_lab, after_orig = score(seg, lab_val, cancel), score(seg, orig, cancel)

@@ -16,7 +16,7 @@ from wbc_desktop.core.imaging.stain import hed_jitter
 def resize(rgb: np.ndarray, size: tuple[int, int], nearest: bool = False) -> np.ndarray:
     """Resize to (width, height) with antialiasing for images, nearest for label maps."""
     im = Image.fromarray(rgb)
-    return np.asarray(im.resize(size, Image.NEAREST if nearest else Image.BILINEAR, reducing_gap=None if nearest else 2.0))
+    return np.asarray(im.resize(size, Image.Resampling.NEAREST if nearest else Image.Resampling.BILINEAR, reducing_gap=None if nearest else 2.0))
 
 
 @dataclass

@@ -12,7 +12,7 @@ import logging
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import numpy as np
 import torch
@@ -28,6 +28,9 @@ from wbc_desktop.core.segmentation.uncertainty import entropy_u8
 from wbc_desktop.core.progress import ProgressFn, check_cancel, no_progress
 from wbc_desktop.core.segmentation.forward import GraphSettings, predict_logits
 from wbc_desktop.core.segmentation.models.build import build_model, inference_parameters
+
+if TYPE_CHECKING:
+    from wbc_desktop.core.imaging.self_calibration import StainReference
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +70,7 @@ class Segmenter:
     """A loaded segmentation model plus the preprocessing its card prescribes."""
 
     def __init__(self, model: torch.nn.Module, card: dict, device: torch.device, source: str = "") -> None:
-        self.model = model.eval().to(device).to(memory_format=torch.channels_last)
+        self.model = model.eval().to(device).to(memory_format=torch.channels_last)  # type: ignore[call-overload]  # torch stubs lack Module.to(memory_format=)
         self.card = card
         self.device = device
         self.source = source
@@ -80,7 +83,7 @@ class Segmenter:
         # a retrained version's stain calibration (core.imaging.calibration), for its lab's images only
         self.calibration = ColourMap.from_card(card.get("colour", {}).get("calibration"))
         # the training data's stain (core.imaging.self_calibration); None: never self-calibrated
-        self.stain_reference = None
+        self.stain_reference: Optional[StainReference] = None
         self._lock = threading.Lock()
 
     @classmethod
@@ -197,6 +200,7 @@ class Segmenter:
 
         ts = time.perf_counter()
         base = apply_gain(rgb, gain)
+        assert self.stain_reference is not None  # the caller checked
         shift = self.stain_reference.shift(base)
         cal = self_calibrate(base, first.class_map, self.stain_reference)
         timings["self_calibration"] = (time.perf_counter() - ts) * 1e3

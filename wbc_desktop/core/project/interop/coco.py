@@ -23,7 +23,8 @@ def categories() -> list[dict]:
 def coco_document(entries: list[tuple[str, Analysis]]) -> dict:
     """``entries``: (image file name, analysis with the person's types applied) per image."""
     cat_id = {c["name"]: c["id"] for c in categories()}
-    images, anns = [], []
+    images: list[dict] = []
+    anns: list[dict] = []
     for img_id, (file_name, a) in enumerate(entries, 1):
         H, W = a.shape
         images.append({"id": img_id, "file_name": file_name, "width": int(W), "height": int(H)})

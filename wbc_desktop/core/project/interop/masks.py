@@ -25,9 +25,8 @@ def read_class_mask(path: Path | str, shape: Optional[tuple[int, int]] = None) -
         else:
             from PIL import Image
 
-            with Image.open(p) as im:
-                if im.mode in ("RGB", "RGBA", "P", "LA"):
-                    im = im.convert("L")
+            with Image.open(p) as f:
+                im = f.convert("L") if f.mode in ("RGB", "RGBA", "P", "LA") else f
                 arr = np.asarray(im)
     except FileNotFoundError:
         raise InputError(f"{p.name}: file not found") from None

@@ -74,7 +74,8 @@ def import_corrections(project: Project, masks: Optional[Path] = None,
         try:
             shape = _shape_of(project, im)
             cm = read_class_mask(mask_files[stem], shape) if stem in mask_files else None
-            labels, types = None, []
+            labels = None
+            types: list = []
             if stem in geo_files:
                 gcm, labels, types = read_cells_geojson(geo_files[stem], shape)
                 cm = gcm if cm is None else cm

@@ -19,7 +19,7 @@ def build_model(arch: str, config: dict) -> torch.nn.Module:
 
 
 def model_config(model: torch.nn.Module) -> dict:
-    return model.cfg.to_dict()
+    return model.cfg.to_dict()  # type: ignore[union-attr,operator]  # our models carry a cfg; nn.Module does not say so
 
 
 def inference_parameters(model: torch.nn.Module) -> int:
