@@ -19,6 +19,18 @@ from wbc_desktop.core.io.paths import samples_dir
 FIX = Path(__file__).resolve().parents[1] / "tests" / "fixtures"
 
 
+def test_stain_jitter_training_crop(benchmark):
+    """HED stain jitter on a 128x128 training crop (was a wall-clock assert in tests/core/imaging)."""
+    import numpy as np
+
+    from wbc_desktop.core.imaging.stain import hed_jitter
+
+    crop = np.ascontiguousarray(read_image(samples_dir() / "smear_field_bccd_00010.jpg").pixels[:128, :128])
+    rng = np.random.default_rng(0)
+    out = benchmark(hed_jitter, crop, rng, sigma=0.2, bias=0.03)
+    assert out.shape == crop.shape
+
+
 def test_find_cells_300x300(benchmark):
     """Class map -> cells on a CellaVision crop (was a wall-clock assert in tests/core/cells)."""
     cm = read_mask(FIX / "cellavision" / "masks" / "004.png")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import numpy as np
@@ -45,15 +44,3 @@ def test_hematoxylin_scaling_darkens_nuclei(img):
     nuc = rgb_to_hed(img)[..., 0] > np.percentile(rgb_to_hed(img)[..., 0], 95)
     more = hed_jitter(img, alpha=np.array([1.5, 1.0, 1.0]), beta=np.zeros(3))
     assert rgb_to_hed(more)[..., 0][nuc].mean() > 1.3 * rgb_to_hed(img)[..., 0][nuc].mean()
-
-
-def test_fast_for_training_crops(img):
-    crop = np.ascontiguousarray(img[:128, :128])
-    rng = np.random.default_rng(0)
-    hed_jitter(crop, rng)
-    t = []
-    for _ in range(20):
-        t0 = time.perf_counter()
-        hed_jitter(crop, rng, sigma=0.2, bias=0.03)
-        t.append(time.perf_counter() - t0)
-    assert np.median(t) < 0.005
