@@ -90,7 +90,7 @@ class MainWindow(QMainWindow):
             w.installEventFilter(self.drops)
         from wbc_desktop.gui.project.menu import install as install_project
 
-        install_project(self)  # File ▸ New/Open project…, import/export; autosave into the project
+        self.retrainer.session = install_project(self)  # File ▸ New/Open project…, import/export; autosave into the project
         from wbc_desktop.gui.panels.gallery_scope import install as install_gallery_scope
 
         install_gallery_scope(self)  # gallery scope: this image / whole batch

@@ -190,8 +190,8 @@ def test_open_project_session_is_used_and_flushed(make_window, project, qtbot):
     w = make_window()
     w.retrainer.launcher.engine = FAKE
     flushed = []
-    w.project_session = SimpleNamespace(project=SimpleNamespace(root=project, _due=1.0),
-                                         autosave=lambda wait=False: flushed.append(wait))
+    w.retrainer.session = SimpleNamespace(project=SimpleNamespace(root=project, _due=1.0),  # type: ignore[assignment]
+                                           autosave=lambda wait=False: flushed.append(wait))
     assert w.retrainer.project_dir(ask=False) == project
     with qtbot.waitSignal(w.retrainer.launcher.finished, timeout=120_000):
         w.retrainer.one_click()

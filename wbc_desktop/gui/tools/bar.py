@@ -68,17 +68,13 @@ class EditTools:
         self.actions[key].setChecked(True)
         if key == "navigate":
             return
-        tabs = getattr(self.window, "tabs", None)
-        if tabs is not None:
-            tabs.setCurrentWidget(self.viewer)  # the tools work on the image
+        self.window.tabs.setCurrentWidget(self.viewer)  # the tools work on the image
         self.viewer.view.setFocus()
         if not self.viewer.masks.visible:  # painting what one cannot see helps nobody
             self.viewer.toggle_overlay()
         if not self.viewer.masks.style.fill:
             self.viewer.fill_check.setChecked(True)
-        status = getattr(self.window, "status", None)
-        if status is not None:
-            status.message.setText(f"{tool.text.replace('&', '')}: {tool.tip}")
+        self.window.status.message.setText(f"{tool.text.replace('&', '')}: {tool.tip}")
 
     def _on_mask_edited(self, index: int, edit: Any) -> None:
         e = self.doc.entry(index)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QFileDialog, QLabel, QProgressBar, QPushButton, QStatusBar
@@ -20,6 +20,9 @@ from wbc_desktop.core.project.layout import ProjectLayout, is_project
 from wbc_desktop.core.retrain.process import ENGINE
 
 from wbc_desktop.gui.wizard.launcher import TrainingLauncher
+
+if TYPE_CHECKING:
+    from wbc_desktop.gui.project.session import ProjectSession
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +85,7 @@ class Retrainer(QObject):
         self.wizard: Any = None
         self.result_dialog: Any = None
         self._project: Optional[Path] = None
+        self.session: Optional[ProjectSession] = None  # the window's project session (set by MainWindow)
         self.status.cancel_button.clicked.connect(self.launcher.cancel)
         self.launcher.progress.connect(self.status.on_progress)
         self.launcher.stopped.connect(lambda: self.status.set_running(False))
@@ -91,12 +95,10 @@ class Retrainer(QObject):
 
     # where
     def project_dir(self, ask: bool = True) -> Optional[Path]:
-        """The open project's folder (Document or settings), else the last one used, else asked for."""
-        doc, settings = self.controller.doc, self.controller.settings
-        session = getattr(self.window, "project_session", None)  # the window's open project (gui.project)
-        for cand in (getattr(getattr(session, "project", None), "root", None),
-                     getattr(getattr(doc, "project", None), "root", None), getattr(settings, "project_dir", None),
-                     self._project):
+        """The open project's folder, else the last one used, else asked for."""
+        settings = self.controller.settings
+        open_root = self.session.project.root if self.session is not None and self.session.project is not None else None
+        for cand in (open_root, self._project):
             if cand and is_project(cand):
                 return Path(cand)
         if not ask:
@@ -171,9 +173,8 @@ class Retrainer(QObject):
         Only when a stroke is still waiting for its debounced save (within a second of the last
         one); that write is of the few edited images only.
         """
-        session = getattr(self.window, "project_session", None)
-        project = getattr(session, "project", None)
-        if project is not None and getattr(project, "_due", None) is not None and hasattr(session, "autosave"):
+        session = self.session
+        if session is not None and session.project is not None and session.project._due is not None:
             session.autosave(wait=True)
 
     def start(self, settings: dict[str, Any]) -> None:
