@@ -99,6 +99,5 @@ class DoubtNavigator:
 
 
 def install(window: Any) -> DoubtNavigator:
-    nav = DoubtNavigator(window)
-    window.doubt_nav = nav
-    return nav
+    """The doubt overlay and navigator for ``window`` (a MainWindow, which keeps it)."""
+    return DoubtNavigator(window)

@@ -74,7 +74,7 @@ class MainWindow(QMainWindow):
         self.actions_ = Actions(self)
         from wbc_desktop.gui.tools.bar import install as install_edit_tools  # mask tools: bar, menu, retype
 
-        install_edit_tools(self)
+        self.edit_tools = install_edit_tools(self)
         self._wire()
         self.retrainer = install_retrainer(self)
         geometry, state = settings.window_state()
@@ -90,13 +90,16 @@ class MainWindow(QMainWindow):
             w.installEventFilter(self.drops)
         from wbc_desktop.gui.project.menu import install as install_project
 
-        self.retrainer.session = install_project(self)  # File ▸ New/Open project…, import/export; autosave into the project
+        # File ▸ New/Open project…, import/export; autosave into the project
+        self.project_session, self.project_menu = install_project(self)
+        self.retrainer.session = self.project_session
         from wbc_desktop.gui.panels.gallery_scope import install as install_gallery_scope
 
-        install_gallery_scope(self)  # gallery scope: this image / whole batch
+        self.scoped_gallery = install_gallery_scope(self)  # gallery scope: this image / whole batch
+        self.batch_gallery = self.scoped_gallery.batch
         from wbc_desktop.gui.doubt_nav import install as install_doubt
 
-        install_doubt(self)  # the segmenter's doubt overlay (U) and next uncertain cell (N)
+        self.doubt_nav = install_doubt(self)  # the segmenter's doubt overlay (U) and next uncertain cell (N)
 
     def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea, width: int) -> None:
         dock = QDockWidget(title, self)

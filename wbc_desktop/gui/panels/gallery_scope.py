@@ -53,11 +53,10 @@ class GalleryScope:
 
 
 def install(window: Any) -> GalleryScope:
-    """Add the scope switch to the window's gallery; returns it (also ``window.scoped_gallery``)."""
+    """Add the scope switch to the window's gallery; returns it (the window keeps it and its ``batch``)."""
     c, gallery = window.controller, window.gallery
     batch = BatchGalleryPanel(c.doc)
     scoped = GalleryScope(gallery, batch)
-    window.scoped_gallery, window.batch_gallery = scoped, batch
 
     def show_cell(i: int, cell_id: int) -> None:
         c.doc.set_current(i)

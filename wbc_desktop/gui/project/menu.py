@@ -156,12 +156,11 @@ class _CloseGuard(QObject):
         return False
 
 
-def install(window: Any) -> ProjectSession:
-    """Project session + menus for ``window``; images opened meanwhile join the open project."""
+def install(window: Any) -> tuple[ProjectSession, ProjectMenu]:
+    """Project session + menus for ``window`` (which keeps both); images opened meanwhile join the open project."""
     c = window.controller
     session = ProjectSession(c, window)
-    window.project_session = session
-    window.project_menu = ProjectMenu(window, session)
+    menu = ProjectMenu(window, session)
     window.installEventFilter(_CloseGuard(session, window))
     doc_add = c.doc.add
 
@@ -188,4 +187,4 @@ def install(window: Any) -> ProjectSession:
 
     c.open_paths = open_paths_or_project  # type: ignore[method-assign]
     window.drops.open_fn = open_paths_or_project
-    return session
+    return session, menu

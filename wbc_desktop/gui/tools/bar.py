@@ -224,7 +224,5 @@ def shortcut_rows() -> list[tuple[str, str, str]]:
 
 
 def install(window: Any) -> EditTools:
-    """Build the mask tools into ``window`` (a MainWindow); kept on ``window.edit_tools``."""
-    tools = EditTools(window)
-    window.edit_tools = tools
-    return tools
+    """Build the mask tools into ``window`` (a MainWindow), which keeps the returned ``EditTools``."""
+    return EditTools(window)
