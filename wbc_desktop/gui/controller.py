@@ -51,6 +51,7 @@ class AppController(QObject):
         runner.notice.connect(self.messages.warning)
         runner.pixel_size_um = settings.pixel_size or None
         runner.pipelineFailed.connect(self._on_models_failed)
+        document.masksRestored.connect(self._on_masks_restored)
 
     # opening
     def open_paths(self, paths: list[str | Path]) -> None:
@@ -162,6 +163,14 @@ class AppController(QObject):
                          "type them in the gallery with the digit keys")
         if notes:
             self.messages.info(f"{out.path.name}: " + "; ".join(notes) + ".")
+
+    def _on_masks_restored(self, i: int, ids: list, message: str) -> None:
+        e = self.doc.entry(i)
+        if message:
+            self.messages.warning(message)
+        elif e is not None:
+            self.messages.info(f"{e.name}: your earlier mask corrections were put back"
+                               + (f" ({len(ids)} cell{'s' if len(ids) != 1 else ''} typed again)." if ids else "."))
 
     def _on_partial(self, out: Outcome) -> None:
         """A whole slide's cells so far: shown and reviewable while its other tiles run."""

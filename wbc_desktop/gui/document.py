@@ -19,6 +19,7 @@ from wbc_desktop.core.review.counts import apply_threshold, batch_counts
 
 from wbc_desktop.core.review.history import History, Reclassify, ReviewLocked, Sign
 from wbc_desktop.core.editing.mask_edit import MaskEdit
+from wbc_desktop.core.review.loose_masks import LooseMasks
 
 from wbc_desktop.core.review.store import ImageReview, ReviewStore
 
@@ -79,10 +80,12 @@ class Document(QObject):
     selectionChanged = Signal(list)  # selected cell ids of the current image
     countsChanged = Signal()
     maskEdited = Signal(int, object)  # entry index, the MaskEdit applied, undone or redone
+    masksRestored = Signal(int, list, str)  # entry index, cells to type again, message: strokes of an earlier session
 
     def __init__(self, store: ReviewStore, parent: Optional[QObject] = None) -> None:
         super().__init__(parent)
         self.store = store
+        self.loose = LooseMasks(store)  # mask strokes of images outside a project, journalled like a project's
         self.model_masks_for: Optional[Any] = None  # entry -> (class map, instances or None) or None
         self.retyping = False  # reviewChanged is emitted for the model's retype, not a person's step
         self._saved: dict[str, Any] = {}  # image path -> the review state last written
@@ -176,20 +179,35 @@ class Document(QObject):
         e.stamp = file_stamp(e.path)
         e.notes = list(getattr(analysis, "notes", None) or getattr(image, "notes", []) or [])
         e.status = DONE if analysis is not None else NO_MODEL
+        restored: tuple[list[int], str] = ([], "")
         if analysis is not None:
-            self._attach_review(e)
+            restored = self._attach_review(e)
         self.entryChanged.emit(i)
         self.countsChanged.emit()
         if i == self.current:
             self.currentChanged.emit(i)
+        if restored[0] or restored[1]:
+            self.masksRestored.emit(i, restored[0], restored[1])
 
-    def _attach_review(self, e: ImageEntry) -> None:
+    def _attach_review(self, e: ImageEntry) -> tuple[list[int], str]:
+        """The review (and, outside a project, the journalled mask strokes) of a fresh analysis;
+        returns the restored cells to type again and a message for the person."""
         h = self.history_for(e) if self.history_for is not None else None
+        restored: tuple[list[int], str] = ([], "")
+        if h is None and e.history is None and self.loose.has_edits(e.path):
+            e.model_masks = (e.analysis.class_map.copy(), e.analysis.instances.copy())
+            try:
+                restored = self.loose.restore(e.path, e.analysis)
+            except OSError as err:
+                restored = ([], f"{e.name}: earlier mask corrections could not be read ({err})")
+            if restored[1]:
+                e.model_masks = None
         review = h.review if h is not None else e.history.review if e.history is not None else self.store.load(e.path)
-        e.history = h or History(review, save=self._autosave)
+        e.history = h or History(review, save=lambda r, e=e: self._autosave(r, e))
         e.model_types = {c.cell_id: c.cell_type for c in e.analysis.cells}
         self._threshold_entry(e)
         review.apply_to(e.analysis)
+        return restored
 
     def _threshold_entry(self, e: ImageEntry) -> None:
         if self.threshold > 0:
@@ -198,7 +216,16 @@ class Document(QObject):
             for c in e.analysis.cells:
                 c.cell_type = e.model_types.get(c.cell_id, c.cell_type)
 
-    def _autosave(self, review: ImageReview) -> None:
+    def _autosave(self, review: ImageReview, e: Optional[ImageEntry] = None) -> None:
+        # outside a project the strokes are journalled here, before the types that may name their cells
+        if e is not None and review.pending_patches:
+            patches, review.pending_patches = list(review.pending_patches), []
+            base = self.model_masks(e)
+            try:
+                self.loose.record(e.path, patches, base[0] if base is not None else e.analysis.class_map)
+            except OSError:
+                review.pending_patches[:0] = patches  # tried again at the next step (replaying twice is harmless)
+                raise
         # a mask edit that removed no reviewed cell leaves the review as it was: no write (and no fsync)
         state = (sorted(review.reviewed.items()), sorted(review.set_by.items()), review.signed_by, review.signed_at)
         if self._saved.get(review.image_path) == state:

@@ -12,7 +12,7 @@ from typing import Any, Optional
 
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QFileDialog, QLabel, QMenu
+from PySide6.QtWidgets import QFileDialog, QLabel, QMenu, QMessageBox
 
 from wbc_desktop.core.errors import WbcError
 
@@ -162,6 +162,14 @@ def install(window: Any) -> ProjectSession:
     session = ProjectSession(c, window)
     window.project_session = session
     window.project_menu = ProjectMenu(window, session)
+
+    def confirm(text: str) -> bool:
+        box = QMessageBox.question(window, "Close the open images?", text,
+                                   QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+                                   QMessageBox.StandardButton.Cancel)
+        return box == QMessageBox.StandardButton.Yes
+
+    session.confirm = confirm
     window.installEventFilter(_CloseGuard(session, window))
     doc_add = c.doc.add
 
