@@ -50,6 +50,7 @@ class AppController(QObject):
         runner.idle.connect(self._warn_if_unfamiliar)  # once the batch is done: its count is the batch's
         runner.notice.connect(self.messages.warning)
         runner.pixel_size_um = settings.pixel_size or None
+        document.pixel_size_um = runner.pixel_size_um
         runner.pipelineFailed.connect(self._on_models_failed)
         document.masksRestored.connect(self._on_masks_restored)
 
@@ -110,7 +111,7 @@ class AppController(QObject):
         """Remember the pixel size (0: automatic) and use it for the next analyses."""
         um = float(um) if um and um > 0 else 0.0
         self.settings.pixel_size = um
-        self.runner.pixel_size_um = um or None
+        self.runner.pixel_size_um = self.doc.pixel_size_um = um or None
         self.messages.info((f"Pixel size {um:g} µm is used for every image" if um else
                             "Pixel size: from the file, else measured from the red cells or the white cell")
                            + "; press Ctrl+R to re-analyse an image with it.")

@@ -43,6 +43,7 @@ class ImageEntry:
     display: Any = None  # viewer.prepare.DisplayData: images, outlines, thumbnails made in the worker
     model_types: dict[int, str] = field(default_factory=dict)  # classifier's own decision, to restore
     model_masks: Any = None  # (class map, instances) as the model made them, kept at the first edit
+    um: Optional[float] = None  # µm per pixel when the analysis used a known pixel size (sizes in µm)
 
     @property
     def name(self) -> str:
@@ -94,6 +95,7 @@ class Document(QObject):
         self.selected: list[int] = []
         self.threshold = 0.0  # 0: the classifier's own decision
         self.include_border = False
+        self.pixel_size_um: Optional[float] = None  # the setting (Analysis ▸ Pixel size), kept by the controller
         self.history_for: Optional[Any] = None  # entry -> History or None: an open project's own history
 
     # images
@@ -171,6 +173,9 @@ class Document(QObject):
             return
         e = self.entries[i]
         e.image, e.analysis, e.message = image, analysis, message
+        from wbc_desktop.gui.units import um_per_px
+
+        e.um = um_per_px(analysis, image, self.pixel_size_um)  # the pixel size this analysis was made with
         if display is None:  # results made elsewhere (tests, benchmarks): draw them here
             from wbc_desktop.gui.viewer.prepare import prepare
 
@@ -236,6 +241,10 @@ class Document(QObject):
         except OSError as err:  # the action still applies; the user must know it is not on disk
             log.error("autosave failed: %s", err)
             raise
+
+    def um_per_px(self, e: Optional[ImageEntry]) -> Optional[float]:
+        """µm per pixel of an image when its pixel size is known (sizes in µm), else None (pixels)."""
+        return e.um if e is not None else None
 
     # review
     def select(self, cell_ids: list[int]) -> None:

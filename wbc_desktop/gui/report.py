@@ -6,6 +6,8 @@ reuses the core writers so the GUI and the CLI produce identical tables.
 
 from __future__ import annotations
 
+from wbc_desktop.core.weights.labels import version_label
+
 import time
 from pathlib import Path
 from typing import Sequence
@@ -157,7 +159,7 @@ def export_pdf(entries: Sequence, path: Path, style: OverlayStyle, include_borde
         pg = _Page(p, width)
         pg.text("White blood cell differential", 16, bold=True)
         pg.text(f"{e.name}   ·   {stamp}   ·   WBC Desktop {__version__}", 9)
-        models = ", ".join(f"{k} {m.get('name', '?')} v{m.get('version', '?')}" for k, m in e.analysis.models.items())
+        models = ", ".join(f"{k} {m.get('name', '?')} {version_label(m.get('version'))}" for k, m in e.analysis.models.items())
         pg.text(f"Device {e.analysis.device}   ·   {models or 'no model information'}", 9)
         pg.image(overlay_image(e, style), 420)
         table, colours = _count_table(by_image.get(e.analysis.image_name, []))
