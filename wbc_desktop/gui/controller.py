@@ -209,9 +209,25 @@ class AppController(QObject):
     def redo(self) -> None:
         self._say(self.doc.redo())
 
+    def ask_signature(self, e: Any, caveats: list[str]) -> Optional[str]:
+        """The reviewer's name, typed and confirmed in a dialog listing the caveats (None: cancelled)."""
+        from wbc_desktop.gui.sign_dialog import ask_signature
+
+        saved = self.settings.reviewer if self.settings.q.contains("review/name") else ""
+        return ask_signature(self.window, e.name, caveats, saved)
+
     def toggle_signed(self) -> None:
-        """Sign (or unsign); signing with cells still unidentified is allowed but said aloud."""
-        message = self.doc.toggle_signed(self.settings.reviewer)
+        """Sign (after a name prompt and confirmation) or unsign; the caveats stay said after signing."""
+        from wbc_desktop.core.review.caveats import lines
+
+        e = self.doc.current_entry
+        who = self.settings.reviewer
+        if e is not None and e.history is not None and not e.signed:
+            name = self.ask_signature(e, lines(self.doc.caveats(), self.doc.include_border))
+            if not name:
+                return
+            who = self.settings.reviewer = name
+        message = self.doc.toggle_signed(who)
         e = self.doc.current_entry
         if not message and e is not None and e.signed and e.analysis is not None:
             left = sum(1 for c in e.analysis.cells if c.final_type == "unidentified" and not c.touches_border)

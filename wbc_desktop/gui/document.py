@@ -15,7 +15,9 @@ from typing import Any, Optional
 
 from PySide6.QtCore import QObject, Signal
 
-from wbc_desktop.core.review.counts import apply_threshold, batch_counts
+from wbc_desktop.core.review.caveats import caveats, is_counted
+from wbc_desktop.core.review.caveats import counts as counted
+from wbc_desktop.core.review.counts import apply_threshold
 
 from wbc_desktop.core.review.history import History, Reclassify, ReviewLocked, Sign
 from wbc_desktop.core.editing.mask_edit import MaskEdit
@@ -382,7 +384,22 @@ class Document(QObject):
         e = self.current_entry
         if e is None or e.analysis is None:
             return {}
-        return e.analysis.counts(include_border=self.include_border)
+        return counted(e.analysis, self.include_border)
 
     def batch_counts(self) -> dict[str, int]:
-        return batch_counts(self.analyses(), include_border=self.include_border)
+        out: dict[str, int] = {}
+        for a in self.analyses():
+            for t, n in counted(a, self.include_border).items():
+                out[t] = out.get(t, 0) + n
+        return out
+
+    def is_counted(self, cell: Any) -> bool:
+        """The one rule the differential, the gallery and the report share (core.review.caveats)."""
+        return is_counted(cell, self.include_border)
+
+    def caveats(self, batch: bool = False) -> Any:
+        """What the current image's (or the batch's) count rests on: core.review.caveats.Caveats."""
+        e = self.current_entry
+        entries = [x for x in self.entries if x.analysis is not None] if batch else \
+            ([e] if e is not None and e.analysis is not None else [])
+        return caveats([x.analysis for x in entries], self.include_border, signed=sum(x.signed for x in entries))
