@@ -35,6 +35,7 @@ class AppController(QObject):
     """Routes commands to the Document (state), the runner (compute) and the message bar (words)."""
 
     recentChanged = Signal(list)
+    quiet_export = False  # tests and scripts: no sample-details dialog before a PDF
 
     def __init__(self, document: Document, runner: AnalysisRunner, settings: AppSettings,
                  messages: MessageBar, parent: Optional[QObject] = None) -> None:
@@ -281,8 +282,12 @@ class AppController(QObject):
             if not name:
                 return None
             path = Path(name)
+        details = getattr(self, "sample_details", None)
+        if details is not None and details.info.empty and self.window is not None and not self.quiet_export:
+            details.edit()  # entered once per batch; cancelling leaves lines to fill in by hand
         try:
-            out = export_pdf(self.doc.entries, path, style, self.doc.include_border)
+            out = export_pdf(self.doc.entries, path, style, self.doc.include_border,
+                             details.info if details is not None else None)
         except OSError as e:
             self.messages.error(f"Could not write {path}: {e.strerror or e}")
             return None
