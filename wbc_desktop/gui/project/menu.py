@@ -109,17 +109,41 @@ class ProjectMenu(QObject):
             masks, geojson = f, (f if has_geo else None)
         root = s.project.root
         s.autosave(wait=True)
+        report: dict = {}
         try:
-            n, errors = import_corrections(s.project, masks, geojson)
+            n, errors = import_corrections(s.project, masks, geojson, report)
         except (WbcError, OSError) as e:
             s.messages.error(f"Import failed: {e}")
             return None
         s.open(root)  # reload: the viewer, gallery and counts show the imported masks
+        self._retype_imported(report)
         for e in errors[:5]:
             s.messages.warning(f"Import: {e}")
         unused = f"; {len(errors)} file(s) not used." if errors else "."
         s.messages.info(f"Imported corrections for {n} image(s){unused}")
+        for line in [r.line() for r in report.values() if r.unassigned_px][:5]:
+            s.messages.warning(f"Import: {line}")  # what could not be given to a cell, said per image
+        self.last_import = report
         return n, errors
+
+    def _retype_imported(self, report: dict) -> None:
+        """The imported cells go to the model process to be typed again, as after an edit, once the
+        reopened project's analyses are in the window."""
+        s, doc = self.session, self.session.doc
+        retyper = getattr(getattr(self.window, "edit_tools", None), "retyper", None)
+        if retyper is None or not report:
+            return
+        by_key = {k: r for k, r in report.items() if r.retype}
+
+        def go() -> None:
+            s.loaded.disconnect(go)
+            for path, im in s._by_path.items():
+                r = by_key.get(im.key)
+                i = doc.index_of(path)
+                if r is not None and i >= 0:
+                    retyper.on_restored(i, sorted(r.retype))
+
+        s.loaded.connect(go)
 
     def export_dialog(self, fmt: str, out: Optional[Path] = None) -> list[str]:
         from wbc_desktop.core.project.interop.project_io import export_project
