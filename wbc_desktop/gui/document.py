@@ -24,6 +24,7 @@ from wbc_desktop.core.editing.mask_edit import MaskEdit
 from wbc_desktop.core.review.loose_masks import LooseMasks
 
 from wbc_desktop.core.review.store import ImageReview, ReviewStore
+from wbc_desktop.gui.units import um_per_px
 
 log = logging.getLogger(__name__)
 
@@ -175,8 +176,6 @@ class Document(QObject):
             return
         e = self.entries[i]
         e.image, e.analysis, e.message = image, analysis, message
-        from wbc_desktop.gui.units import um_per_px
-
         e.um = um_per_px(analysis, image, self.pixel_size_um)  # the pixel size this analysis was made with
         if display is None:  # results made elsewhere (tests, benchmarks): draw them here
             from wbc_desktop.gui.viewer.prepare import prepare
@@ -243,10 +242,6 @@ class Document(QObject):
         except OSError as err:  # the action still applies; the user must know it is not on disk
             log.error("autosave failed: %s", err)
             raise
-
-    def um_per_px(self, e: Optional[ImageEntry]) -> Optional[float]:
-        """µm per pixel of an image when its pixel size is known (sizes in µm), else None (pixels)."""
-        return e.um if e is not None else None
 
     # review
     def select(self, cell_ids: list[int]) -> None:
@@ -399,7 +394,5 @@ class Document(QObject):
 
     def caveats(self, batch: bool = False) -> Any:
         """What the current image's (or the batch's) count rests on: core.review.caveats.Caveats."""
-        e = self.current_entry
-        entries = [x for x in self.entries if x.analysis is not None] if batch else \
-            ([e] if e is not None and e.analysis is not None else [])
+        entries = [x for x in (self.entries if batch else [self.current_entry]) if x is not None and x.analysis is not None]
         return caveats([x.analysis for x in entries], self.include_border, signed=sum(x.signed for x in entries))

@@ -208,7 +208,7 @@ class ViewerPanel(QWidget):
 
     def _on_hover(self, x: float, y: float) -> None:
         e = self.doc.current_entry
-        self.hover.show_for(e.analysis if e is not None else None, x, y, self.doc.um_per_px(e))
+        self.hover.show_for(e.analysis if e is not None else None, x, y, e.um if e is not None else None)
 
     def _on_click(self, x: float, y: float, modifiers) -> None:
         e = self.doc.current_entry
