@@ -179,7 +179,7 @@ class GalleryPanel(QWidget):
             for c in by_type[t]:
                 item = QListWidgetItem(self._icon(e, c), self._caption(c, self.doc.is_counted(c)))
                 item.setData(Qt.ItemDataRole.UserRole, c.cell_id)
-                item.setToolTip(self._tooltip(c))
+                item.setToolTip(self._tooltip(c, self.doc.include_border))
                 lst.addItem(item)
                 item.setSelected(c.cell_id in self.doc.selected)
             key_hint = shortcut_key(t)
@@ -245,8 +245,9 @@ class GalleryPanel(QWidget):
         mark = (" ✎" if c.reviewed_type else "") + ("" if counted else " ⊘ border")
         return f"#{c.cell_id} {c.confidence:.2f}{mark}" if c.confidence > 0 else f"#{c.cell_id}{mark}"
 
-    def _tooltip(self, c) -> str:
-        title, details, border = cell_summary(c, self.doc.include_border)
+    @staticmethod
+    def _tooltip(c, include_border: bool = False) -> str:
+        title, details, border = cell_summary(c, include_border)
         return "\n".join([title, *details] + ([border] if border else []))
 
     def _on_selection(self) -> None:

@@ -25,6 +25,7 @@ class ViewerPanel(QWidget):
     # event-loop turns, so no single turn holds the GUI thread long (a 4000x3000 field took
     # ~130 ms in one turn). Small images stay synchronous: simpler, and tests see them at once.
     STAGE_ABOVE_PX = 4_000_000
+    BOXES_PER_STAGE = 120
     EMPTY_TEXT = ("<div style='font-size:15pt'>Drop smear images or a folder here</div>"
                   "<div style='color:#aaa'>or File ▸ Open (Ctrl+O) · File ▸ Open the sample image</div>")
 
@@ -140,7 +141,11 @@ class ViewerPanel(QWidget):
         display, cells = e.display, (e.analysis.cells if e.analysis is not None else None)
         stages = [lambda: self._show_image(display.image, path), lambda: self.masks.set_data(display),
                   lambda: self._show_boxes(cells)]
-        if display.image.width() * display.image.height() <= self.STAGE_ABOVE_PX:
+        big = display.image.width() * display.image.height() > self.STAGE_ABOVE_PX
+        if big and cells and len(cells) > self.BOXES_PER_STAGE:  # ~1000 items at once held the thread ~100 ms
+            parts = [cells[k:k + self.BOXES_PER_STAGE] for k in range(0, len(cells), self.BOXES_PER_STAGE)]
+            stages[2:] = [lambda: self._show_boxes([])] + [lambda p=p: self.boxes.add_cells(p) for p in parts]
+        if not big:
             self._staging = None  # stages still queued for another entry stop here
             for stage in stages:
                 stage()
