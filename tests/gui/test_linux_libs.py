@@ -62,3 +62,24 @@ def test_the_app_says_what_to_install_before_qt_starts(monkeypatch, capsys):
     assert app.main([]) == 2
     err = capsys.readouterr().err
     assert "libxcb-cursor.so.0" in err and ("install libxcb-cursor0" in err or "xcb-util-cursor" in err)
+
+
+def test_self_test_checks_the_library(monkeypatch):
+    from wbc_desktop.cli.selftest import Report, _check_x11_library
+
+    monkeypatch.setattr(ll.sys, "platform", "linux")
+    monkeypatch.setattr(ll, "ldconfig_listing", lambda: LACKS)
+    monkeypatch.delenv("QT_QPA_PLATFORM", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    monkeypatch.setenv("DISPLAY", ":0")
+    rep = Report()
+    _check_x11_library(rep)
+    assert rep.failures and "libxcb-cursor0" in rep.failures[0]  # an X11 desktop: the window could not open
+    monkeypatch.delenv("DISPLAY")
+    rep = Report()
+    _check_x11_library(rep)
+    assert not rep.failures  # no display: said as a note, not a failure
+    monkeypatch.setattr(ll, "ldconfig_listing", lambda: HAS)
+    rep = Report()
+    _check_x11_library(rep)
+    assert not rep.failures

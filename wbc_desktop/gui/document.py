@@ -200,15 +200,12 @@ class Document(QObject):
         returns the restored cells to type again and a message for the person."""
         h = self.history_for(e) if self.history_for is not None else None
         restored: tuple[list[int], str] = ([], "")
-        if h is None and e.history is None and self.loose.has_edits(e.path):
-            e.model_masks = (e.analysis.class_map.copy(), e.analysis.instances.copy())
-            try:
-                restored = self.loose.restore(e.path, e.analysis)
-            except OSError as err:
-                restored = ([], f"{e.name}: earlier mask corrections could not be read ({err})")
-            if restored[1]:
-                e.model_masks = None
+        if h is None:  # outside a project: strokes of an earlier session (or before Ctrl+R) are put back
+            base = (e.analysis.class_map.copy(), e.analysis.instances.copy()) if self.loose.has_edits(e.path) else None
+            restored = self.loose.restore(e.path, e.analysis) if base is not None else restored
+            e.model_masks = base if not restored[1] else None  # this analysis' own masks, for "revert"
         review = h.review if h is not None else e.history.review if e.history is not None else self.store.load(e.path)
+        # a new analysis starts a new undo history (the old steps hold the old masks); the review stays
         e.history = h or History(review, save=lambda r, e=e: self._autosave(r, e))
         e.model_types = {c.cell_id: c.cell_type for c in e.analysis.cells}
         self._threshold_entry(e)

@@ -93,3 +93,15 @@ def test_new_project_asks_before_closing_open_images(qtbot, make_window, tmp_pat
     win.project_menu.new.trigger()
     assert win.project_session.is_open and not doc.entries
     win.project_session.close()
+
+
+def test_mask_edits_survive_analysing_the_image_again(qtbot, make_window):
+    win, _ = open_analysed(qtbot, make_window)
+    doc = win.controller.doc
+    victim, (x, y) = _delete_and_add(qtbot, win)
+    with qtbot.waitSignal(win.controller.runner.idle, timeout=10000):
+        win.controller.reanalyse()  # Ctrl+R: a fresh analysis of the same image
+    b = doc.current_entry.analysis
+    qtbot.waitUntil(lambda: b.instances[y, x] > 0, timeout=10000)
+    assert not (b.instances == victim).any()
+    assert not doc.current_entry.history.can_undo  # the old steps held the old masks

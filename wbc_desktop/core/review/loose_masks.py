@@ -70,6 +70,12 @@ class LooseMasks:
 
         Returns the ids of cells that are new or reshaped (to be typed again) and a message for the
         person ('' when nothing was to be said). Strokes drawn on other masks are set aside."""
+        try:
+            return self._restore(image_path, analysis)
+        except OSError as err:
+            return [], f"{Path(image_path).name}: earlier mask corrections could not be read ({err})"
+
+    def _restore(self, image_path: Path | str, analysis: Analysis) -> tuple[list[int], str]:
         folder = self.folder_for(image_path)
         j = Journal(folder)
         entries = j.read()
