@@ -264,7 +264,7 @@ def main(argv: list[str] | None = None) -> int:
         from wbc_desktop.gui.measure.bench_fields import report
 
         fields = [Path(f) for f in args.fields] if args.fields else sorted(samples_dir().glob("smear_field_*.jpg"))
-        for line in report(win, fields, args.device):
+        for line in report(win, fields, Heartbeat, args.device):
             print(line, flush=True)
         win.close()
     win = build(settings, loader=lambda d: None, review_root=Path(tmp) / "r2")

@@ -21,7 +21,7 @@ from wbc_desktop.core.review.counts import apply_threshold
 
 from wbc_desktop.core.review.history import History, Reclassify, ReviewLocked, Sign
 from wbc_desktop.core.editing.mask_edit import MaskEdit
-from wbc_desktop.core.review.loose_masks import LooseMasks
+from wbc_desktop.core.project.loose_masks import LooseMasks
 
 from wbc_desktop.core.review.store import ImageReview, ReviewStore
 from wbc_desktop.gui.units import um_per_px

@@ -16,11 +16,10 @@ import time
 from pathlib import Path
 
 
-def gui_fields(window, files: list[Path], timeout_s: float = 600) -> dict[str, float]:
-    """Seconds per field in the window: open all, time to each overlay; the worst GUI stall (ms)."""
+def gui_fields(window, files: list[Path], heartbeat, timeout_s: float = 600) -> dict[str, float]:
+    """Seconds per field in the window: open all, time to each overlay; the worst GUI stall (ms,
+    from ``heartbeat``: :class:`.bench.Heartbeat`, passed in so the two modules import one way)."""
     from PySide6.QtCore import QEventLoop, QTimer
-
-    from wbc_desktop.gui.measure.bench import Heartbeat
 
     import shutil
 
@@ -43,7 +42,7 @@ def gui_fields(window, files: list[Path], timeout_s: float = 600) -> dict[str, f
 
     c.runner.imageDone.connect(on_done)
     c.runner.imageFailed.connect(on_failed)
-    hb = Heartbeat()
+    hb = heartbeat()
     t0 = time.perf_counter()
     c.open_paths([str(f) for f in files])
     QTimer.singleShot(int(timeout_s * 1000), loop.quit)
@@ -75,9 +74,9 @@ def analyze_fields(files: list[Path], device: str = "cpu") -> dict[str, float]:
     return {"models loaded s": loaded - t0, "per field s": (end - loaded) / len(files), "total s": end - t0}
 
 
-def report(window, files: list[Path], device: str = "cpu") -> list[str]:
+def report(window, files: list[Path], heartbeat, device: str = "cpu") -> list[str]:
     """Both, as lines to print (the window's per field against analyze's, target ≤ 1.5x)."""
-    g = gui_fields(window, files)
+    g = gui_fields(window, files, heartbeat)
     a = analyze_fields(files, device)
     ratio = g["per field s"] / a["per field s"] if a["per field s"] > 0 else float("nan")
     return [f"{len(files)} fields: window {g['per field s']:.2f} s per field (first overlay {g['first field s']:.2f} s "

@@ -1,6 +1,6 @@
 """Mask corrections of images opened outside a project, kept as safely as their types.
 
-A project journals every finished stroke (:mod:`.projects.journal`); an image opened on its own had
+A project journals every finished stroke (:mod:`.journal`); an image opened on its own had
 only its types saved (the review sidecar), so a deleted or added cell came back or vanished after a
 restart. Here each stroke is journalled the same way (append + fsync, CRC per line, a torn line
 skipped) in a folder beside the review sidecar, and replayed when the image is analysed again.
@@ -22,9 +22,10 @@ import numpy as np
 
 from wbc_desktop.core.analysis import Analysis
 from wbc_desktop.core.io.atomic import atomic_write_text
-from wbc_desktop.core.review.edits import MaskPatch
-from wbc_desktop.core.review.projects.journal import Journal
-from wbc_desktop.core.review.projects.recovery import _remeasure
+from wbc_desktop.core.editing.edits import MaskPatch
+from wbc_desktop.core.project.journal import Journal
+from wbc_desktop.core.project.layout import JOURNAL_FILE
+from wbc_desktop.core.project.recovery import _remeasure
 from wbc_desktop.core.review.store import ReviewStore
 
 log = logging.getLogger(__name__)
@@ -49,7 +50,7 @@ class LooseMasks:
         return self.store.path_for(image_path).with_suffix("").with_suffix(".masks")
 
     def has_edits(self, image_path: Path | str) -> bool:
-        return (self.folder_for(image_path) / "journal.jsonl").is_file()
+        return (self.folder_for(image_path) / JOURNAL_FILE).is_file()
 
     def record(self, image_path: Path | str, patches: list[MaskPatch], model_class_map: np.ndarray) -> None:
         """Journal finished strokes (fsynced before returning); the first one notes the model's masks."""
@@ -125,7 +126,7 @@ class LooseMasks:
     def forget(self, image_path: Path | str) -> None:
         """Drop the journal (the edits are now kept elsewhere, e.g. saved in a project)."""
         folder = self.folder_for(image_path)
-        for p in (folder / "journal.jsonl", folder / BASE_NAME):
+        for p in (folder / JOURNAL_FILE, folder / BASE_NAME):
             try:
                 p.unlink()
             except FileNotFoundError:
