@@ -115,8 +115,9 @@ class ProjectMenu(QObject):
         except (WbcError, OSError) as e:
             s.messages.error(f"Import failed: {e}")
             return None
-        s.open(root)  # reload: the viewer, gallery and counts show the imported masks
-        self._retype_imported(report)
+        go = self._retype_imported(report)  # connected first: a reload may say "loaded" at once
+        if not s.open(root) and go is not None:  # reload: the viewer, gallery and counts show the imported masks
+            s.loaded.disconnect(go)
         for e in errors[:5]:
             s.messages.warning(f"Import: {e}")
         unused = f"; {len(errors)} file(s) not used." if errors else "."
@@ -126,14 +127,14 @@ class ProjectMenu(QObject):
         self.last_import = report
         return n, errors
 
-    def _retype_imported(self, report: dict) -> None:
+    def _retype_imported(self, report: dict):
         """The imported cells go to the model process to be typed again, as after an edit, once the
-        reopened project's analyses are in the window."""
+        reopened project's analyses are in the window; returns the connected slot (or None)."""
         s, doc = self.session, self.session.doc
         retyper = getattr(getattr(self.window, "edit_tools", None), "retyper", None)
-        if retyper is None or not report:
-            return
         by_key = {k: r for k, r in report.items() if r.retype}
+        if retyper is None or not by_key:
+            return None
 
         def go() -> None:
             s.loaded.disconnect(go)
@@ -144,6 +145,7 @@ class ProjectMenu(QObject):
                     retyper.on_restored(i, sorted(r.retype))
 
         s.loaded.connect(go)
+        return go
 
     def export_dialog(self, fmt: str, out: Optional[Path] = None) -> list[str]:
         from wbc_desktop.core.project.interop.project_io import export_project
