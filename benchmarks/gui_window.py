@@ -261,7 +261,7 @@ def main(argv: list[str] | None = None) -> int:
         for k, v in bench_analysis(win, Path(args.image) if args.image else sample_image(), args.device).items():
             print(f"{k}: {v:.1f}", flush=True)
         from wbc_desktop.core.io.paths import samples_dir
-        from wbc_desktop.gui.measure.bench_fields import report
+        from benchmarks.gui_fields import report
 
         fields = [Path(f) for f in args.fields] if args.fields else sorted(samples_dir().glob("smear_field_*.jpg"))
         for line in report(win, fields, Heartbeat, args.device):

@@ -4,7 +4,7 @@ Why: a walk-through found each field taking several times longer in the window t
 This opens the fields in the app (models already loaded in its model process) and times each one
 from the open to its overlay, runs ``analyze`` on the same files in a subprocess (its time after the
 models are loaded, to the last file written), and prints both per field with the worst GUI-thread
-stall meanwhile. Called by :mod:`.bench` (``python -m wbc_desktop.gui.measure.bench --fields ...``).
+stall meanwhile. Called by :mod:`benchmarks.gui_window` (``python -m benchmarks.gui_window --fields ...``).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from pathlib import Path
 
 def gui_fields(window, files: list[Path], heartbeat, timeout_s: float = 600) -> dict[str, float]:
     """Seconds per field in the window: open all, time to each overlay; the worst GUI stall (ms,
-    from ``heartbeat``: :class:`.bench.Heartbeat`, passed in so the two modules import one way)."""
+    from ``heartbeat``: :class:`benchmarks.heartbeat.Heartbeat`)."""
     from PySide6.QtCore import QEventLoop, QTimer
 
     import shutil
