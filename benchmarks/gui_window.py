@@ -223,6 +223,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--image", default=None, help="image for the first-overlay timing (default: the sample)")
     ap.add_argument("--seg-model", default="default", help="segmenter name or folder")
     ap.add_argument("--cls-model", default="default", help="classifier name or folder ('' for none)")
+    ap.add_argument("--fields", nargs="*", default=None,
+                    help="fields to time in the window and with `analyze` in the same run (default: the two bundled)")
     args = ap.parse_args(argv)
     from wbc_desktop.gui.compat import guard_none_refcount
 
@@ -258,6 +260,12 @@ def main(argv: list[str] | None = None) -> int:
         app.processEvents()
         for k, v in bench_analysis(win, Path(args.image) if args.image else sample_image(), args.device).items():
             print(f"{k}: {v:.1f}", flush=True)
+        from wbc_desktop.core.io.paths import samples_dir
+        from benchmarks.gui_fields import report
+
+        fields = [Path(f) for f in args.fields] if args.fields else sorted(samples_dir().glob("smear_field_*.jpg"))
+        for line in report(win, fields, Heartbeat, args.device):
+            print(line, flush=True)
         win.close()
     win = build(settings, loader=lambda d: None, review_root=Path(tmp) / "r2")
     win.resize(1440, 900)

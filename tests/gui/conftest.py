@@ -30,6 +30,8 @@ def make_window(qtbot, tmp_path, settings, monkeypatch):
 
     def make(loader=lambda device: FakePipeline(), load: bool = True):
         win = build(settings, loader=loader, review_root=tmp_path / "reviews")
+        win.controller.ask_signature = lambda e, caveats: "Test Reviewer"  # the name prompt (a modal dialog)
+        win.controller.quiet_export = True  # no sample-details dialog before a PDF
         qtbot.addWidget(win)
         win.show()
         if load:

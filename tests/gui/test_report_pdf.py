@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import unicodedata
 
 import numpy as np
 import pytest
@@ -65,3 +66,33 @@ def test_report_says_masks_were_corrected(qtbot, make_window, tmp_path):
     out = win.controller.export_pdf(win.viewer.masks.style, tmp_path / "r.pdf")
     text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout
     assert "masks corrected by the reviewer" in text
+
+
+@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="needs poppler (pdftoppm, pdftotext)")
+def test_report_fit_for_a_chart(qtbot, make_window, tmp_path):
+    """Issue 25 item 7: sample details on every page, the caveats, plurals, a footer never clipped."""
+    from wbc_desktop.core.review.sample_info import SampleInfo
+
+    win = make_window()
+    e = open_sample(qtbot, win)
+    win.sample_details.set(SampleInfo(sample_id="S-42", slide="slide 7", stain="May-Grünwald-Giemsa",
+                                      operator="B. Tech", comment="repeat in 2 days"))
+    e.analysis.familiarity = 0.1  # flagged: the caveat must be printed
+    win.controller.doc.countsChanged.emit()
+    out = win.controller.export_pdf(win.viewer.masks.style, tmp_path / "r.pdf")
+    text = subprocess.run(["pdftotext", "-layout", str(out), "-"], capture_output=True, text=True, check=True).stdout
+    text = unicodedata.normalize("NFKC", text)  # the PDF's "ﬁ"/"ﬂ" ligatures as letters
+    pages = text.split("\f")[:-1] if text.endswith("\f") else text.split("\f")
+    assert len(pages) == 2
+    for n, page in enumerate(pages, 1):
+        assert "S-42" in page and "slide 7" in page and "May-Grünwald-Giemsa" in page and "repeat in 2 days" in page
+        assert f"page {n} of 2" in page  # the footer, on every page
+    assert "This count rests on:" in pages[0] and "flagged as unlike the training data" in pages[0]
+    assert "1 cell cut by the image border not counted" in pages[0]  # the fake's border cell, singular
+    assert "1 cells" not in text and "(1 image)" in pages[1]
+    subprocess.run(["pdftoppm", "-r", "60", "-png", str(out), str(tmp_path / "pg")], check=True)
+    for png in sorted(tmp_path.glob("pg*.png")):
+        page = np.asarray(Image.open(png).convert("L"))
+        h = page.shape[0]
+        ink_rows = np.nonzero((page < 245).any(axis=1))[0]
+        assert ink_rows.max() <= h - MARGIN_MM / 25.4 * 60 + 2, f"{png.name}: ink below the bottom margin"

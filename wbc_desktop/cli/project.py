@@ -72,10 +72,18 @@ def run_project(args: argparse.Namespace) -> int:
             for what in (args.masks, args.geojson):
                 if what and not Path(what).exists():
                     raise WbcError(f"{what}: not found")
+            report: dict = {}
             n, errors = import_corrections(proj, Path(args.masks) if args.masks else None,
-                                           Path(args.geojson) if args.geojson else None)
+                                           Path(args.geojson) if args.geojson else None, report)
             for err in errors:
                 print(f"error: {err}", file=sys.stderr)
+            for r in report.values():  # pixels attached to cells or left out, per image
+                if r.line():
+                    print(f"note: {r.line()}", file=sys.stderr)
+            retype = sum(len(r.retype) for r in report.values())
+            if retype:
+                print(f"note: {retype} new or reshaped cell(s) keep the types they had here (the command line "
+                      "types no cells); File ▸ Import masks in the app has the model type them again", file=sys.stderr)
             print(f"{n} image(s) corrected, {len(errors)} file(s) not used", file=sys.stderr)
             return 1 if errors else 0
         from wbc_desktop.core.project.interop.project_io import export_project

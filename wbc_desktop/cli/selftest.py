@@ -194,6 +194,24 @@ class _EarlyProcess:
                      f"{len(reference.cells)}")
 
 
+def _check_x11_library(rep: Report) -> None:
+    """Linux: the library Qt's X11 plugin needs and pip cannot install (libxcb-cursor.so.0)."""
+    import os
+
+    from wbc_desktop.gui.linux_libs import SONAME, problem, xcb_needed
+
+    if not sys.platform.startswith("linux"):
+        return
+    missing = problem(env={})  # as on an X11 desktop, whatever this shell's QT_QPA_PLATFORM
+    if not missing:
+        rep.line(f"ok    X11: {SONAME} found (the window can open on an X11 desktop)")
+    elif xcb_needed(os.environ) and (os.environ.get("DISPLAY") or os.environ.get("QT_QPA_PLATFORM", "") == "xcb"):
+        rep.fail(f"X11: {missing}")  # an X11 desktop here: the window would not open
+    else:
+        rep.line(f"note  X11: {SONAME} missing; fine on Wayland or without a display, needed on an X11 desktop: "
+                 + missing.split("with:")[1].split("then")[0].strip())
+
+
 def _check_qt(rep: Report) -> None:
     try:
         from wbc_desktop.gui.measure.selftest_qt import check_qt
@@ -263,6 +281,7 @@ def _run(args: argparse.Namespace, rep: Report, started: list) -> int:
     if early is not None and analyses:
         early.check(rep, files[0], analyses[0])
     if "qt" not in args.skip:
+        _check_x11_library(rep)
         _check_qt(rep)
     total = time.perf_counter() - t_start
     if rep.failures:

@@ -7,6 +7,8 @@ The content comes from :mod:`wbc_desktop.core.credits`, which reads the model ca
 
 from __future__ import annotations
 
+from wbc_desktop.core.weights.labels import version_label
+
 from html import escape
 from typing import Optional
 
@@ -19,7 +21,7 @@ from wbc_desktop.core import credits
 def about_html() -> str:
     """The dialog's text as HTML (tests read it without a window)."""
     rows = "".join(
-        f"<tr><td>{escape(m.kind)}</td><td><b>{escape(m.name)}</b> v{escape(m.version)}</td>"
+        f"<tr><td>{escape(m.kind)}</td><td><b>{escape(m.name)}</b> {escape(version_label(m.version))}</td>"
         f"<td>{'<br>'.join(escape(s) for s in m.sources)}</td><td>{escape(m.licence)}</td></tr>"
         for m in credits.bundled_models())
     data = "".join(f"<li><b>{escape(n)}</b>: {escape(cite)}. Licence: {escape(lic)}</li>"

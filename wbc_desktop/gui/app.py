@@ -129,6 +129,12 @@ def main(argv: Optional[list[str]] = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     if not _headless_ok(args):
         return 2
+    from wbc_desktop.gui.linux_libs import problem as missing_system_library
+
+    missing = missing_system_library()  # Qt would abort on it: name the package instead
+    if missing:
+        print(f"wbc-desktop: {missing}", file=sys.stderr)
+        return 2
     from wbc_desktop.gui.compat import guard_none_refcount
 
     guard_none_refcount()

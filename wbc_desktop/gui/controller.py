@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QDialog, QFileDialog, QWidget
@@ -19,6 +19,9 @@ from wbc_desktop.gui.panels.messages import MessageBar
 from wbc_desktop.gui.runner import AnalysisRunner, Outcome
 from wbc_desktop.gui.settings import AppSettings
 from wbc_desktop.gui.viewer.overlay import OverlayStyle
+
+if TYPE_CHECKING:
+    from wbc_desktop.gui.sample_dialog import SampleDetails
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +38,7 @@ class AppController(QObject):
     """Routes commands to the Document (state), the runner (compute) and the message bar (words)."""
 
     recentChanged = Signal(list)
+    quiet_export = False  # tests and scripts: no sample-details dialog before a PDF
 
     def __init__(self, document: Document, runner: AnalysisRunner, settings: AppSettings,
                  messages: MessageBar, parent: Optional[QObject] = None) -> None:
@@ -42,6 +46,7 @@ class AppController(QObject):
         self.doc, self.runner, self.settings, self.messages = document, runner, settings, messages
         self.window: Optional[QWidget] = None  # parent for file dialogs
         self._told_no_classifier = False
+        self.sample_details: Optional[SampleDetails] = None  # File ▸ Sample details…, set by the window
         runner.imageStarted.connect(lambda p: self.doc.set_status(p, RUNNING))
         runner.imageRead.connect(self.doc.set_preview)
         runner.imageDone.connect(self._on_done)
@@ -50,7 +55,9 @@ class AppController(QObject):
         runner.idle.connect(self._warn_if_unfamiliar)  # once the batch is done: its count is the batch's
         runner.notice.connect(self.messages.warning)
         runner.pixel_size_um = settings.pixel_size or None
+        document.pixel_size_um = runner.pixel_size_um
         runner.pipelineFailed.connect(self._on_models_failed)
+        document.masksRestored.connect(self._on_masks_restored)
 
     # opening
     def open_paths(self, paths: list[str | Path]) -> None:
@@ -109,7 +116,7 @@ class AppController(QObject):
         """Remember the pixel size (0: automatic) and use it for the next analyses."""
         um = float(um) if um and um > 0 else 0.0
         self.settings.pixel_size = um
-        self.runner.pixel_size_um = um or None
+        self.runner.pixel_size_um = self.doc.pixel_size_um = um or None
         self.messages.info((f"Pixel size {um:g} µm is used for every image" if um else
                             "Pixel size: from the file, else measured from the red cells or the white cell")
                            + "; press Ctrl+R to re-analyse an image with it.")
@@ -163,6 +170,14 @@ class AppController(QObject):
         if notes:
             self.messages.info(f"{out.path.name}: " + "; ".join(notes) + ".")
 
+    def _on_masks_restored(self, i: int, ids: list, message: str) -> None:
+        e = self.doc.entry(i)
+        if message:
+            self.messages.warning(message)
+        elif e is not None:
+            self.messages.info(f"{e.name}: your earlier mask corrections were put back"
+                               + (f" ({len(ids)} cell{'s' if len(ids) != 1 else ''} typed again)." if ids else "."))
+
     def _on_partial(self, out: Outcome) -> None:
         """A whole slide's cells so far: shown and reviewable while its other tiles run."""
         self.doc.set_result(out.path, out.image, out.analysis, "", out.display)
@@ -199,9 +214,25 @@ class AppController(QObject):
     def redo(self) -> None:
         self._say(self.doc.redo())
 
+    def ask_signature(self, e: Any, caveats: list[str]) -> Optional[str]:
+        """The reviewer's name, typed and confirmed in a dialog listing the caveats (None: cancelled)."""
+        from wbc_desktop.gui.sign_dialog import ask_signature
+
+        saved = self.settings.reviewer if self.settings.q.contains("review/name") else ""
+        return ask_signature(self.window, e.name, caveats, saved)
+
     def toggle_signed(self) -> None:
-        """Sign (or unsign); signing with cells still unidentified is allowed but said aloud."""
-        message = self.doc.toggle_signed(self.settings.reviewer)
+        """Sign (after a name prompt and confirmation) or unsign; the caveats stay said after signing."""
+        from wbc_desktop.core.review.caveats import lines
+
+        e = self.doc.current_entry
+        who = self.settings.reviewer
+        if e is not None and e.history is not None and not e.signed:
+            name = self.ask_signature(e, lines(self.doc.caveats(), self.doc.include_border))
+            if not name:
+                return
+            who = self.settings.reviewer = name
+        message = self.doc.toggle_signed(who)
         e = self.doc.current_entry
         if not message and e is not None and e.signed and e.analysis is not None:
             left = sum(1 for c in e.analysis.cells if c.final_type == "unidentified" and not c.touches_border)
@@ -255,8 +286,12 @@ class AppController(QObject):
             if not name:
                 return None
             path = Path(name)
+        details = self.sample_details
+        if details is not None and details.info.empty and self.window is not None and not self.quiet_export:
+            details.edit()  # entered once per batch; cancelling leaves lines to fill in by hand
         try:
-            out = export_pdf(self.doc.entries, path, style, self.doc.include_border)
+            out = export_pdf(self.doc.entries, path, style, self.doc.include_border,
+                             details.info if details is not None else None)
         except OSError as e:
             self.messages.error(f"Could not write {path}: {e.strerror or e}")
             return None

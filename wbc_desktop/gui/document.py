@@ -15,12 +15,16 @@ from typing import Any, Optional
 
 from PySide6.QtCore import QObject, Signal
 
-from wbc_desktop.core.review.counts import apply_threshold, batch_counts
+from wbc_desktop.core.review.caveats import caveats, is_counted
+from wbc_desktop.core.review.caveats import counts as counted
+from wbc_desktop.core.review.counts import apply_threshold
 
 from wbc_desktop.core.review.history import History, Reclassify, ReviewLocked, Sign
 from wbc_desktop.core.editing.mask_edit import MaskEdit
+from wbc_desktop.core.project.loose_masks import LooseMasks
 
 from wbc_desktop.core.review.store import ImageReview, ReviewStore
+from wbc_desktop.gui.units import um_per_px
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +46,7 @@ class ImageEntry:
     display: Any = None  # viewer.prepare.DisplayData: images, outlines, thumbnails made in the worker
     model_types: dict[int, str] = field(default_factory=dict)  # classifier's own decision, to restore
     model_masks: Any = None  # (class map, instances) as the model made them, kept at the first edit
+    um: Optional[float] = None  # µm per pixel when the analysis used a known pixel size (sizes in µm)
 
     @property
     def name(self) -> str:
@@ -79,10 +84,12 @@ class Document(QObject):
     selectionChanged = Signal(list)  # selected cell ids of the current image
     countsChanged = Signal()
     maskEdited = Signal(int, object)  # entry index, the MaskEdit applied, undone or redone
+    masksRestored = Signal(int, list, str)  # entry index, cells to type again, message: strokes of an earlier session
 
     def __init__(self, store: ReviewStore, parent: Optional[QObject] = None) -> None:
         super().__init__(parent)
         self.store = store
+        self.loose = LooseMasks(store)  # mask strokes of images outside a project, journalled like a project's
         self.model_masks_for: Optional[Any] = None  # entry -> (class map, instances or None) or None
         self.retyping = False  # reviewChanged is emitted for the model's retype, not a person's step
         self._saved: dict[str, Any] = {}  # image path -> the review state last written
@@ -91,6 +98,7 @@ class Document(QObject):
         self.selected: list[int] = []
         self.threshold = 0.0  # 0: the classifier's own decision
         self.include_border = False
+        self.pixel_size_um: Optional[float] = None  # the setting (Analysis ▸ Pixel size), kept by the controller
         self.history_for: Optional[Any] = None  # entry -> History or None: an open project's own history
 
     # images
@@ -168,6 +176,7 @@ class Document(QObject):
             return
         e = self.entries[i]
         e.image, e.analysis, e.message = image, analysis, message
+        e.um = um_per_px(analysis, image, self.pixel_size_um)  # the pixel size this analysis was made with
         if display is None:  # results made elsewhere (tests, benchmarks): draw them here
             from wbc_desktop.gui.viewer.prepare import prepare
 
@@ -176,20 +185,32 @@ class Document(QObject):
         e.stamp = file_stamp(e.path)
         e.notes = list(getattr(analysis, "notes", None) or getattr(image, "notes", []) or [])
         e.status = DONE if analysis is not None else NO_MODEL
+        restored: tuple[list[int], str] = ([], "")
         if analysis is not None:
-            self._attach_review(e)
+            restored = self._attach_review(e)
         self.entryChanged.emit(i)
         self.countsChanged.emit()
         if i == self.current:
             self.currentChanged.emit(i)
+        if restored[0] or restored[1]:
+            self.masksRestored.emit(i, restored[0], restored[1])
 
-    def _attach_review(self, e: ImageEntry) -> None:
+    def _attach_review(self, e: ImageEntry) -> tuple[list[int], str]:
+        """The review (and, outside a project, the journalled mask strokes) of a fresh analysis;
+        returns the restored cells to type again and a message for the person."""
         h = self.history_for(e) if self.history_for is not None else None
+        restored: tuple[list[int], str] = ([], "")
+        if h is None:  # outside a project: strokes of an earlier session (or before Ctrl+R) are put back
+            base = (e.analysis.class_map.copy(), e.analysis.instances.copy()) if self.loose.has_edits(e.path) else None
+            restored = self.loose.restore(e.path, e.analysis) if base is not None else restored
+            e.model_masks = base if not restored[1] else None  # this analysis' own masks, for "revert"
         review = h.review if h is not None else e.history.review if e.history is not None else self.store.load(e.path)
-        e.history = h or History(review, save=self._autosave)
+        # a new analysis starts a new undo history (the old steps hold the old masks); the review stays
+        e.history = h or History(review, save=lambda r, e=e: self._autosave(r, e))
         e.model_types = {c.cell_id: c.cell_type for c in e.analysis.cells}
         self._threshold_entry(e)
         review.apply_to(e.analysis)
+        return restored
 
     def _threshold_entry(self, e: ImageEntry) -> None:
         if self.threshold > 0:
@@ -198,7 +219,16 @@ class Document(QObject):
             for c in e.analysis.cells:
                 c.cell_type = e.model_types.get(c.cell_id, c.cell_type)
 
-    def _autosave(self, review: ImageReview) -> None:
+    def _autosave(self, review: ImageReview, e: Optional[ImageEntry] = None) -> None:
+        # outside a project the strokes are journalled here, before the types that may name their cells
+        if e is not None and review.pending_patches:
+            patches, review.pending_patches = list(review.pending_patches), []
+            base = self.model_masks(e)
+            try:
+                self.loose.record(e.path, patches, base[0] if base is not None else e.analysis.class_map)
+            except OSError:
+                review.pending_patches[:0] = patches  # tried again at the next step (replaying twice is harmless)
+                raise
         # a mask edit that removed no reviewed cell leaves the review as it was: no write (and no fsync)
         state = (sorted(review.reviewed.items()), sorted(review.set_by.items()), review.signed_by, review.signed_at)
         if self._saved.get(review.image_path) == state:
@@ -346,7 +376,20 @@ class Document(QObject):
         e = self.current_entry
         if e is None or e.analysis is None:
             return {}
-        return e.analysis.counts(include_border=self.include_border)
+        return counted(e.analysis, self.include_border)
 
     def batch_counts(self) -> dict[str, int]:
-        return batch_counts(self.analyses(), include_border=self.include_border)
+        out: dict[str, int] = {}
+        for a in self.analyses():
+            for t, n in counted(a, self.include_border).items():
+                out[t] = out.get(t, 0) + n
+        return out
+
+    def is_counted(self, cell: Any) -> bool:
+        """The one rule the differential, the gallery and the report share (core.review.caveats)."""
+        return is_counted(cell, self.include_border)
+
+    def caveats(self, batch: bool = False) -> Any:
+        """What the current image's (or the batch's) count rests on: core.review.caveats.Caveats."""
+        entries = [x for x in (self.entries if batch else [self.current_entry]) if x is not None and x.analysis is not None]
+        return caveats([x.analysis for x in entries], self.include_border, signed=sum(x.signed for x in entries))

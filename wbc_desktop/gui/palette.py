@@ -42,7 +42,7 @@ def shortcut_key(cell_type: str) -> str:
     return str(i + 1) if 0 <= i < 9 else ""
 
 
-def cell_summary(cell) -> tuple[str, list[str], str]:
+def cell_summary(cell, include_border: bool = False) -> tuple[str, list[str], str]:
     """(title, detail lines, border note or "") of one cell, shared by the hover label and the
     gallery tooltip so both say the same thing in the same words."""
     title = f"Cell {cell.cell_id}: {display_name(cell.final_type)}"
@@ -53,5 +53,8 @@ def cell_summary(cell) -> tuple[str, list[str], str]:
         lines.append(" · ".join(f"{display_name(n)} {p:.0%}" for n, p in cell.top3))
     elif cell.confidence:
         lines.append(f"confidence {cell.confidence:.2f}")
-    border = "cut by the image border: not counted" if cell.touches_border else ""
+    border = ("cut by the image border: " + ("counted (as asked)" if include_border else "not counted")
+              if cell.touches_border else "")
+    if getattr(cell, "doubt", "") and not cell.reviewed_type:
+        lines.append(f"doubtful: {cell.doubt}")
     return title, lines, border

@@ -8,17 +8,22 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Sequence
+from typing import Optional, Sequence
 
-from PySide6.QtCore import QMarginsF, QPointF, QRectF, Qt
+from PySide6.QtCore import QBuffer, QIODevice, QMarginsF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPageLayout, QPageSize, QPainter, QPdfWriter, QPen
 
 from wbc_desktop import __version__
 from wbc_desktop.core.export.differential import NOT_WBC
 from wbc_desktop.core.export.tables import summary_rows, write_cells_csv, write_summary_csv
+from wbc_desktop.core.review.caveats import caveats, is_counted, lines, plural
+from wbc_desktop.core.review.sample_info import SampleInfo
+from wbc_desktop.core.weights.labels import version_label
 from wbc_desktop.core.io.atomic import atomic_write_bytes
 
 from wbc_desktop.gui.palette import display_name, type_color
+from wbc_desktop.gui.report_layout import Flow
+from wbc_desktop.gui.units import area_text, scale_note
 from wbc_desktop.gui.viewer.boxes import cell_label
 from wbc_desktop.gui.viewer.overlay import OverlayStyle, styled_classes
 
@@ -63,57 +68,19 @@ def overlay_image(entry, style: OverlayStyle) -> QImage:
     metrics = QFontMetricsF(font)
     for c in a.cells:
         x0, y0, x1, y1 = c.bbox
-        p.setPen(QPen(type_color(c.final_type), width * 1.5))
+        colour = type_color(c.final_type)
+        p.setPen(QPen(colour, width * 1.5))
         p.drawRect(QRectF(x0, y0, x1 - x0, y1 - y0))
         label = cell_label(c)
-        tx = max(0.0, min(float(x0), img.width() - metrics.horizontalAdvance(label) - 2))
-        p.drawText(QPointF(tx, max(font.pixelSize(), y0 - 3)), label)
+        tw, th = metrics.horizontalAdvance(label) + 6, metrics.height() + 2
+        tx = max(0.0, min(float(x0), img.width() - tw))
+        ty = y0 - th - 1 if y0 - th - 1 >= 0 else min(float(y1) + 1, img.height() - th)  # above, else below
+        # a solid label in the type's colour, dark or white text by its lightness: legible on any stain
+        p.fillRect(QRectF(tx, ty, tw, th), colour)
+        p.setPen(QColor("black") if colour.lightnessF() > 0.55 else QColor("white"))
+        p.drawText(QRectF(tx, ty, tw, th), int(Qt.AlignmentFlag.AlignCenter), label)
     p.end()
     return img
-
-
-class _Page:
-    """A cursor down an A4 page in points, so drawing code reads like a document."""
-
-    def __init__(self, painter: QPainter, width: float) -> None:
-        self.p, self.w, self.y = painter, width, 0.0
-
-    def text(self, s: str, size: float = 10, bold: bool = False, gap: float = 4) -> None:
-        f = QFont("Helvetica")
-        f.setPointSizeF(size)
-        f.setBold(bold)
-        self.p.setFont(f)
-        h = size * 1.5
-        self.p.drawText(QRectF(0, self.y, self.w, h), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, s)
-        self.y += h + gap
-
-    def image(self, img: QImage, max_h: float) -> None:
-        """Scaled to fit the text width and ``max_h``; a small crop is enlarged at most twice."""
-        scale = min(self.w / img.width(), max_h / img.height(), 2.0)
-        r = QRectF(0, self.y, img.width() * scale, img.height() * scale)
-        self.p.drawImage(r, img)
-        self.y += r.height() + 10
-
-    def table(self, rows: list[list[str]], widths: list[float], colours: list = ()) -> None:
-        f = QFont("Helvetica")
-        f.setPointSizeF(9.5)
-        for i, row in enumerate(rows):
-            f.setBold(i == 0 or row[0] == "Total")
-            self.p.setFont(f)
-            x = 0.0
-            for j, (v, w) in enumerate(zip(row, widths)):
-                colour = colours[i] if (j == 0 and i < len(colours) and colours[i] is not None) else QColor("black")
-                self.p.setPen(colour)
-                align = Qt.AlignmentFlag.AlignLeft if j == 0 else Qt.AlignmentFlag.AlignRight
-                self.p.drawText(QRectF(x, self.y, w, 15), align | Qt.AlignmentFlag.AlignVCenter, v)
-                x += w
-            self.y += 15
-            if i == 0:
-                self.p.setPen(QColor("#888888"))
-                self.p.drawLine(QPointF(0, self.y), QPointF(sum(widths), self.y))
-                self.y += 2
-        self.p.setPen(QColor("black"))
-        self.y += 8
 
 
 def _count_table(rows: list[dict]) -> tuple[list[list[str]], list]:
@@ -133,50 +100,103 @@ def _count_table(rows: list[dict]) -> tuple[list[list[str]], list]:
     return table, colours
 
 
-def export_pdf(entries: Sequence, path: Path, style: OverlayStyle, include_border: bool = False) -> Path:
-    """One page per analysed image (overlay + counts + signature), then the batch differential."""
-    done = [e for e in entries if e.analysis is not None and e.display is not None]
-    tmp = Path(path).with_name(f".{Path(path).name}.tmp")
-    writer = QPdfWriter(str(tmp))
-    writer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A4), QPageLayout.Orientation.Portrait,
-                                     QMarginsF(15, 15, 15, 15), QPageLayout.Unit.Millimeter))
-    writer.setResolution(72)  # 1 unit = 1 point: readable layout arithmetic
-    writer.setTitle("WBC differential report")
-    writer.setCreator(f"WBC Desktop {__version__}")
+def _sizes_line(e, include_border: bool) -> str:
+    """Sizes in µm when the pixel size is known, else pixels and why."""
+    cells = [c for c in e.analysis.cells if is_counted(c, include_border)]
+    um = getattr(e, "um", None)
+    note = scale_note(e.analysis, um)
+    if not cells:
+        return f"Sizes: {note}." if note else ""
+    area = sum(c.area_px for c in cells) / len(cells)
+    nc = sum(c.nc_ratio for c in cells) / len(cells)
+    return f"Mean cell area {area_text(round(area), um)}, mean N:C {nc:.2f} ({note})."
+
+
+def _render(writer: QPdfWriter, done: list, overlays: dict, sample: Optional[SampleInfo], include_border: bool,
+            total: int) -> int:
+    """Draw every page; returns the number of pages (a first pass with ``total=0`` counts them)."""
     p = QPainter(writer)
-    # The text width in points from the page layout itself: writer.width() is in device pixels,
+    # The text area in points from the page layout itself: writer.width() is in device pixels,
     # whose size depends on when the resolution took effect; the layout's paint rect does not.
-    width = writer.pageLayout().paintRect(QPageLayout.Unit.Point).width()
+    rect = writer.pageLayout().paintRect(QPageLayout.Unit.Point)
+    flow = Flow(writer, p, rect.width(), rect.height())
     stamp = time.strftime("%Y-%m-%d %H:%M")
-    by_image = {}
+    flow.footer_text, flow.total = f"WBC Desktop {__version__} · report made {stamp}" + (
+        f" · {sample.sample_id}" if sample is not None and sample.sample_id else ""), total
+    by_image: dict = {}
     for r in summary_rows([e.analysis for e in done], include_border):
         by_image.setdefault(r["image"], []).append(r)
+    pairs = (sample or SampleInfo()).items()
     for i, e in enumerate(done):
         if i:
-            writer.newPage()
-        pg = _Page(p, width)
-        pg.text("White blood cell differential", 16, bold=True)
-        pg.text(f"{e.name}   ·   {stamp}   ·   WBC Desktop {__version__}", 9)
-        models = ", ".join(f"{k} {m.get('name', '?')} v{m.get('version', '?')}" for k, m in e.analysis.models.items())
-        pg.text(f"Device {e.analysis.device}   ·   {models or 'no model information'}", 9)
-        pg.image(overlay_image(e, style), 420)
-        table, colours = _count_table(by_image.get(e.analysis.image_name, []))
-        pg.table(table, [200, 70, 70], colours)
-        if e.signed:
-            pg.text(f"Reviewed and signed by {e.review.signed_by} on {e.review.signed_at}", 10, bold=True)
-        else:
-            pg.text("Not signed: automated result, not reviewed by a person.", 10)
-        reviewed = sum(1 for c in e.analysis.cells if c.reviewed_type)
+            flow.new_page()
+        a = e.analysis
+        flow.text("White blood cell differential", 16, bold=True)
+        flow.text(f"Field: {e.name}", 10)
+        flow.grid(pairs)
+        table, colours = _count_table(by_image.get(a.image_name, []))
+        cav = lines(caveats([a], include_border), include_border)
+        after = [(f"Reviewed and signed by {e.review.signed_by} on {e.review.signed_at}", 10, True, "black")
+                 if e.signed else ("Not signed: automated result, not reviewed by a person.", 10, True, "#a33")]
+        n, reviewed = len(a.cells), sum(1 for c in a.cells if c.reviewed_type)
         edited = bool(e.review is not None and e.review.mask_version) or getattr(e, "corrected", False)
-        pg.text(f"{len(e.analysis.cells)} cells found; {reviewed} reclassified by the reviewer; "
-                + ("masks corrected by the reviewer (shown as corrected); " if edited else "")
-                + f"cells cut by the border {'counted' if include_border else 'not counted'}.", 9)
-    writer.newPage()
-    pg = _Page(p, width)
-    pg.text(f"Batch differential ({len(done)} image(s))", 16, bold=True)
+        tail = [(f"{plural(n, 'cell')} found; {plural(reviewed, 'cell')} reclassified by the reviewer; "
+                 + ("masks corrected by the reviewer (shown as corrected); " if edited else "")
+                 + f"cells cut by the border {'counted' if include_border else 'not counted'}.", 9, False, "black")]
+        sizes = _sizes_line(e, include_border)
+        if sizes:
+            tail.append((sizes, 9, False, "black"))
+        models = ", ".join(f"{k} {m.get('name', '?')} {version_label(m.get('version'))}" for k, m in a.models.items())
+        tail.append((f"Device {a.device} · {models or 'no model information'}", 8, False, "#555555"))
+        # what follows the picture must fit under it on this page: the picture gives way
+        below = (17 * len(table) + 10 + (flow.box_height("This count rests on:", cav) + 8 if cav else 0)
+                 + sum(flow.text_height(t, size, bold) + 4 for t, size, bold, _ in after + tail))
+        flow.image(overlays[id(e)], min(400.0, flow.left() - below - 10))
+        flow.table(table, [200, 70, 70], colours)
+        for t, size, bold, colour in after:
+            flow.text(t, size, bold, colour=colour)
+        if cav:
+            flow.box("This count rests on:", cav)
+        for t, size, bold, colour in tail:
+            flow.text(t, size, bold, colour=colour)
+    flow.new_page()
+    flow.text(f"Batch differential ({plural(len(done), 'image')})", 16, bold=True)
+    flow.grid(pairs)
     table, colours = _count_table(by_image.get("ALL", []))
-    pg.table(table, [200, 70, 70], colours)
+    flow.table(table, [200, 70, 70], colours)
+    cav = lines(caveats([e.analysis for e in done], include_border), include_border)
+    if cav:
+        flow.box("This count rests on:", cav)
+    signed = sum(1 for e in done if e.signed)
+    flow.text(f"{signed} of {plural(len(done), 'image')} signed by a reviewer"
+              + (f" ({', '.join(sorted({e.review.signed_by for e in done if e.signed}))})." if signed else "."), 10,
+              bold=True)
+    flow.footer()
     p.end()
+    return flow.page
+
+
+def export_pdf(entries: Sequence, path: Path, style: OverlayStyle, include_border: bool = False,
+               sample: Optional[SampleInfo] = None) -> Path:
+    """One page per analysed image (sample details, overlay, counts, caveats, sizes, signature), then the
+    batch; laid out twice, the first time only to count the pages for "page n of N"."""
+    done = [e for e in entries if e.analysis is not None and e.display is not None]
+    overlays = {id(e): overlay_image(e, style) for e in done}
+
+    def writer_for(target) -> QPdfWriter:
+        w = QPdfWriter(target)
+        w.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A4), QPageLayout.Orientation.Portrait,
+                                    QMarginsF(15, 15, 15, 15), QPageLayout.Unit.Millimeter))
+        w.setResolution(72)  # 1 unit = 1 point: readable layout arithmetic
+        w.setTitle("WBC differential report")
+        w.setCreator(f"WBC Desktop {__version__}")
+        return w
+
+    buf = QBuffer()
+    buf.open(QIODevice.OpenModeFlag.WriteOnly)
+    total = _render(writer_for(buf), done, overlays, sample, include_border, 0)
+    tmp = Path(path).with_name(f".{Path(path).name}.tmp")
+    _render(writer_for(str(tmp)), done, overlays, sample, include_border, total)
     atomic_write_bytes(path, tmp.read_bytes())
     tmp.unlink(missing_ok=True)
     return Path(path)

@@ -7,6 +7,8 @@ and retries, with a message, instead of failing the image.
 
 from __future__ import annotations
 
+from wbc_desktop.core.weights.labels import version_label
+
 import logging
 import threading
 from collections import deque
@@ -63,7 +65,7 @@ def describe_pipeline(pipeline: Any) -> str:
         m = info.get(kind)
         if m:
             views = describe_info(m)
-            parts.append(f"{kind} {m.get('name', '?')} v{m.get('version', '?')}" + (f" ({views})" if views != "1 view" else ""))
+            parts.append(f"{kind} {m.get('name', '?')} {version_label(m.get('version'))}" + (f" ({views})" if views != "1 view" else ""))
         else:
             parts.append(f"{kind} none")
     return " · ".join(parts)

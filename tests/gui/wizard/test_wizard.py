@@ -73,12 +73,17 @@ def test_wizard_end_to_end_accept_and_roll_back(win, project, qtbot):
     assert store.active("segmenter") == name
     assert Path(win.controller.settings.segmenter) == project / "models" / "segmenter" / name
 
-    dlg = ModelsDialog(store, r.reload_models, win)
+    assert "New models active" in win.controller.messages.text
+    dlg = ModelsDialog(store, r.versions_changed, win)
     qtbot.addWidget(dlg)
     assert dlg.tables["segmenter"].rowCount() == 2 and dlg.tables["segmenter"].item(1, 1).text() == "●"
+    assert dlg.tables["segmenter"].item(1, 2).text()  # issue 25: "Trained from" was empty
     with qtbot.waitSignal(win.controller.runner.pipelineReady, timeout=60_000):
         dlg.roll_back()
     assert store.active("segmenter") is None and win.controller.settings.segmenter == "default"
+    # issue 25: the banner said "New models active" after a roll back
+    assert "New models active" not in win.controller.messages.text
+    assert "segmenter shipped model" in win.controller.messages.text
     assert dlg.tables["segmenter"].item(0, 1).text() == "●"
     dlg.select("segmenter", name)
     with qtbot.waitSignal(win.controller.runner.pipelineReady, timeout=60_000):
@@ -218,3 +223,13 @@ def test_closing_the_wizard_cancels_and_closing_the_window_kills(win, project, q
     win.close()  # the app quits mid-training
     assert not proc.alive and proc.killed
     assert _version_dirs(project) == []
+
+
+def test_trained_from_names_the_shipped_base():
+    """The retraining engine writes ``parent: null`` when it started from a shipped model (issue 25)."""
+    from wbc_desktop.gui.wizard.models_dialog import _trained_from
+
+    card = {"name": "v1-20261205-101200", "parent": None, "base": "/opt/wbc/resources/models/classifier/default"}
+    assert _trained_from(card) == "shipped default"
+    assert _trained_from(dict(card, parent="v1-20261204-090000")) == "v1-20261204-090000"
+    assert _trained_from({"name": None}) == ""

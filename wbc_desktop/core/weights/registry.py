@@ -10,6 +10,8 @@ must never import torch); only :func:`load` and :func:`save` import it, when cal
 
 from __future__ import annotations
 
+from wbc_desktop.core.weights.labels import version_label
+
 import json
 import shutil
 import tempfile
@@ -82,7 +84,7 @@ def describe(card: dict[str, Any]) -> str:
         source = (source + ", " if source else "") + "image only, no segmentation"
     if float((card.get("augment") or {}).get("stain_vector_sigma") or 0) > 0:
         source = (source + ", " if source else "") + "for stains unlike PBC's"
-    return f"v{card.get('version', '?')}" + (f", trained on {source}" if source else "")
+    return version_label(card.get('version')) + (f", trained on {source}" if source else "")
 
 
 def load(name_or_path: str, kind: str) -> tuple[dict[str, torch.Tensor], dict[str, Any], Path]:

@@ -168,7 +168,9 @@ class BatchGalleryPanel(QWidget):
         if not keep:
             self.view.verticalScrollBar().setValue(scroll)
         n_img = sum(1 for e in self.doc.entries if e.analysis is not None)
-        self.summary.setText(f"{sum(self.model.counts.values())} cells in {n_img} image{'s' if n_img != 1 else ''}")
+        n = sum(self.model.counts.values())
+        self.summary.setText(f"{n} cell{'s' if n != 1 else ''} counted in {n_img} image{'s' if n_img != 1 else ''}"
+                             + (f" (+ {self.model.excluded} on the border, not counted)" if self.model.excluded else ""))
 
     def _fill_types(self) -> None:
         self.types.blockSignals(True)

@@ -43,6 +43,7 @@ class BatchCellModel(QAbstractListModel):
         self.rows: list[tuple[int, Any]] = []
         self.group = ALL
         self.counts: dict[str, int] = {}
+        self.excluded = 0
         self._icons: OrderedDict[tuple, QIcon] = OrderedDict()
         self._blank = blank_icon(THUMB)
 
@@ -54,12 +55,16 @@ class BatchCellModel(QAbstractListModel):
         rank = {t: k for k, t in enumerate(GROUP_ORDER)}
         cells = []
         counts = {t: 0 for t in GROUP_ORDER}
+        self.excluded = 0  # cells on the border, shown but not counted (the differential's rule)
         for i, e in enumerate(self.doc.entries):
             if e.analysis is None:
                 continue
             for c in e.analysis.cells:
                 g = group_of(c)
-                counts[g] += 1
+                if self.doc.is_counted(c):
+                    counts[g] += 1
+                else:
+                    self.excluded += 1
                 if self.group in (ALL, g):
                     cells.append((rank[g], c.confidence, i, c.cell_id, c))
         cells.sort(key=lambda r: r[:4])
@@ -80,11 +85,11 @@ class BatchCellModel(QAbstractListModel):
             return self.icon(i, c)
         if role == Qt.ItemDataRole.DisplayRole:
             e = self.doc.entries[i]
-            mark = " ✎" if c.reviewed_type else ""
+            mark = (" ✎" if c.reviewed_type else "") + ("" if self.doc.is_counted(c) else " ⊘ border")
             conf = f" {c.confidence:.2f}" if c.confidence > 0 else ""
             return f"{display_name(group_of(c))}{conf}{mark}\n{e.path.stem[:14]} #{c.cell_id}"
         if role == Qt.ItemDataRole.ToolTipRole:
-            title, details, border = cell_summary(c)
+            title, details, border = cell_summary(c, self.doc.include_border)
             return "\n".join([f"{self.doc.entries[i].name}: {title}", *details] + ([border] if border else []))
         if role == self.EntryRole:
             return i

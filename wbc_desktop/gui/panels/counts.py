@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from html import escape
 from typing import Optional
 
 from PySide6.QtCore import Qt, Signal
@@ -10,10 +11,13 @@ from PySide6.QtWidgets import QCheckBox, QHeaderView, QLabel, QTableWidget, QTab
 
 from wbc_desktop.core.analysis import UNIDENTIFIED
 from wbc_desktop.core.export.differential import NOT_WBC, percent_of_wbc, wbc_total
+from wbc_desktop.core.review.caveats import lines as caveat_lines
+from wbc_desktop.core.review.caveats import plural, scale_assumed
 from wbc_desktop.core.review.store import REVIEW_TYPES
 
 from wbc_desktop.gui.document import Document
 from wbc_desktop.gui.palette import display_name, type_color
+from wbc_desktop.gui.units import scale_note
 
 COLUMNS = ["Type", "Image", "%", "Batch", "%"]
 
@@ -42,6 +46,11 @@ class CountPanel(QWidget):
         hh.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for i in range(1, len(COLUMNS)):
             hh.setSectionResizeMode(i, QHeaderView.ResizeMode.ResizeToContents)
+        self.caveats = QLabel("")  # what the count rests on: never hidden, signed or not
+        self.caveats.setWordWrap(True)
+        self.caveats.setTextFormat(Qt.TextFormat.RichText)
+        self.caveats.setStyleSheet("QLabel { background: #fff4d6; color: #4a3b00; border: 1px solid #e0c060; "
+                                   "border-radius: 3px; padding: 4px; }")
         self.border = QCheckBox("Count cells cut by the image border")
         self.border.setChecked(document.include_border)
         self.border.toggled.connect(self.includeBorderChanged.emit)
@@ -49,6 +58,7 @@ class CountPanel(QWidget):
         lay.setContentsMargins(6, 6, 6, 6)
         lay.addWidget(self.title)
         lay.addWidget(self.table, 1)
+        lay.addWidget(self.caveats)
         lay.addWidget(self.border)
         document.countsChanged.connect(self.refresh)
         document.currentChanged.connect(lambda _i: self.refresh())
@@ -58,8 +68,10 @@ class CountPanel(QWidget):
     def refresh(self) -> None:
         e = self.doc.current_entry
         review = e.review if e is not None else None
+        cav_i, cav_b = self.doc.caveats(), self.doc.caveats(batch=True)
         key = (self.doc.image_counts(), self.doc.batch_counts(), e.name if e is not None else None,
-               (review.signed_by, review.signed_at) if review is not None else None, len(self.doc.analyses()))
+               (review.signed_by, review.signed_at) if review is not None else None, len(self.doc.analyses()),
+               cav_i, cav_b, e.um if e is not None else None)
         if key == getattr(self, "_shown", None):
             return  # nothing changed (an edit emits both countsChanged and reviewChanged)
         self._shown = key
@@ -88,7 +100,26 @@ class CountPanel(QWidget):
         else:
             sig = (f"✔ signed by {e.review.signed_by} ({(e.review.signed_at or '')[:16]})"
                    if e.signed else "not signed")
-            self.title.setText(f"<b>{e.name}</b> — {sig}<br>Batch: {n_images} analysed image(s)")
+            scale = scale_note(e.analysis, e.um)
+            warn = e.analysis is not None and scale_assumed(e.analysis)
+            scale = f"<br><span style='color:{'#b35900' if warn else 'gray'}'>{'⚠ ' if warn else ''}{scale}</span>" \
+                if scale else ""
+            self.title.setText(f"<b>{e.name}</b> — {sig}{scale}<br>Batch: {plural(n_images, 'analysed image')}")
+        self._show_caveats(cav_i, cav_b)
+
+    def _show_caveats(self, cav_i, cav_b) -> None:
+        """The caveats of the image and, when it holds more, of the batch; hidden only when there are none."""
+        inc = self.doc.include_border
+        img, batch = caveat_lines(cav_i, inc), caveat_lines(cav_b, inc) if cav_b.images > 1 else []
+        parts = []
+        if img:
+            parts.append("<b>This image's count rests on:</b><ul style='margin:0'>"
+                         + "".join(f"<li>{escape(t)}</li>" for t in img) + "</ul>")
+        if batch:
+            parts.append("<b>The batch's count rests on:</b><ul style='margin:0'>"
+                         + "".join(f"<li>{escape(t)}</li>" for t in batch) + "</ul>")
+        self.caveats.setText("".join(parts))
+        self.caveats.setVisible(bool(parts))
 
     def _type_row(self, r: int, t: str, img: dict, batch: dict, suffix: str = "") -> None:
         n, p = img.get(t, (0, 0.0))

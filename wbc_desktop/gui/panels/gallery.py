@@ -148,6 +148,8 @@ class GalleryPanel(QWidget):
         document.entryChanged.connect(lambda i: self.rebuild() if i == document.current else None)
         document.reviewChanged.connect(lambda _i: self.rebuild(advance=not document.retyping))
         document.selectionChanged.connect(self._select)
+        self._border = document.include_border  # the counting rule the thumbnails were marked with
+        document.countsChanged.connect(lambda: self.rebuild() if self._border != document.include_border else None)
 
     def rebuild(self, advance: bool = False) -> None:
         """Refill every group from the current analysis; deferred while the tab is hidden.
@@ -160,6 +162,7 @@ class GalleryPanel(QWidget):
             self._dirty = True
             return
         self._dirty = False
+        self._border = self.doc.include_border
         before = self._single_selection() if advance else None
         e = self.doc.current_entry
         cells = e.analysis.cells if e is not None and e.analysis is not None else []
@@ -174,13 +177,17 @@ class GalleryPanel(QWidget):
         for t, lst in self.groups.items():
             lst.clear()
             for c in by_type[t]:
-                item = QListWidgetItem(self._icon(e, c), self._caption(c))
+                item = QListWidgetItem(self._icon(e, c), self._caption(c, self.doc.is_counted(c)))
                 item.setData(Qt.ItemDataRole.UserRole, c.cell_id)
-                item.setToolTip(self._tooltip(c))
+                item.setToolTip(self._tooltip(c, self.doc.include_border))
                 lst.addItem(item)
                 item.setSelected(c.cell_id in self.doc.selected)
             key_hint = shortcut_key(t)
-            self.headers[t].setText(f"{display_name(t)}  ·  {len(by_type[t])}"
+            n_in = sum(1 for c in by_type[t] if self.doc.is_counted(c))  # the differential's own rule
+            left = len(by_type[t]) - n_in
+            out = (f"   <span style='color:#b8860b;font-weight:normal'>+ {left} on the border, not counted</span>"
+                   if left else "")
+            self.headers[t].setText(f"{display_name(t)}  ·  {n_in}{out}"
                                     + (f"   <span style='color:gray;font-weight:normal'>key {key_hint}</span>"
                                        if key_hint else ""))
             lst.fit_height()
@@ -188,7 +195,11 @@ class GalleryPanel(QWidget):
         self.scroll.verticalScrollBar().setValue(scroll)
         if before is not None:
             self._advance_from(*before)
-        self.summary.setText(f"{len(cells)} cells" + ("  ·  ✔ signed" if e is not None and e.signed else ""))
+        n_in = sum(1 for c in cells if self.doc.is_counted(c))
+        self.summary.setText(f"{n_in} of {len(cells)} cells counted" if n_in != len(cells) else
+                             f"{len(cells)} cell{'s' if len(cells) != 1 else ''}")
+        if e is not None and e.signed:
+            self.summary.setText(self.summary.text() + "  ·  ✔ signed")
 
     def _single_selection(self) -> Optional[tuple[str, int, int]]:
         """(group, row, cell id) of the only selected thumbnail, if exactly one is selected."""
@@ -230,13 +241,13 @@ class GalleryPanel(QWidget):
         return self._icons[k]
 
     @staticmethod
-    def _caption(c) -> str:
-        mark = " ✎" if c.reviewed_type else ""
+    def _caption(c, counted: bool = True) -> str:
+        mark = (" ✎" if c.reviewed_type else "") + ("" if counted else " ⊘ border")
         return f"#{c.cell_id} {c.confidence:.2f}{mark}" if c.confidence > 0 else f"#{c.cell_id}{mark}"
 
     @staticmethod
-    def _tooltip(c) -> str:
-        title, details, border = cell_summary(c)
+    def _tooltip(c, include_border: bool = False) -> str:
+        title, details, border = cell_summary(c, include_border)
         return "\n".join([title, *details] + ([border] if border else []))
 
     def _on_selection(self) -> None:

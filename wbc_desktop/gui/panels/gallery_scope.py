@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QComboBox, QLabel
 from wbc_desktop.gui.panels.batch_gallery import BatchGalleryPanel
 
 SCOPES = ("This image", "Whole batch")
+SCOPE_KEY = "gallery/scope"  # QSettings: 0 this image, 1 whole batch
 
 
 class GalleryScope:
@@ -63,6 +64,13 @@ def install(window: Any) -> GalleryScope:
         window._show_in_image(cell_id)
 
     batch.showCell.connect(show_cell)
+    q = getattr(c.settings, "q", None)
+    if q is not None:  # the scope chosen last time (a reviewer who works by batch stays there)
+        try:
+            scoped.set_batch(int(q.value(SCOPE_KEY, 0) or 0) == 1)
+        except (TypeError, ValueError):
+            pass
+        scoped.scope.currentIndexChanged.connect(lambda i: q.setValue(SCOPE_KEY, int(i)))
 
     def focus_cell(i: int, cell_id: int) -> None:  # a click: the image, counts and viewer follow the cell
         c.doc.set_current(i)

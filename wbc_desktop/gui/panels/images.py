@@ -14,6 +14,15 @@ _MARK = {DONE: "●", RUNNING: "◌", FAILED: "✕", CANCELLED: "–", NO_MODEL:
 _COLOUR = {DONE: "#2ca02c", RUNNING: "#1f77b4", FAILED: "#d62728", CANCELLED: "#7f7f7f", NO_MODEL: "#ff7f0e"}
 
 
+def unfamiliar(analysis) -> str:
+    """The image's flag sentence when it is unlike the training data ('' when familiar or not measured)."""
+    from wbc_desktop.core.imaging.familiarity import image_warning
+
+    if analysis is None:
+        return ""
+    return getattr(analysis, "warning", "") or image_warning(getattr(analysis, "familiarity", None))
+
+
 class ImageListPanel(QWidget):
     """Click to show an image; the marks say how far each one is."""
 
@@ -49,9 +58,13 @@ class ImageListPanel(QWidget):
         cells = f"{n} cell" if n == 1 else f"{n} cells"
         detail = {DONE: cells, FAILED: "error", NO_MODEL: "image only"}.get(e.status, e.status)
         sign = "  ✔ signed" if e.signed else ""
-        item.setText(f"{_MARK.get(e.status, '·')} {e.name}\n    {detail}{sign}")
-        item.setForeground(QColor(_COLOUR.get(e.status, "#555555")) if e.status != DONE else QColor())
-        tip = str(e.path) + (f"\n{e.message}" if e.message else "") + "".join(f"\n• {n}" for n in e.notes)
+        odd = unfamiliar(e.analysis)
+        flag = "  ⚠ unfamiliar" if odd else ""
+        item.setText(f"{_MARK.get(e.status, '·')} {e.name}\n    {detail}{flag}{sign}")
+        colour = _COLOUR.get(e.status, "#555555") if e.status != DONE else ("#b8860b" if odd else None)
+        item.setForeground(QColor(colour) if colour else QColor())
+        tip = str(e.path) + (f"\n{e.message}" if e.message else "") + (f"\n⚠ {odd}" if odd else "") \
+            + "".join(f"\n• {n}" for n in e.notes)
         item.setToolTip(tip)
         item.setData(Qt.ItemDataRole.UserRole, str(e.path))
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from wbc_desktop.core.weights.labels import version_label
+
 from typing import Any, Optional
 
 from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QStatusBar, QWidget
@@ -65,4 +67,4 @@ def image_classifier_note(image_models: dict[str, Any], loaded: dict[str, Any]) 
         return ""
     if (mine.get("name"), mine.get("version")) == (theirs.get("name"), theirs.get("version")):
         return ""
-    return f"this image: classifier {mine.get('name', '?')} v{mine.get('version', '?')}"
+    return f"this image: classifier {mine.get('name', '?')} {version_label(mine.get('version'))}"

@@ -12,7 +12,7 @@ from typing import Any, Optional
 
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QFileDialog, QLabel, QMenu
+from PySide6.QtWidgets import QFileDialog, QLabel, QMenu, QMessageBox
 
 from wbc_desktop.core.errors import WbcError
 
@@ -109,17 +109,43 @@ class ProjectMenu(QObject):
             masks, geojson = f, (f if has_geo else None)
         root = s.project.root
         s.autosave(wait=True)
+        report: dict = {}
         try:
-            n, errors = import_corrections(s.project, masks, geojson)
+            n, errors = import_corrections(s.project, masks, geojson, report)
         except (WbcError, OSError) as e:
             s.messages.error(f"Import failed: {e}")
             return None
-        s.open(root)  # reload: the viewer, gallery and counts show the imported masks
+        go = self._retype_imported(report)  # connected first: a reload may say "loaded" at once
+        if not s.open(root) and go is not None:  # reload: the viewer, gallery and counts show the imported masks
+            s.loaded.disconnect(go)
         for e in errors[:5]:
             s.messages.warning(f"Import: {e}")
         unused = f"; {len(errors)} file(s) not used." if errors else "."
         s.messages.info(f"Imported corrections for {n} image(s){unused}")
+        for line in [r.line() for r in report.values() if r.unassigned_px][:5]:
+            s.messages.warning(f"Import: {line}")  # what could not be given to a cell, said per image
+        self.last_import = report
         return n, errors
+
+    def _retype_imported(self, report: dict):
+        """The imported cells go to the model process to be typed again, as after an edit, once the
+        reopened project's analyses are in the window; returns the connected slot (or None)."""
+        s, doc = self.session, self.session.doc
+        retyper = self.window.edit_tools.retyper
+        by_key = {k: r for k, r in report.items() if r.retype}
+        if retyper is None or not by_key:
+            return None
+
+        def go() -> None:
+            s.loaded.disconnect(go)
+            for path, im in s._by_path.items():
+                r = by_key.get(im.key)
+                i = doc.index_of(path)
+                if r is not None and i >= 0:
+                    retyper.on_restored(i, sorted(r.retype))
+
+        s.loaded.connect(go)
+        return go
 
     def export_dialog(self, fmt: str, out: Optional[Path] = None) -> list[str]:
         from wbc_desktop.core.project.interop.project_io import export_project
@@ -161,6 +187,14 @@ def install(window: Any) -> tuple[ProjectSession, ProjectMenu]:
     c = window.controller
     session = ProjectSession(c, window)
     menu = ProjectMenu(window, session)
+
+    def confirm(text: str) -> bool:
+        box = QMessageBox.question(window, "Close the open images?", text,
+                                   QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+                                   QMessageBox.StandardButton.Cancel)
+        return box == QMessageBox.StandardButton.Yes
+
+    session.confirm = confirm
     window.installEventFilter(_CloseGuard(session, window))
     doc_add = c.doc.add
 

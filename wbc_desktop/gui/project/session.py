@@ -46,6 +46,7 @@ class ProjectSession(QObject):
         self._from_project: set[int] = set()  # id() of analyses read from the project (not to save again)
         self._pending_loads = 0
         self.opening = False  # the project's own images are being added to the Document
+        self.confirm: Optional[Any] = None  # str -> bool: may the images open outside a project be closed?
         self._writing = threading.Lock()
         self.pool = QThreadPool()
         self.pool.setMaxThreadCount(1)
@@ -82,9 +83,21 @@ class ProjectSession(QObject):
     def _user(self) -> str:
         return self.settings.reviewer or "reviewer"
 
+    def _may_close_loose(self) -> bool:
+        """Images open outside a project are closed only when the person agrees (``confirm``, set by the menu)."""
+        n = len(self.doc.entries) if self.project is None else 0
+        if not n or self.confirm is None:
+            return True
+        return self.confirm(
+            f"{n} image{'s are' if n != 1 else ' is'} open outside a project. Opening a project closes "
+            f"{'them' if n != 1 else 'it'}; the types and mask corrections stay saved in the app's data folder "
+            "and come back when you open the images again outside a project.\n\nClose them and go on?")
+
     def _start(self, make, root: Path | str) -> bool:
         """Open the new project first, so a refusal (locked, newer format) leaves the current one open."""
         same = self.project is not None and Path(root).resolve() == self.project.root.resolve()
+        if not self._may_close_loose():
+            return False
         if same:
             self.close()  # reopening: its lock is ours
         try:

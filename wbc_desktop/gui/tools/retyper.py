@@ -33,6 +33,7 @@ class Retyper(QObject):
         self._in_flight: set[str] = set()
         self._t0: dict[str, float] = {}  # first edit of the wait: the latency measured
         document.maskEdited.connect(self.on_edit)
+        document.masksRestored.connect(self.on_restored)
         runner.retyped.connect(self._on_retyped)
         runner.retypeFailed.connect(self._on_failed)
 
@@ -43,6 +44,17 @@ class Retyper(QObject):
         live = {id(c) for c in e.analysis.cells}
         ids = [c.cell_id for c in edit.change.cells_after if c.cell_id in edit.changed_ids and id(c) in live]
         if not ids:
+            return
+        key = str(e.path)
+        self._waiting.setdefault(key, set()).update(ids)
+        self._t0.setdefault(key, time.perf_counter())
+        if key not in self._in_flight:
+            self._send(key)
+
+    def on_restored(self, index: int, ids: list, _message: str = "") -> None:
+        """Cells of strokes replayed from an earlier session: typed again like a fresh edit's."""
+        e = self.doc.entry(index)
+        if e is None or e.analysis is None or e.image is None or not ids:
             return
         key = str(e.path)
         self._waiting.setdefault(key, set()).update(ids)

@@ -64,14 +64,21 @@ class BoxLayer:
         self.zoom = 1.0
 
     def set_cells(self, cells: Optional[Iterable]) -> None:
+        self.clear()
+        self.add_cells(list(cells or []))
+
+    def clear(self) -> None:
         for rect, tag in self.boxes.values():
             self.scene.removeItem(rect)
             self.scene.removeItem(tag)
         self.boxes = {}
         self._drawn: dict[int, tuple] = {}
-        for c in cells or []:
+
+    def add_cells(self, cells: list) -> None:
+        """Boxes for these cells, added to those shown (a large result arrives in a few parts)."""
+        for c in cells:
             self._add(c)
-        self.refresh(cells or [])
+        self.refresh(cells)
 
     def update_cells(self, cells: Iterable, ids: Iterable[int]) -> None:
         """Rebuild only the boxes of ``ids`` (cells a mask edit touched; gone ones are removed)."""

@@ -58,6 +58,14 @@ class FillItem(QGraphicsItem):
         np.take(lut, classes, out=self._px)
         self.update()
 
+    def adopt(self, img: QImage, lut: np.ndarray) -> None:
+        """Show a fill coloured elsewhere (the worker) with ``lut``: no per-pixel work here."""
+        self.prepareGeometryChange()
+        self._lut = lut
+        self._img = img
+        self._px = image_array(self._img, np.uint32)
+        self.update()
+
     def update_region(self, classes: np.ndarray, box: tuple[int, int, int, int]) -> None:
         """Re-colour the rectangle ``box`` (y0, y1, x0, x1) from ``classes`` and repaint only it."""
         if self._px is None:

@@ -10,10 +10,13 @@ from PySide6.QtWidgets import QLabel, QWidget
 from wbc_desktop.gui.palette import cell_summary
 
 
-def describe(cell, x: int, y: int) -> str:
-    """Rich-text details of one cell for the hover label (kept short: it floats over the image)."""
+def describe(cell, x: int, y: int, um: Optional[float] = None) -> str:
+    """Rich-text details of one cell for the hover label (kept short: it floats over the image);
+    areas in µm² when the pixel size ``um`` is known."""
+    from wbc_desktop.gui.units import area_text
+
     title, details, border = cell_summary(cell)
-    lines = [f"<b>{title}</b>", *details, f"area {cell.area_px} px · N/C {cell.nc_ratio:.2f}"]
+    lines = [f"<b>{title}</b>", *details, f"area {area_text(cell.area_px, um)} · N/C {cell.nc_ratio:.2f}"]
     if border:
         lines.append(f"<i>{border}</i>")
     lines.append(f"<span style='color:#aaa'>x {x}, y {y}</span>")
@@ -33,7 +36,7 @@ class HoverInfo(QLabel):
         self.move(10, 10)
         self.hide()
 
-    def show_for(self, analysis, x: float, y: float) -> Optional[int]:
+    def show_for(self, analysis, x: float, y: float, um: Optional[float] = None) -> Optional[int]:
         """Show the cell under (x, y); returns its id or None."""
         if analysis is None or x < 0 or y < 0:
             self.hide()
@@ -52,7 +55,7 @@ class HoverInfo(QLabel):
         except KeyError:
             self.hide()
             return None
-        self.setText(describe(cell, xi, yi))
+        self.setText(describe(cell, xi, yi, um))
         self.adjustSize()
         self.show()
         self.raise_()

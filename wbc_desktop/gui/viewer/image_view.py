@@ -79,6 +79,18 @@ class ImageView(QGraphicsView):
         if pix.size() != old or self._fit_on_resize:
             self.fit()
 
+    def view_state(self) -> tuple[float, QPointF, bool]:
+        """Zoom, scene point at the centre and whether it follows the window (fitted): one image's view."""
+        return self.zoom, self.mapToScene(self.viewport().rect().center()), self._fit_on_resize
+
+    def restore_view(self, state: Optional[tuple[float, QPointF, bool]]) -> None:
+        """Back to a view kept by :meth:`view_state`; ``None`` fits the image (a new image)."""
+        if state is None or state[2]:
+            self.fit()
+            return
+        self.set_zoom(state[0])
+        self.centerOn(state[1])
+
     def has_image(self) -> bool:
         return not self.image_item.pixmap().isNull()
 

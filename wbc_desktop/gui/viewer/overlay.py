@@ -17,6 +17,9 @@ from PySide6.QtGui import QColor, QImage, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsScene
 
 from wbc_desktop.gui.viewer.fill import FillItem, colour_table, image_array
+import numpy as np
+
+from wbc_desktop.gui.viewer import prepare as prepare_mod
 from wbc_desktop.gui.viewer.prepare import DisplayData
 
 
@@ -62,7 +65,9 @@ class MaskLayer:
         self.cell_items: dict[int, QGraphicsPathItem] = {}
         self.nucleus_items: dict[int, QGraphicsPathItem] = {}
         self._classes: Optional[QImage] = None
+        self._data: Optional[DisplayData] = None
         self.visible = True
+        prepare_mod.FILL_LUT = colour_table(self.style.nucleus, self.style.cytoplasm, self.style.opacity)
 
     def set_data(self, data: Optional[DisplayData]) -> None:
         """New masks (or none)."""
@@ -70,7 +75,13 @@ class MaskLayer:
             self.scene.removeItem(item)
         self.cell_items, self.nucleus_items = {}, {}
         self._classes = data.classes if data is not None else None
-        self._render_fill()
+        self._data = data  # its fill is the one shown (edits write into both), kept for the next showing
+        lut = colour_table(self.style.nucleus, self.style.cytoplasm, self.style.opacity)
+        if data is not None and data.fill is not None and data.fill_lut is not None \
+                and np.array_equal(data.fill_lut, lut):
+            self.fill_item.adopt(data.fill, lut)  # coloured in the worker with these colours
+        else:
+            self._render_fill()
         if data is not None:
             for items, paths, group in ((self.cell_items, data.cell_paths, self.cell_group),
                                         (self.nucleus_items, data.nucleus_paths, self.nucleus_group)):
@@ -101,7 +112,10 @@ class MaskLayer:
 
     def _render_fill(self) -> None:
         lut = colour_table(self.style.nucleus, self.style.cytoplasm, self.style.opacity)
+        prepare_mod.FILL_LUT = lut  # the worker colours the next results the same way
         self.fill_item.set_classes(image_array(self._classes) if self._classes is not None else None, lut)
+        if self._data is not None and self._classes is not None:
+            self._data.fill, self._data.fill_lut = self.fill_item._img, lut
 
     def update_region(self, class_map, box: tuple[int, int, int, int]) -> None:
         """An edit changed ``box`` (y0, y1, x0, x1) of ``class_map``: copy it into the shown masks."""
@@ -126,7 +140,7 @@ class MaskLayer:
 
     def _apply_pens(self) -> None:
         for items, colour in ((self.cell_items, self.style.cytoplasm), (self.nucleus_items, self.style.nucleus)):
-            pen = QPen(QColor(colour), 1)
+            pen = QPen(QColor(colour), 0)
             # Cosmetic: one screen pixel at every zoom. Width 1 takes Qt's fast line path;
             # wider cosmetic pens go through the stroker and cost 3x per frame.
             pen.setCosmetic(True)

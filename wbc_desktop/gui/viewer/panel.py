@@ -25,6 +25,9 @@ class ViewerPanel(QWidget):
     # event-loop turns, so no single turn holds the GUI thread long (a 4000x3000 field took
     # ~130 ms in one turn). Small images stay synchronous: simpler, and tests see them at once.
     STAGE_ABOVE_PX = 4_000_000
+    BOXES_PER_STAGE = 120
+    EMPTY_TEXT = ("<div style='font-size:15pt'>Drop smear images or a folder here</div>"
+                  "<div style='color:#aaa'>or File ▸ Open (Ctrl+O) · File ▸ Open the sample image</div>")
 
     def __init__(self, document: Document, style: OverlayStyle, parent: Optional[QWidget] = None) -> None:
         super().__init__(parent)
@@ -34,15 +37,18 @@ class ViewerPanel(QWidget):
         self.boxes = BoxLayer(self.view.scene())
         self.boxes.visible = style.boxes
         self.hover = HoverInfo(self.view.viewport())
-        self.placeholder = QLabel(
-            "<div style='font-size:15pt'>Drop smear images or a folder here</div>"
-            "<div style='color:#aaa'>or File ▸ Open (Ctrl+O) · File ▸ Open the sample image</div>",
-            self.view.viewport())
+        self.placeholder = QLabel(self.EMPTY_TEXT, self.view.viewport())
+        self.placeholder.setWordWrap(True)
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.placeholder.setStyleSheet("color: #ddd;")
         self.placeholder.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self._shown: object = None  # the DisplayData on screen
         self._staging: object = None  # the DisplayData whose stages are still queued
+        # One view per image: zoom and centre kept by path when leaving an image, put back on return;
+        # an image never shown is fitted (a view carried over misplaced an "Add cell" outline).
+        self._views: dict[object, tuple] = {}
+        self._entry_path: object = None  # the image whose view the screen shows
+        self._view_due: object = None  # path whose kept view (or a fit) is applied with its picture
         self._build_toolbar(style)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -110,22 +116,36 @@ class ViewerPanel(QWidget):
     def show_current(self) -> None:
         """Put the current entry on screen; cheap when it is already shown (cache by analysis)."""
         e = self.doc.current_entry
-        self.placeholder.setVisible(e is None)
-        if e is None:
+        path = e.path if e is not None else None
+        if path != self._entry_path:
+            if self._entry_path is not None and self.view.has_image():
+                self._views[self._entry_path] = self.view.view_state()
+            self._entry_path, self._view_due = path, path
+        if e is None or e.display is None:
+            # nothing of this image to draw yet (reading, analysing) or ever (unreadable): never
+            # the previous image and its cells; say what is going on instead
             self._staging = None
-            self.view.set_image(None)
-            self.masks.set_data(None)
-            self.boxes.set_cells(None)
-            self.name_label.setText("")
+            if self._shown is not None or self.view.has_image():
+                self.view.set_image(None)
+                self.masks.set_data(None)
+                self.boxes.set_cells(None)
             self._shown = None
+            self.placeholder.setText(self._state_text(e))
+            self.placeholder.setVisible(True)
+            self.name_label.setText(f"{e.name} — {e.status}" if e is not None else "")
             return
+        self.placeholder.setVisible(False)
         self.name_label.setText(f"{e.name} — {e.status}")
-        if e.display is None or e.display is self._shown or e.display is self._staging:
-            return  # not read yet (shown when the worker brings it), or already on screen
+        if e.display is self._shown or e.display is self._staging:
+            return  # already on screen
         display, cells = e.display, (e.analysis.cells if e.analysis is not None else None)
-        stages = [lambda: self.view.set_image(display.image), lambda: self.masks.set_data(display),
+        stages = [lambda: self._show_image(display.image, path), lambda: self.masks.set_data(display),
                   lambda: self._show_boxes(cells)]
-        if display.image.width() * display.image.height() <= self.STAGE_ABOVE_PX:
+        big = display.image.width() * display.image.height() > self.STAGE_ABOVE_PX
+        if big and cells and len(cells) > self.BOXES_PER_STAGE:  # ~1000 items at once held the thread ~100 ms
+            parts = [cells[k:k + self.BOXES_PER_STAGE] for k in range(0, len(cells), self.BOXES_PER_STAGE)]
+            stages[2:] = [lambda: self._show_boxes([])] + [lambda p=p: self.boxes.add_cells(p) for p in parts]
+        if not big:
             self._staging = None  # stages still queued for another entry stop here
             for stage in stages:
                 stage()
@@ -133,6 +153,25 @@ class ViewerPanel(QWidget):
             return
         self._staging, self._shown = display, None  # the screen is mid-change until the last stage
         self._run_stages(display, stages)
+
+    def _show_image(self, image, path: object) -> None:
+        self.view.set_image(image)
+        if self._view_due == path:  # first picture of this image since it became current
+            self._view_due = None
+            self.view.restore_view(self._views.get(path))
+
+    @staticmethod
+    def _state_text(e) -> str:
+        from html import escape
+
+        from wbc_desktop.gui.document import FAILED
+
+        if e is None:
+            return ViewerPanel.EMPTY_TEXT
+        if e.status == FAILED:
+            return (f"<div style='font-size:14pt; color:#f0a0a0'>{escape(e.name)} could not be opened</div>"
+                    f"<div style='color:#ddd'>{escape(e.message or 'unknown error')}</div>")
+        return f"<div style='font-size:13pt'>{escape(e.name)}: {escape(e.status)}…</div>"
 
     def _run_stages(self, display: object, stages: list) -> None:
         """One stage per event-loop turn; dropped when another entry took the screen meanwhile."""
@@ -174,7 +213,7 @@ class ViewerPanel(QWidget):
 
     def _on_hover(self, x: float, y: float) -> None:
         e = self.doc.current_entry
-        self.hover.show_for(e.analysis if e is not None else None, x, y)
+        self.hover.show_for(e.analysis if e is not None else None, x, y, e.um if e is not None else None)
 
     def _on_click(self, x: float, y: float, modifiers) -> None:
         e = self.doc.current_entry

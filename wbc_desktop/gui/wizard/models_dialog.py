@@ -37,6 +37,18 @@ def _score(card: dict, kind: str) -> str:
     return text
 
 
+def _trained_from(card: dict) -> str:
+    """The version it was trained from: a version here, else the shipped model its card names as base."""
+    if card.get("name") is None:
+        return ""  # the shipped model itself
+    if card.get("parent"):
+        return str(card["parent"])
+    base = str(card.get("base") or "")
+    if base:
+        return f"shipped {Path(base).name}"
+    return "imported" if card.get("imported") else "unknown (card names no base)"
+
+
 class ModelsDialog(QDialog):
     """One tab per model kind; the buttons act on the selected row (see the module docstring)."""
 
@@ -111,7 +123,7 @@ class ModelsDialog(QDialog):
                 label = card.get("label") or name or SHIPPED
                 values = [label if label == name or name is None else f"{label}  ({name})",
                           "●" if card.get("active") or (name is not None and name == active) else "",
-                          str(card.get("parent") or ""), str(card.get("created") or ""), _score(card, kind)]
+                          _trained_from(card), str(card.get("created") or ""), _score(card, kind)]
                 for c, v in enumerate(values):
                     t.setItem(r, c, QTableWidgetItem(v))
         self.changed.emit()

@@ -196,7 +196,14 @@ class Retrainer(QObject):
 
         project = self.project_dir()
         if project is not None:
-            ModelsDialog(self.store(project), self.reload_models, self.window).exec()
+            ModelsDialog(self.store(project), self.versions_changed, self.window).exec()
+
+    def versions_changed(self, store: Any) -> None:
+        """Activated, rolled back or deleted in Model versions: reload, and the banner says what is now in
+        use (it said "New models active" after a roll back before)."""
+        self.reload_models(store)
+        used = ", ".join(f"{k} {store.active(k) or 'shipped model'}" for k in KINDS)
+        self.messages.info(f"Models now in use: {used}. The models are reloading; Ctrl+R analyses an image again.")
 
     def _on_finished(self, result: Any) -> None:
         if self.wizard is not None and self.wizard.isVisible() and self.wizard.owns_run:

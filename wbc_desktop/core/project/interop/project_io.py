@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
@@ -19,6 +20,7 @@ from wbc_desktop.core.errors import InputError, WbcError
 from wbc_desktop.core.io.atomic import atomic_write_text, write_png_atomic
 from wbc_desktop.core.io.images import class_map_to_mask
 from wbc_desktop.core.editing.edits import values_patch
+from wbc_desktop.core.project.assign import AssignPixels, orphan_assignment
 from wbc_desktop.core.review.history import Reclassify
 from wbc_desktop.core.project.interop.coco import coco_document
 from wbc_desktop.core.project.interop.geojson import cell_features, feature_collection, read_cells_geojson
@@ -52,10 +54,12 @@ def _shape_of(project: Project, im: ProjectImage) -> tuple[int, int]:
 
 
 def import_corrections(project: Project, masks: Optional[Path] = None,
-                       geojson: Optional[Path] = None) -> tuple[int, list[str]]:
+                       geojson: Optional[Path] = None, report: Optional[dict] = None) -> tuple[int, list[str]]:
     """Masks (and/or GeoJSON cells) matched to the project's images by file stem.
 
     Returns how many images were corrected and one message line per file that was not used.
+    ``report`` (filled when given): image key -> :class:`ImportReport` (cells to type again, pixels
+    that could not be given to a cell).
     """
     mask_files = find_masks(masks) if masks else {}
     geo_files: dict[str, Path] = {}
@@ -79,7 +83,9 @@ def import_corrections(project: Project, masks: Optional[Path] = None,
             if stem in geo_files:
                 gcm, labels, types = read_cells_geojson(geo_files[stem], shape)
                 cm = gcm if cm is None else cm
-            _apply(project, im, cm, labels, types, files[0].name)  # type: ignore[arg-type]
+            r = _apply(project, im, cm, labels, types, files[0].name)  # type: ignore[arg-type]
+            if report is not None:
+                report[im.key] = r
             done += 1
         except WbcError as e:
             errors.append(str(e))
@@ -88,7 +94,7 @@ def import_corrections(project: Project, masks: Optional[Path] = None,
 
 
 def _apply(project: Project, im: ProjectImage, cm: np.ndarray, labels: Optional[np.ndarray],
-           types: list[Optional[str]], source: str) -> None:
+           types: list[Optional[str]], source: str) -> "ImportReport":
     a = project.load_analysis(im)
     if a is None:  # never analysed: the imported mask is the image's corrected analysis
         inst, cells = find_cells(cm, scale=im.scale)
@@ -98,8 +104,20 @@ def _apply(project: Project, im: ProjectImage, cm: np.ndarray, labels: Optional[
         project.save_corrected(im, a)
     h = project.open_images[im.key].history if im.key in project.open_images else project.attach(im, a)
     patch = values_patch(a.class_map, a.class_map != cm, cm, f"import {source}")
+    out = ImportReport(im.name or im.key)
     if patch is not None:
-        h.do(MaskEdit(a, patch))
+        edit = MaskEdit(a, patch)
+        h.do(edit)
+        out.retype.update(edit.changed_ids)
+    assignment = orphan_assignment(a)  # every labelled pixel to a cell, or said
+    if assignment is not None:
+        if assignment.cells:
+            h.do(AssignPixels(a, assignment))
+            out.retype.update(assignment.cells)
+        out.assigned_px, out.unassigned_px = assignment.assigned_px, assignment.unassigned_px
+        out.unassigned_regions = assignment.unassigned_regions
+    live = {c.cell_id for c in a.cells}
+    out.retype &= live
     if labels is not None and types:
         by_type: dict[str, list[int]] = {}
         for k, t in enumerate(types):
@@ -111,6 +129,29 @@ def _apply(project: Project, im: ProjectImage, cm: np.ndarray, labels: Optional[
                 by_type.setdefault(t, []).append(int(np.bincount(hit).argmax()))
         for t, ids in by_type.items():
             h.do(Reclassify(tuple(sorted(set(ids))), t, who=project.user or "import"))
+    return out
+
+
+@dataclass
+class ImportReport:
+    """What an import did to one image: cells to type again, pixels given to cells, pixels left out."""
+
+    name: str
+    retype: set = field(default_factory=set)
+    assigned_px: int = 0
+    unassigned_px: int = 0
+    unassigned_regions: int = 0
+
+    def line(self) -> str:
+        """One sentence for the person, '' when nothing needs saying."""
+        parts = []
+        if self.assigned_px:
+            parts.append(f"{self.assigned_px} px of cytoplasm not touching a nucleus attached to the nearest cell")
+        if self.unassigned_px:
+            parts.append(f"{self.unassigned_px} px in {self.unassigned_regions} region"
+                         f"{'s' if self.unassigned_regions != 1 else ''} too far from any nucleus were not assigned "
+                         "to a cell (not counted)")
+        return f"{self.name}: " + "; ".join(parts) + "." if parts else ""
 
 
 def _analyses(project: Project) -> list[tuple[ProjectImage, Analysis]]:
