@@ -1,0 +1,98 @@
+"""What the one-pass pipeline (issue 26) changes on labelled images: Dice, flags, scales and types.
+
+Runs ``Pipeline.analyze`` (shipped default segmenter and classifier) over cellavision test images and
+their shifted copies (``training/make_shifted_val.py --split test --out /work/cache/shifted_test``) and
+writes one JSON line per image: Dice (nucleus, cytoplasm, cell, mean), familiarity and flag, scale and
+method, the types of the cells and the milliseconds. Run it once on the old tree and once on the new
+one (PYTHONPATH picks the tree) and compare with ``--compare OLD NEW``.
+
+    PYTHONPATH=$PWD python -m training.eval_one_pass --out /tmp/new.jsonl
+    PYTHONPATH=/work/main python -m training.eval_one_pass --out /tmp/old.jsonl
+    python -m training.eval_one_pass --compare /tmp/old.jsonl /tmp/new.jsonl
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+
+CV = Path("/work/shared/data/wbc-seg-cellavision")
+SHIFTED = Path("/work/cache/shifted_test")
+
+
+def items(sets: list[str]):
+    if "cellavision" in sets:
+        for r in csv.DictReader(open(CV / "labels.csv", newline="")):
+            if r["split"].strip() == "test":
+                yield "original", CV / "images" / r["image"].strip(), CV / "masks" / r["image"].strip()
+    if "shifted" in sets and SHIFTED.is_dir():
+        for r in csv.DictReader(open(SHIFTED / "labels.csv", newline="")):
+            yield r["shift"], SHIFTED / "images" / r["image"], SHIFTED / "masks" / r["image"]
+
+
+def run(out: Path, sets: list[str]) -> None:
+    from wbc_desktop.core.io.images import ImageData, read_image, read_mask
+    from wbc_desktop.core.pipeline import Pipeline
+    from wbc_desktop.core.segmentation.metrics import dice_scores
+
+    pipe = Pipeline.load("default", "default", device="cpu")
+    with open(out, "w") as f:
+        for kind, ip, mp in items(sets):
+            img = read_image(ip)
+            gt = read_mask(mp, img.pixels.shape[:2])
+            t = time.perf_counter()
+            a = pipe.analyze(ImageData(img.pixels))
+            ms = (time.perf_counter() - t) * 1e3
+            d = dice_scores(a.class_map, gt)
+            f.write(json.dumps({"image": ip.name, "kind": kind, "dice": d, "familiarity": a.familiarity,
+                                "flagged": bool(a.familiarity is not None and a.familiarity < 0.5),
+                                "scale": round(a.scale, 4), "method": a.scale_method,
+                                "types": [c.cell_type for c in a.cells], "predicted": [c.predicted_type for c in a.cells],
+                                "classifier": a.models.get("classifier", {}).get("name"), "ms": round(ms, 1)}) + "\n")
+
+
+def compare(old: Path, new: Path) -> None:
+    a = {r["image"]: r for r in map(json.loads, open(old))}
+    b = {r["image"]: r for r in map(json.loads, open(new))}
+    by = defaultdict(list)
+    for k in a:
+        if k in b:
+            by[a[k]["kind"]].append((a[k], b[k]))
+    print("| set | n | Dice mean old | new | nucleus old/new | cytoplasm old/new | cell old/new | flagged old/new | "
+          "flag agrees | scale within 5% | same types |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    groups = dict(by)
+    groups["all shifted"] = [p for k, v in by.items() if k != "original" for p in v]
+    for kind, pairs in groups.items():
+        def m(side, key):
+            return np.mean([p[side]["dice"][key] for p in pairs])
+        fo = sum(p[0]["flagged"] for p in pairs)
+        fn = sum(p[1]["flagged"] for p in pairs)
+        agree = sum(p[0]["flagged"] == p[1]["flagged"] for p in pairs)
+        sc = sum(abs(p[1]["scale"] / p[0]["scale"] - 1) < 0.05 for p in pairs)
+        ty = sum(p[0]["types"] == p[1]["types"] for p in pairs)
+        print(f"| {kind} | {len(pairs)} | {m(0, 'mean'):.4f} | {m(1, 'mean'):.4f} | {m(0, 'nucleus'):.4f}/{m(1, 'nucleus'):.4f} | "
+              f"{m(0, 'cytoplasm'):.4f}/{m(1, 'cytoplasm'):.4f} | {m(0, 'cell'):.4f}/{m(1, 'cell'):.4f} | {fo}/{fn} | "
+              f"{agree}/{len(pairs)} | {sc}/{len(pairs)} | {ty}/{len(pairs)} |")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--out", type=Path)
+    ap.add_argument("--sets", default="cellavision,shifted")
+    ap.add_argument("--compare", nargs=2, type=Path)
+    a = ap.parse_args()
+    if a.compare:
+        compare(*a.compare)
+    else:
+        run(a.out, a.sets.split(","))
+
+
+if __name__ == "__main__":
+    main()
