@@ -57,6 +57,33 @@ def run(out: Path, sets: list[str]) -> None:
                                 "classifier": a.models.get("classifier", {}).get("name"), "ms": round(ms, 1)}) + "\n")
 
 
+def run_pbc(out: Path, n: int) -> None:
+    """The PBC test split (training/splits/pbc_split.csv), every k-th image so that about ``n`` remain
+    (stratified by the split's class order), through ``Pipeline.analyze``: the central cell's type."""
+    from wbc_desktop.core.cells.evaluation import evaluate_classification
+    from wbc_desktop.core.pipeline import Pipeline
+
+    split = Path(__file__).resolve().parent / "splits" / "pbc_split.csv"
+    items = [(r["image"], r["cell_type"]) for r in csv.DictReader(open(split, newline="")) if r["split"] == "test"]
+    by: dict[str, list] = defaultdict(list)
+    for it in items:
+        by[it[1]].append(it)
+    per = max(1, n // len(by))
+    chosen = [it for c in sorted(by) for it in by[c][:: max(1, len(by[c]) // per)][:per]]
+    pipe = Pipeline.load("default", "default", device="cpu")
+    r = evaluate_classification(pipe.analyze, chosen, image_dir=Path("/work/shared/data/pbc"))
+    out.write_text(json.dumps(r) + "\n")
+    print(f"PBC test subsample n={r['n']}: accuracy {r['accuracy']:.4f}, forced {r['accuracy_forced']:.4f}")
+
+
+def compare_pbc(old: Path, new: Path) -> None:
+    a, b = json.loads(old.read_text()), json.loads(new.read_text())
+    pa = {i["image"]: i for i in a["items"]}
+    same = sum(pa[i["image"]]["pred"] == i["pred"] for i in b["items"] if i["image"] in pa)
+    print(f"PBC test subsample n={b['n']}: accuracy {a['accuracy']:.4f} -> {b['accuracy']:.4f}, forced "
+          f"{a['accuracy_forced']:.4f} -> {b['accuracy_forced']:.4f}; same shown type on {same}/{len(b['items'])}")
+
+
 def compare(old: Path, new: Path) -> None:
     a = {r["image"]: r for r in map(json.loads, open(old))}
     b = {r["image"]: r for r in map(json.loads, open(new))}
@@ -87,9 +114,14 @@ def main() -> None:
     ap.add_argument("--out", type=Path)
     ap.add_argument("--sets", default="cellavision,shifted")
     ap.add_argument("--compare", nargs=2, type=Path)
+    ap.add_argument("--pbc", type=int, default=0, help="instead: about N PBC test images (central cell's type)")
     a = ap.parse_args()
-    if a.compare:
+    if a.compare and a.pbc:
+        compare_pbc(*a.compare)
+    elif a.compare:
         compare(*a.compare)
+    elif a.pbc:
+        run_pbc(a.out, a.pbc)
     else:
         run(a.out, a.sets.split(","))
 

@@ -66,8 +66,13 @@ def first_look(pipeline, rgb: np.ndarray, pixel_size_um: Optional[float], scale:
         return Look(decide_scale(choice, None, rgb.shape[:2]), colour, boxes=boxes)
     t = time.perf_counter()
     glance = take_glance(seg, rgb, choice.factor, colour.gain, colour.transform)
-    decision = decide_scale(choice, glance, rgb.shape[:2], pipeline.classifier,
-                            look_again=lambda f: take_glance(seg, rgb, f, colour.gain, colour.transform))
+    timings["glances"] = 1.0  # a count, as segment_passes
+
+    def look_again(f: float) -> Glance:
+        timings["glances"] += 1
+        return take_glance(seg, rgb, f, colour.gain, colour.transform)
+
+    decision = decide_scale(choice, glance, rgb.shape[:2], pipeline.classifier, look_again=look_again)
     look = Look(decision, colour, glance=glance)
     look.familiarity = glance_familiarity(pipeline.familiarity, glance, decision.method)
     unfamiliar = look.familiarity is not None and look.familiarity < FLAG_BELOW
