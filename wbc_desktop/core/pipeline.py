@@ -1,4 +1,9 @@
-"""analyze(image) -> Analysis: the single entry point shared by the CLI, the GUI and batch runs."""
+"""analyze(image) -> Analysis: the single entry point shared by the CLI, the GUI and batch runs.
+
+The walk itself is a short sequence of named steps in :mod:`core.pipeline_steps` (first look, one
+segmentation, cells, typing policy); here are the loaded models, the choice of classifier for an
+unfamiliar image, retyping and whole slides.
+"""
 
 from __future__ import annotations
 

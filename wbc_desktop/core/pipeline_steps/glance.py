@@ -3,8 +3,9 @@
 Why: the scale policy needs the white cell's size when the red cells cannot be trusted (tight
 crops), and the self-calibration and the familiarity estimate need a rough class map. A full
 segmentation per question cost two or three passes per image; the glance costs about a quarter of
-one. Measured on cellavision train images, the main cell's diameter at half scale is within a
-few percent of the full pass's (``GLANCE_BIAS`` corrects the mean difference).
+one. Measured on the 79 cellavision train images (red-cell scale), the main cell's diameter in the
+full pass over its diameter in the glance has median 0.988 (IQR 0.955-1.002): no correction is
+applied (``GLANCE_BIAS`` = 1).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from wbc_desktop.core.segmentation.segmenter import class_of, prepare
 
 GLANCE = 0.5  # glance pixels per model pixel
 MIN_SIDE = 64  # glance pixels: a smaller image is glanced at up to the model's own scale
-GLANCE_BIAS = 1.0  # full-pass cell diameter / glance diameter (see the module docstring)
+GLANCE_BIAS = 1.0  # full-pass cell diameter / glance diameter (measured 0.988: see the module docstring)
 
 
 @dataclass
