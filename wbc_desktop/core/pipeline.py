@@ -54,7 +54,10 @@ class Pipeline:
     def load(cls, seg_model: str = "default", cls_model: Optional[str] = "default", device: str = "auto",
              views: int = 0) -> "Pipeline":
         """``views``: rotated views per cell for the classifier (1, 2 or 4; 0 keeps its card's)."""
+        from wbc_desktop.core.memory import bound_native_caches
         from wbc_desktop.core.segmentation.segmenter import Segmenter
+
+        bound_native_caches()  # before the first convolution: memory flat over varying image sizes
 
         seg = Segmenter.load(seg_model, device=device)
         clf = None

@@ -112,9 +112,11 @@ def analyze_image(path: str, settings: BatchSettings) -> dict:
     from wbc_desktop.core.io.images import class_map_to_mask, read_image
     from wbc_desktop.core.export.layout import mask_file, overlay_file
     from wbc_desktop.core.export.tables import cell_rows, image_row
+    from wbc_desktop.core.memory import release_freed_memory
     from wbc_desktop.core.segmentation.overlay import render_overlay
 
     p = Path(path)
+    release_freed_memory()  # the previous image's arrays are freed by now: give their pages back (core.memory)
     t0 = time.perf_counter()
     try:
         pipe = pipeline(settings)
