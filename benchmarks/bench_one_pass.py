@@ -7,7 +7,7 @@ with scikit-image's defaults otherwise (10 iterations, connectivity enforced, La
 Each image is timed as SLIC then ``analyze`` back to back, so load on this shared machine hits both.
 
 - analyze per 300x300 cellavision test image / SLIC (target <= 0.6);
-- analyze per 300x300 stain-shifted crop (the ``_hed`` copies of ``make_shifted_val.py --split test``) / SLIC (<= 0.6);
+- analyze per 300x300 stain-shifted crop (the ``_hed`` copies of ``training.data.make_shifted_val --split test``) / SLIC (<= 0.6);
 - a 1920x1440 field (the mosaic of ``cli/bench.py``) / SLIC (<= 0.4);
 - unfamiliar (the ``_hed`` copies) / familiar (their sources), analyze time per image (<= 1.2);
 - peak RSS of a fresh process analysing a 4000x3000 field (<= 1.5 GB);
@@ -33,11 +33,13 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-CELLAVISION = Path("/work/shared/data/wbc-seg-cellavision")
-SHIFTED = Path("/work/cache/shifted_test")
-PBC = Path("/work/shared/data/pbc")
-SPLIT = ROOT / "training" / "splits" / "pbc_split.csv"
+from training.lib.paths import DATA, REPO
+
+ROOT = REPO  # the repository root (training.lib.paths)
+CELLAVISION = DATA / "wbc-seg-cellavision"
+SHIFTED = Path("/work/cache/shifted_test")  # python -m training.data.make_shifted_val --split test --out (this)
+PBC = DATA / "pbc"
+SPLIT = ROOT / "training" / "data" / "splits" / "pbc_split.csv"
 
 
 def slic_reference(rgb: np.ndarray) -> np.ndarray:
@@ -54,7 +56,7 @@ def _cellavision_test() -> list[Path]:
 
 def _hed_copies() -> list[Path]:
     if not SHIFTED.is_dir():
-        raise SystemExit(f"{SHIFTED} missing: python training/make_shifted_val.py --split test --out {SHIFTED}")
+        raise SystemExit(f"{SHIFTED} missing: python -m training.data.make_shifted_val --split test --out {SHIFTED}")
     return sorted((SHIFTED / "images").glob("*_hed.png"))
 
 

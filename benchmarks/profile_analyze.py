@@ -3,7 +3,7 @@
     python -m benchmarks.profile_analyze [--n 11] [--top 10]
 
 Sets: cellavision test images (300x300), stain-shifted copies of them (``/work/cache/shifted_test``,
-made by training/make_shifted_val.py) and a 1920x1440 field (the bench mosaic of cli/bench.py).
+made by ``python -m training.data.make_shifted_val``) and a 1920x1440 field (the bench mosaic of cli/bench.py).
 Prints, per set, the ten functions with the most own time (tottime) and the cumulative time of the
 main steps, so the report can show where the time goes before and after a change.
 """
@@ -19,7 +19,9 @@ from pathlib import Path
 
 from wbc_desktop.core.io.images import read_image
 
-CELLAVISION = Path("/work/shared/data/wbc-seg-cellavision")
+from training.lib.paths import DATA
+
+CELLAVISION = DATA / "wbc-seg-cellavision"
 SHIFTED = Path("/work/cache/shifted_test")
 
 

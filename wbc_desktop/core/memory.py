@@ -1,6 +1,6 @@
 """Keep a long run's memory flat: bound torch's native caches and hand freed memory back.
 
-Why (measured, training/reports/one-pass.md): one ``analyze`` over PBC images grew by about 0.5 MB
+Why (measured, training/reports/speed/one-pass.md): one ``analyze`` over PBC images grew by about 0.5 MB
 per image while Python's own heap (tracemalloc) stayed flat. Two native causes:
 
 - oneDNN/ideep, which runs torch's CPU convolutions, caches a compiled primitive per input shape
@@ -21,7 +21,7 @@ import os
 import sys
 
 CACHE_CAPACITY = "16"  # shapes kept per primitive kind: the recent sizes of one batch still hit
-_libc = None
+_libc: "ctypes.CDLL | bool | None" = None  # None: not looked up yet; False: not glibc
 
 
 def bound_native_caches() -> None:
@@ -41,7 +41,7 @@ def release_freed_memory() -> bool:
             _libc.malloc_trim  # noqa: B018 (absent from musl: AttributeError)
         except (OSError, AttributeError):
             _libc = False
-    if not _libc:
+    if not isinstance(_libc, ctypes.CDLL):
         return False
     _libc.malloc_trim(0)
     return True

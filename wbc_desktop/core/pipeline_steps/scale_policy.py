@@ -11,10 +11,13 @@ which measure too small, so a white cell sized by that ruler comes out implausib
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Optional
+from typing import TYPE_CHECKING, Callable, Optional
 
 from wbc_desktop.core.cells.size_scale import CONFIDENCE, framing_scale, implausible_size, main_cell, scale_from_cell
 from wbc_desktop.core.imaging.scale import ScaleChoice
+
+if TYPE_CHECKING:
+    from wbc_desktop.core.pipeline_steps.glance import Glance
 
 SAME = 0.08  # a white-cell factor within 8% of the red cells' keeps the red cells' (as before)
 LOOK_AGAIN = 0.25  # a white-cell factor this far from the glance's: glance again at it (a cell seen at a
@@ -36,7 +39,7 @@ def needs_glance(choice: ScaleChoice) -> bool:
 
 
 def decide_scale(choice: ScaleChoice, glance, shape: tuple[int, int], classifier=None,
-                 look_again: Optional[Callable[[float], object]] = None) -> ScaleDecision:
+                 look_again: Optional[Callable[[float], "Glance"]] = None) -> ScaleDecision:
     """The factor the one segmentation uses (``glance``: None when there was none to look at;
     ``look_again(f)``: a new glance at factor ``f``, when the white cell's size calls for one)."""
     d = ScaleDecision(choice.factor, choice.note, choice.method, choice.confidence)

@@ -1,14 +1,15 @@
 """What the one-pass pipeline (issue 26) changes on labelled images: Dice, flags, scales and types.
 
 Runs ``Pipeline.analyze`` (shipped default segmenter and classifier) over cellavision test images and
-their shifted copies (``training/make_shifted_val.py --split test --out /work/cache/shifted_test``) and
+their shifted copies (``python -m training.data.make_shifted_val --split test --out /work/cache/shifted_test``) and
 writes one JSON line per image: Dice (nucleus, cytoplasm, cell, mean), familiarity and flag, scale and
 method, the types of the cells and the milliseconds. Run it once on the old tree and once on the new
 one (PYTHONPATH picks the tree) and compare with ``--compare OLD NEW``.
 
-    PYTHONPATH=$PWD python -m training.eval_one_pass --out /tmp/new.jsonl
-    PYTHONPATH=/work/main python -m training.eval_one_pass --out /tmp/old.jsonl
-    python -m training.eval_one_pass --compare /tmp/old.jsonl /tmp/new.jsonl
+    python -m training.eval.eval_one_pass --out /tmp/new.jsonl           # this tree
+    (another tree, same command)                                          --out /tmp/old.jsonl
+    python -m training.eval.eval_one_pass --compare /tmp/old.jsonl /tmp/new.jsonl
+    python -m training.eval.eval_one_pass --pbc 160 --out /tmp/pbc.json  # PBC test subsample
 """
 
 from __future__ import annotations
@@ -22,8 +23,10 @@ from pathlib import Path
 
 import numpy as np
 
-CV = Path("/work/shared/data/wbc-seg-cellavision")
-SHIFTED = Path("/work/cache/shifted_test")
+from training.lib.paths import DATA, REPO
+
+CV = DATA / "wbc-seg-cellavision"
+SHIFTED = Path("/work/cache/shifted_test")  # python -m training.data.make_shifted_val --split test --out (this)
 
 
 def items(sets: list[str]):
@@ -58,12 +61,12 @@ def run(out: Path, sets: list[str]) -> None:
 
 
 def run_pbc(out: Path, n: int) -> None:
-    """The PBC test split (training/splits/pbc_split.csv), every k-th image so that about ``n`` remain
+    """The PBC test split (training/data/splits/pbc_split.csv), every k-th image so that about ``n`` remain
     (stratified by the split's class order), through ``Pipeline.analyze``: the central cell's type."""
     from wbc_desktop.core.cells.evaluation import evaluate_classification
     from wbc_desktop.core.pipeline import Pipeline
 
-    split = Path(__file__).resolve().parent / "splits" / "pbc_split.csv"
+    split = REPO / "training" / "data" / "splits" / "pbc_split.csv"
     items = [(r["image"], r["cell_type"]) for r in csv.DictReader(open(split, newline="")) if r["split"] == "test"]
     by: dict[str, list] = defaultdict(list)
     for it in items:
@@ -71,7 +74,7 @@ def run_pbc(out: Path, n: int) -> None:
     per = max(1, n // len(by))
     chosen = [it for c in sorted(by) for it in by[c][:: max(1, len(by[c]) // per)][:per]]
     pipe = Pipeline.load("default", "default", device="cpu")
-    r = evaluate_classification(pipe.analyze, chosen, image_dir=Path("/work/shared/data/pbc"))
+    r = evaluate_classification(pipe.analyze, chosen, image_dir=DATA / "pbc")
     out.write_text(json.dumps(r) + "\n")
     print(f"PBC test subsample n={r['n']}: accuracy {r['accuracy']:.4f}, forced {r['accuracy_forced']:.4f}")
 
