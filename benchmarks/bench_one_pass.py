@@ -143,11 +143,15 @@ def _stain_shifted(sources: list[Path], folder: Path) -> list[Path]:
 
 
 def memory_ratio(files: list[Path], small: int, large: int) -> dict:
+    """Peak RSS over ``large`` images and over ``small`` of them taken evenly from the same list (the
+    same mix of classes and sizes: a peak set by one kind of image, e.g. a platelet crop sized as a
+    white cell, must be in both), each run in a fresh process."""
     res = {}
     for n in (small, large):
+        chosen = files[:: max(1, large // n)][:n] if n < large else files[:n]
         with tempfile.TemporaryDirectory() as d:
             for i in range(n):  # distinct names: each is a new image to the batch
-                src = files[i % len(files)]
+                src = chosen[i % len(chosen)]
                 os.symlink(src, Path(d) / f"{i:05d}_{src.name}")
             res[n] = _child(_BATCH_CHILD, d)
     ok = all("peak_mb" in v for v in res.values())
