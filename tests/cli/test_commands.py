@@ -33,6 +33,15 @@ def test_analyze_writes_masks_overlays_and_tables(tmp_path, inputs, tiny_segment
     assert "device: cpu" in capsys.readouterr().err
 
 
+def test_analyze_without_overlays_writes_masks_and_tables_only(tmp_path, inputs, tiny_segmenter):
+    out = tmp_path / "out"
+    rc = main(["analyze", str(inputs), "--out", str(out), "--model", str(tiny_segmenter), "--classifier", "none",
+               "--no-overlays"])
+    assert rc == 0
+    assert (out / "masks" / "002.png").is_file() and not list((out / "overlays").glob("*.png"))
+    assert (out / "cells.csv").is_file()
+
+
 def test_analyze_with_rotated_views_types_the_same_cells(tmp_path, inputs, capsys):
     # the shipped models: one view, the card's policy and four views find the same cells; the log says which
     rows = {}

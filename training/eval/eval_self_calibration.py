@@ -1,8 +1,8 @@
 """Stain self-calibration (core.imaging.self_calibration): Dice with and without it, per shift kind.
 
 Each image goes through ``Pipeline.analyze`` (the path of ``analyze`` and ``evaluate``) twice:
-with the second, self-calibrated pass off, and on (the default: taken only by images the
-familiarity model flags). Also reported: the share flagged, and what forcing the pass on every
+with the self-calibration off, and on (the default: fitted to the first look's glance, only for
+images the glance finds unfamiliar; the one segmentation then goes through it). Also reported: the share flagged, and what forcing the pass on every
 image would give (why it is not done: it costs familiar images a little).
 
     python -m training.data.make_shifted_val --split test --out /tmp/shifted_test
@@ -48,7 +48,9 @@ def main() -> None:
         off = pipe.analyze(ImageData(img.pixels))
         pipe.self_calibrate = True
         on = pipe.analyze(ImageData(img.pixels))
-        forced = pipe.segmenter.segment(img.pixels, scale=off.scale, self_calibrate=True)
+        pipe.self_calibrate = "always"
+        forced = pipe.analyze(ImageData(img.pixels))
+        pipe.self_calibrate = True
         rows.append({"kind": kind, "image": ip.name, "familiarity": off.familiarity,
                      "off": dice_scores(off.class_map, gt), "on": dice_scores(on.class_map, gt),
                      "forced": dice_scores(forced.class_map, gt)})

@@ -22,7 +22,8 @@ from wbc_desktop.core.io.images import describe_no_images, list_images
 def _settings(args: argparse.Namespace, threads: int) -> BatchSettings:
     classifier = None if str(args.classifier).lower() == "none" else args.classifier
     return BatchSettings(model=args.model, classifier=classifier, device=args.device, views=args.views,
-                         pixel_size=args.pixel_size, scale=args.scale, threads=threads)
+                         pixel_size=args.pixel_size, scale=args.scale, threads=threads,
+                         overlays=not getattr(args, "no_overlays", False))
 
 
 def _bar(total: int):

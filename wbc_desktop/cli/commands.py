@@ -50,6 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     w.add_argument("--workers", type=int, help="analyse on a local Dask cluster of N single-threaded processes")
     w.add_argument("--scheduler", help="analyse on an existing Dask cluster (the address of its scheduler)")
     a.add_argument("--fresh", action="store_true", help="start over: redo images an earlier run into --out finished")
+    a.add_argument("--no-overlays", action="store_true", help="write masks and tables only (faster; no overlays/ folder)")
     common(a)
 
     e = sub.add_parser("evaluate", help="Dice (and classification accuracy) against reference labels")

@@ -16,11 +16,13 @@ Around that walk: ``weights`` (model files, versions, the safe-file check), ``re
 person's decisions and their undo history), ``editing`` (mask corrections), ``project`` (the
 folder that keeps analyses and corrections; its names in ``project/layout.py``), ``retrain`` (new
 versions from a project's corrections) and ``batch`` (many images, clusters, whole slides).
-``pipeline.py`` runs steps 1-4 as ``Pipeline.analyze(path) -> Analysis``, ``slide_view.py`` the
+``pipeline.py`` runs steps 1-4 as ``Pipeline.analyze(path) -> Analysis`` (its named steps, a first
+look deciding scale and colour, one segmentation, cells, the typing policy, are in
+``pipeline_steps/``), ``slide_view.py`` the
 same for a whole slide in tiles, and ``pipeline_process.py`` hosts the Pipeline in a child
 process for the app. Shared by every subpackage: ``analysis`` (the result records), ``device``,
 ``progress`` (progress callback, cancel token), ``errors``, ``credits`` (what the app is made of).
-Dependencies point down: batch, retrain > pipeline_process > pipeline > project > editing >
-review > cells > segmentation > imaging > weights > export > io (a layers contract in
+Dependencies point down: batch, retrain > pipeline_process > pipeline > pipeline_steps > project >
+editing > review > cells > segmentation > imaging > weights > export > io (a layers contract in
 ``pyproject.toml``).
 """

@@ -1,4 +1,9 @@
-"""analyze(image) -> Analysis: the single entry point shared by the CLI, the GUI and batch runs."""
+"""analyze(image) -> Analysis: the single entry point shared by the CLI, the GUI and batch runs.
+
+The walk itself is a short sequence of named steps in :mod:`core.pipeline_steps` (first look, one
+segmentation, cells, typing policy); here are the loaded models, the choice of classifier for an
+unfamiliar image, retyping and whole slides.
+"""
 
 from __future__ import annotations
 
@@ -36,7 +41,11 @@ class Pipeline:
         src = getattr(segmenter, "source", "")
         # Training-set statistics beside the segmenter (absent for user-trained models: not measured)
         self.familiarity = FamiliarityModel.load(Path(src) / "familiarity.json") if src else None
-        self.self_calibrate = True  # unfamiliar images take a second, self-calibrated pass (core.imaging.self_calibration)
+        # an image the first look finds unfamiliar is segmented through its own stain calibration
+        # (False: never; "always": every image, for evaluation)
+        self.self_calibrate: Union[bool, str] = True
+        # a colour standardisation plugged into the first look (core.pipeline_steps.colour.Standardise); None: none
+        self.standardise = None
         # the shipped default classifier hands unfamiliar images to this one (set by load; None: never)
         self.unfamiliar_classifier_name: Optional[str] = None
         self._unfamiliar_classifier: Optional[CellClassifier] = None
@@ -45,7 +54,10 @@ class Pipeline:
     def load(cls, seg_model: str = "default", cls_model: Optional[str] = "default", device: str = "auto",
              views: int = 0) -> "Pipeline":
         """``views``: rotated views per cell for the classifier (1, 2 or 4; 0 keeps its card's)."""
+        from wbc_desktop.core.memory import bound_native_caches
         from wbc_desktop.core.segmentation.segmenter import Segmenter
+
+        bound_native_caches()  # before the first convolution: memory flat over varying image sizes
 
         seg = Segmenter.load(seg_model, device=device)
         clf = None
@@ -125,89 +137,6 @@ class Pipeline:
             info["classifier"] = self.classifier.info()
         return info
 
-    def _run(self, pixels, pixel_size_um, scale, progress, cancel, timings, self_calibrate: bool = False,
-             classify: bool = True):
-        """Segment, find cells, type them (unless ``classify`` is False): (SegResult, instances, cells)."""
-        from wbc_desktop.core.cells.instances import find_cells
-
-        t0 = time.perf_counter()
-        progress(0, 3, "segmenting")
-        seg = self.segmenter.segment(pixels, pixel_size_um=pixel_size_um, scale=scale, progress=progress, cancel=cancel,
-                                     self_calibrate=self_calibrate)
-        timings["segment"] = timings.get("segment", 0.0) + (time.perf_counter() - t0) * 1e3
-        check_cancel(cancel)
-        progress(1, 3, "finding cells")
-        t1 = time.perf_counter()
-        instances, cells = find_cells(seg.class_map, scale=seg.scale)
-        timings["cells"] = timings.get("cells", 0.0) + (time.perf_counter() - t1) * 1e3
-        check_cancel(cancel)
-        progress(2, 3, "typing cells")
-        t2 = time.perf_counter()
-        if classify and self.classifier is not None and cells:
-            self.classifier.classify(pixels, seg.class_map, instances, cells, scale=seg.scale)
-        timings["classify"] = timings.get("classify", 0.0) + (time.perf_counter() - t2) * 1e3
-        return seg, instances, cells
-
-    def _recalibrated(self, pixels, a: Analysis, progress, cancel, timings) -> bool:
-        """An unfamiliar image segmented again through its own stain calibration, at the scale
-        already chosen (core.imaging.self_calibration); ``a`` takes the new masks and its cells,
-        untyped (the caller types them once, with the classifier the image calls for)."""
-        t0 = time.perf_counter()
-        seg, instances, cells = self._run(pixels, None, a.scale, progress, cancel, timings, self_calibrate=True,
-                                          classify=False)
-        timings["self_calibration_pass"] = (time.perf_counter() - t0) * 1e3
-        if not seg.self_calibrated:
-            return False
-        a.class_map, a.instances, a.cells, a.uncertainty = seg.class_map, instances, cells, seg.uncertainty
-        a.notes.append(seg.notes[-1])
-        return True
-
-    def _type_cells(self, pixels, a: Analysis, clf, timings) -> None:
-        """Type every cell of ``a`` with ``clf``, then the platelet size rule."""
-        from wbc_desktop.core.cells.size_scale import apply_size_prior
-
-        t = time.perf_counter()
-        clf.classify(pixels, a.class_map, a.instances, a.cells, scale=a.scale)
-        timings["classify_again"] = (time.perf_counter() - t) * 1e3
-        apply_size_prior(a.cells, a.scale, a.scale_method, clf.threshold)
-
-    @staticmethod
-    def _red_cells_doubtful(seg, cells, shape) -> bool:
-        """A crop that the white cell fills, where red cells give it an implausible size.
-
-        Red cells cut by a tight crop's border measure too small (0.35-0.75x their size on
-        cellavision crops), so the white cell, sized by that ruler, comes out far too large.
-        """
-        from wbc_desktop.core.cells.size_scale import implausible_size
-
-        return seg.scale_method == "red-cells" and implausible_size(cells, seg.scale, shape[0] * shape[1])
-
-    def _rescale_by_cell(self, pixels, seg, instances, cells, progress, cancel, timings):
-        """No red cell to measure and no pixel size: take the scale from the white cell (core.cells.size_scale)."""
-        from wbc_desktop.core.cells.size_scale import CONFIDENCE, framing_scale, scale_from_cell
-
-        h, w = pixels.shape[:2]
-        first_note = seg.notes[0] if seg.notes else ""
-        framed = framing_scale(cells, seg.scale, (h, w))
-        if framed is not None:  # too small to hold a white cell at this scale: a crop around one
-            seg, instances, cells = self._run(pixels, None, framed[0], progress, cancel, timings)
-            seg.notes[0] = framed[1]
-            seg.scale_method, seg.scale_confidence = "framing", round(CONFIDENCE / 2, 3)
-        for _ in range(2):  # the first pass at a wrong scale biases the size: measure again once
-            found = scale_from_cell(cells, seg.scale, h * w)
-            if found is None:
-                break
-            f, note = found
-            if abs(f / seg.scale - 1.0) < 0.08:
-                if seg.scale_method == "assumed":  # the white cell agrees with the assumed scale: keep it
-                    seg.notes[0] = f"scale {seg.scale:.3g} (training scale) agrees with the white cell's size"
-                    seg.scale_method, seg.scale_confidence = "wbc-size", CONFIDENCE
-                break
-            seg, instances, cells = self._run(pixels, None, f, progress, cancel, timings)
-            seg.notes[0] = note + f" (red cells: {first_note.split(': ', 1)[-1].split(';')[0]})"
-            seg.scale_method, seg.scale_confidence = "wbc-size", CONFIDENCE
-        return seg, instances, cells
-
     def analyze(
         self,
         image: Union[ImageData, str, Path],
@@ -216,17 +145,28 @@ class Pipeline:
         pixel_size_um: Optional[float] = None,
         scale: Optional[float] = None,
     ) -> Analysis:
-        """Segment, find cells and type them. Raises InputError/Cancelled, never hangs."""
+        """First look, one segmentation, cells, types (:mod:`core.pipeline_steps`). Raises
+        InputError/Cancelled, never hangs."""
+        from wbc_desktop.core.pipeline_steps.find_cells import find
+        from wbc_desktop.core.pipeline_steps.first_look import first_look
+        from wbc_desktop.core.pipeline_steps.segment import segment_once
+        from wbc_desktop.core.pipeline_steps.typing_policy import type_cells
+
         img = image if isinstance(image, ImageData) else read_image(image)
         name = img.path.name if img.path is not None else "image"
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
         px = pixel_size_um or img.pixel_size_um
-        seg, instances, cells = self._run(img.pixels, px, scale, progress, cancel, timings)
-        if seg.scale_method == "assumed" or self._red_cells_doubtful(seg, cells, img.pixels.shape):
-            seg, instances, cells = self._rescale_by_cell(img.pixels, seg, instances, cells, progress, cancel, timings)
-        timings["total"] = (time.perf_counter() - t0) * 1e3
-        progress(3, 3, "done")
+        progress(0, 4, "first look")
+        look = first_look(self, img.pixels, px, scale, timings, self.standardise)
+        check_cancel(cancel)
+        progress(1, 4, "segmenting")
+        seg = segment_once(self.segmenter, img.pixels, look, timings, progress, cancel)
+        check_cancel(cancel)
+        progress(2, 4, "finding cells")
+        instances, cells = find(seg.class_map, seg.scale, timings)
+        check_cancel(cancel)
+        progress(3, 4, "typing cells")
         method = seg.scale_method
         if method == "pixel-size" and not pixel_size_um and img.pixel_size_um:
             method = "tiff-resolution"
@@ -244,29 +184,9 @@ class Pipeline:
             uncertainty=seg.uncertainty,
             scale_method=method,
             scale_confidence=seg.scale_confidence,
+            standardisation=look.colour.standardisation,
         )
-        if self.classifier is not None:
-            from wbc_desktop.core.cells.size_scale import apply_size_prior
-
-            n = apply_size_prior(a.cells, a.scale, a.scale_method, self.classifier.threshold)
-            if n:
-                a.notes.append(f"{n} cell(s) typed platelet but wider than any platelet the model learned: re-typed")
-        if self.familiarity is not None:
-            from wbc_desktop.core.imaging.familiarity import FLAG_BELOW, apply_unsure, image_features, image_warning
-
-            a.familiarity = round(self.familiarity.score(image_features(img.pixels, a)), 3)
-            a.warning = image_warning(a.familiarity)
-            recalibrated = (a.familiarity < FLAG_BELOW and self.self_calibrate
-                            and getattr(self.segmenter, "stain_reference", None) is not None
-                            and self._recalibrated(img.pixels, a, progress, cancel, timings))
-            clf = self.classifier_for(a.familiarity)
-            if clf is not None and a.cells and (recalibrated or clf is not self.classifier):
-                self._type_cells(img.pixels, a, clf, timings)
-                if clf is not self.classifier:
-                    a.models["classifier"] = clf.info()
-                    a.notes.append(f"unfamiliar image: cells typed by the {clf.info()['name']} cell-type model "
-                                   f"(v{clf.info()['version']}, made for stains unlike the training labs')")
-            n = apply_unsure(a.cells, a.familiarity, self.familiarity.unsure_below)
-            if n:
-                a.notes.append(f"unfamiliar image: {n} cell(s) typed below {self.familiarity.unsure_below:g} left unidentified")
+        type_cells(self, img.pixels, a, timings)
+        timings["total"] = (time.perf_counter() - t0) * 1e3
+        progress(4, 4, "done")
         return a

@@ -39,3 +39,19 @@ def test_reconstruction_iou_on_real_image_is_high_but_below_one(cell_pair):
     rgb, mask = cell_pair
     r = reconstruction_iou(compute_superpixels(rgb, 16), mask)
     assert 0.85 < r["miou"] < 1.0
+
+
+def test_slic_uint8_gives_scikit_images_labels(fixtures):
+    """The table-driven colour conversion changes the speed, not one label."""
+    from skimage.segmentation import slic
+
+    from wbc_desktop.core.io.images import read_image
+    from wbc_desktop.core.segmentation.augment import resize
+    from wbc_desktop.core.segmentation.superpixels import slic_uint8
+
+    for p in sorted((fixtures / "cellavision" / "images").iterdir())[:3]:
+        rgb = resize(read_image(p).pixels, (147, 139))
+        n = rgb.shape[0] * rgb.shape[1] // 16
+        ref = slic(rgb, n_segments=n, compactness=10, max_num_iter=5, start_label=0, enforce_connectivity=False,
+                   convert2lab=True)
+        assert (slic_uint8(rgb, n, 10, 5) == ref).all()

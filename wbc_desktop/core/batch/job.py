@@ -18,6 +18,7 @@ from wbc_desktop.core.errors import InputError, WbcError
 from wbc_desktop.core.io.tiles import HALO, SLIDE_MIN_TILES, TILE
 
 _PIPES: dict[str, object] = {}
+PNG_LEVEL = 1  # zlib level of masks and overlays (core.io.atomic.encode_png)
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,7 @@ class BatchSettings:
     threads: int = 0  # torch threads in this process (0: leave torch's default); workers use 1
     tile: int = TILE  # whole-slide images: the side of a tile's core (core.io.tiles)
     halo: int = HALO  # context around each core
+    overlays: bool = True  # write overlays/<stem>.png (``analyze --no-overlays``: masks and tables only)
 
     def is_slide(self, path: Path) -> bool:
         """Analysed in tiles: any TIFF over the single-read limit, or a tiled one over 4 tiles."""
@@ -43,6 +45,8 @@ class BatchSettings:
     def key(self) -> str:
         d = asdict(self)
         d.pop("device"), d.pop("threads")
+        if d["overlays"]:  # the default: records made before the option existed stay valid
+            d.pop("overlays")
         return json.dumps(d, sort_keys=True)
 
 
@@ -108,18 +112,20 @@ def analyze_image(path: str, settings: BatchSettings) -> dict:
     from wbc_desktop.core.io.images import class_map_to_mask, read_image
     from wbc_desktop.core.export.layout import mask_file, overlay_file
     from wbc_desktop.core.export.tables import cell_rows, image_row
+    from wbc_desktop.core.memory import release_freed_memory
     from wbc_desktop.core.segmentation.overlay import render_overlay
 
     p = Path(path)
+    release_freed_memory()  # the previous image's arrays are freed by now: give their pages back (core.memory)
     t0 = time.perf_counter()
     try:
         pipe = pipeline(settings)
         img = read_image(p)
         a = pipe.analyze(img, pixel_size_um=settings.pixel_size, scale=settings.scale)
-        files = {
-            mask_file(p.stem): encode_png(class_map_to_mask(a.class_map)),
-            overlay_file(p.stem): encode_png(render_overlay(img.pixels, a.class_map, boxes=cell_boxes(a))),
-        }
+        files = {mask_file(p.stem): encode_png(class_map_to_mask(a.class_map), PNG_LEVEL)}
+        if settings.overlays:
+            files[overlay_file(p.stem)] = encode_png(render_overlay(img.pixels, a.class_map, boxes=cell_boxes(a)),
+                                                     PNG_LEVEL)
     except WbcError as e:
         return {"path": str(p), "error": error_line(p, e)}
     return {

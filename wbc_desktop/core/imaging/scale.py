@@ -168,8 +168,12 @@ def _measure(rgb: np.ndarray) -> tuple[Optional[float], int, float, str]:
     ys, xs, r = ys[inside], xs[inside], r[inside]
     if purple.any() and len(r):
         # Drop maxima whose disc reaches purple pixels (WBC, platelets on a red cell).
-        pd = ndi.distance_transform_edt(~purple)
-        keep = pd[ys, xs] > r * 1.05
+        # the distance to the nearest purple pixel, at the maxima only (a k-d tree: the same exact
+        # Euclidean distance as a distance transform of the whole image, at a fraction of its cost)
+        from scipy.spatial import cKDTree
+
+        pd, _ = cKDTree(np.argwhere(purple)).query(np.stack([ys, xs], 1))
+        keep = pd > r * 1.05
         ys, xs, r = ys[keep], xs[keep], r[keep]
     r, n_sup = _suppress(ys, xs, r)
     if len(r) < _MIN_PEAKS:

@@ -3,12 +3,13 @@
 Why: a stain shift (another haematoxylin hue or strength) costs the shipped segmenter more than
 any change of scale or focus (cellavision test copies: mean Dice 0.86 under a strong HED shift,
 0.95 otherwise), and a lab's first images come before any correction it could retrain on. The
-first pass still finds most of the nucleus and cytoplasm; their colours, compared with the same
+first look (the pipeline segments a half-resolution copy, :mod:`core.pipeline_steps.glance`) still
+finds most of the nucleus and cytoplasm; their colours, compared with the same
 classes' colours in the training data (``stain_reference.json`` beside the model: per-class mean
 and covariance), give the colour map of :mod:`~wbc_desktop.core.imaging.calibration`, and the
-image is segmented again through it. Pixels near a first-pass border are left out of the fit
-(they are the ones most likely wrong). Only images the pipeline flags as unfamiliar
-(``core.imaging.familiarity``) take the second pass: the stain signature alone does not separate the
+image is segmented once, through it. Pixels near a first-pass border are left out of the fit
+(they are the ones most likely wrong). Only images the first look finds unfamiliar
+(``core.imaging.familiarity``) are calibrated: the stain signature alone does not separate the
 training lab's images from shifted ones well enough (``training/eval/eval_self_calibration.py``), and
 calibrating a familiar image costs it a little Dice.
 """
@@ -68,13 +69,17 @@ class StainReference:
         return float(np.linalg.norm(signature(rgb) - self.signature))
 
 
-def self_calibrate(rgb: np.ndarray, class_map: np.ndarray, ref: StainReference) -> Optional[ColourMap]:
-    """The colour map taking this image's first-pass classes to the reference's; None when a class
-    has too few sure pixels to fit."""
+def self_calibrate(rgb: np.ndarray, class_map: np.ndarray, ref: StainReference, erode_px: int = ERODE_PX,
+                   min_px: int = MIN_CLASS_PX) -> Optional[ColourMap]:
+    """The colour map taking this image's first-look classes to the reference's; None when a class
+    has too few sure pixels to fit.
+
+    ``rgb``/``class_map`` may be a reduced copy (the pipeline's first look segments one at half the
+    model's scale): ``erode_px`` and ``min_px`` are then given in its pixels."""
     sure = np.full(class_map.shape, 255, np.uint8)  # 255: left out
     for c in range(3):
-        inner = ndi.binary_erosion(class_map == c, iterations=ERODE_PX)
-        if inner.sum() < MIN_CLASS_PX:
+        inner = ndi.binary_erosion(class_map == c, iterations=erode_px) if erode_px else class_map == c
+        if inner.sum() < min_px:
             return None
         sure[inner] = c
-    return fit_colour_map_to_stats([(rgb, sure)], ref.means, ref.covs, ref.signature, min_pixels=MIN_CLASS_PX)
+    return fit_colour_map_to_stats([(rgb, sure)], ref.means, ref.covs, ref.signature, min_pixels=min_px)

@@ -40,13 +40,15 @@ def atomic_write_text(path: PathLike, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
 
 
-def encode_png(arr: np.ndarray) -> bytes:
+def encode_png(arr: np.ndarray, compress_level: int = 6) -> bytes:
+    """PNG bytes; ``compress_level`` 0-9 (zlib; 6 is PIL's default). Batch masks and overlays use 1:
+    measured on cellavision and PBC images, several times faster than 6 for files a few % larger."""
     import io as _io
 
     from PIL import Image
 
     buf = _io.BytesIO()
-    Image.fromarray(np.ascontiguousarray(arr)).save(buf, format="PNG")
+    Image.fromarray(np.ascontiguousarray(arr)).save(buf, format="PNG", compress_level=int(compress_level))
     return buf.getvalue()
 
 

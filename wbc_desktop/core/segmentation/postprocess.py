@@ -33,10 +33,13 @@ def clean_class_map(cls: np.ndarray, scale: float = 1.0) -> np.ndarray:
     if hn:
         hsize = ndi.sum(holes, hl, index=np.arange(1, hn + 1))
         idx = np.arange(1, hn + 1)
-        # each hole takes the class most of its rim has (nucleus inside a nucleus, else cytoplasm)
-        grown = ndi.grey_dilation(hl, size=(3, 3))
-        rim = np.where(holes, 0, grown)
-        nuc_rim = ndi.mean(out == 2, rim, index=idx)
+        # each hole takes the class most of its rim has (nucleus inside a nucleus, else cytoplasm);
+        # the rims lie within one pixel of the holes: work in the holes' bounding box only
+        ys, xs = np.flatnonzero(holes.any(1)), np.flatnonzero(holes.any(0))
+        box = (slice(max(0, ys[0] - 1), ys[-1] + 2), slice(max(0, xs[0] - 1), xs[-1] + 2))
+        grown = ndi.grey_dilation(hl[box], size=(3, 3))
+        rim = np.where(holes[box], 0, grown)
+        nuc_rim = ndi.mean(out[box] == 2, rim, index=idx)
         fill = np.concatenate([[0], np.where(np.nan_to_num(nuc_rim) > 0.5, 2, 1)]).astype(np.uint8)
         small = np.concatenate([[False], hsize <= MAX_HOLE * px])[hl]
         out[small] = fill[hl[small]]

@@ -48,13 +48,16 @@ class SegResult:
     uncertainty: Optional[np.ndarray] = None  # uint8 HxW normalised entropy (core.segmentation.uncertainty)
     scale_method: str = ""  # see core.imaging.scale.ScaleChoice
     scale_confidence: float = 0.0
-    self_calibrated: bool = False  # segmented through its own stain calibration (core.imaging.self_calibration)
 
 
 def prepare(rgb: np.ndarray, gain: Optional[np.ndarray], cal: Optional[ColourMap] = None) -> np.ndarray:
     """What the network sees of an image: background gain, then the lab's calibration if any."""
     out = apply_gain(rgb, gain)
     return cal.apply(out) if cal is not None else out
+
+
+def gain_note(gain: np.ndarray) -> str:
+    return "background colour normalised (gain R/G/B " + "/".join(f"{g:.2f}" for g in gain) + ")"
 
 
 def class_of(logits: torch.Tensor) -> np.ndarray:
@@ -158,59 +161,56 @@ class Segmenter:
         progress: ProgressFn = no_progress,
         cancel: Optional[threading.Event] = None,
         with_probabilities: bool = False,
-        self_calibrate: bool = False,
     ) -> SegResult:
-        """``self_calibrate``: an image known to be stained unlike the training data (the pipeline
-        asks when its familiarity is low) is segmented a second time through a colour map fitted to
-        its own first pass."""
+        """Choose the scale and colour, then segment once (the pipeline decides both in its first
+        look, :mod:`core.pipeline_steps`, and calls :meth:`segment_at`)."""
         t0 = time.perf_counter()
         timings: dict[str, float] = {}
         choice = self.scale_choice(rgb, pixel_size_um, scale)
-        f = choice.factor
         timings["scale"] = (time.perf_counter() - t0) * 1e3
         notes = [choice.note]
         gain = background_gain(rgb, self.background)
         if gain is not None:
-            notes.append("background colour normalised (gain R/G/B " + "/".join(f"{g:.2f}" for g in gain) + ")")
+            notes.append(gain_note(gain))
         cal = self.calibration_for(rgb, gain)
         if cal is not None:
             notes.append("this lab's stain calibration applied")
-        first_notes = list(notes)
-        res = self._run(rgb, f, gain, cal, first_notes, timings, t0, progress, cancel, with_probabilities)
-        if self_calibrate and cal is None and self.stain_reference is not None:
-            res = self._self_calibrated(rgb, f, gain, res, notes, timings, t0, progress, cancel, with_probabilities)
+        res = self.segment_at(rgb, choice.factor, gain, cal, notes, progress, cancel, with_probabilities,
+                              timings=timings, t0=t0)
         res.scale_method, res.scale_confidence = choice.method, choice.confidence
         return res
 
-    def _run(self, rgb, f, gain, cal, notes, timings, t0, progress, cancel, with_probabilities) -> SegResult:
+    def segment_at(self, rgb: np.ndarray, f: float, gain: Optional[np.ndarray], colour=None,
+                   notes: Optional[list[str]] = None, progress: ProgressFn = no_progress,
+                   cancel: Optional[threading.Event] = None, with_probabilities: bool = False,
+                   boxes: Optional[list[tuple[int, int, int, int]]] = None, timings: Optional[dict] = None,
+                   t0: Optional[float] = None) -> SegResult:
+        """One segmentation at factor ``f`` through ``gain`` then ``colour`` (anything with
+        ``apply(rgb) -> rgb``: a lab calibration, a self-calibration, a standardisation).
+
+        ``boxes``: a big field's candidate regions when already found (else found here)."""
+        t0 = time.perf_counter() if t0 is None else t0
+        timings = {} if timings is None else timings
+        notes = [] if notes is None else notes
         h, w = rgb.shape[:2]
         if h * w * f * f <= WHOLE_IMAGE_MAX_PX:
-            logits = self._segment_region(prepare(rgb, gain, cal), f, timings, notes)
+            logits = self._segment_region(prepare(rgb, gain, colour), f, timings, notes)
             cls = clean_class_map(class_of(logits), f)
             probs = logits.softmax(0).permute(1, 2, 0).numpy().astype(np.float16) if with_probabilities else None
             timings["total"] = (time.perf_counter() - t0) * 1e3
             return SegResult(cls, f, notes, probs, [], timings, entropy_u8(logits))
-        return self._segment_field(rgb, f, gain, cal, notes, timings, t0, progress, cancel)
+        return self._segment_field(rgb, f, gain, colour, notes, timings, t0, progress, cancel, boxes)
 
-    def _self_calibrated(self, rgb, f, gain, first: SegResult, notes, timings, t0, progress, cancel,
-                         with_probabilities) -> SegResult:
-        """A second pass through the image's own stain calibration (core.imaging.self_calibration);
-        the first pass when too few of its pixels are sure enough to fit one."""
-        from wbc_desktop.core.imaging.self_calibration import self_calibrate
+    def is_field(self, shape: tuple[int, int], f: float) -> bool:
+        """Segmented in candidate regions rather than whole (see :data:`WHOLE_IMAGE_MAX_PX`)."""
+        return shape[0] * shape[1] * f * f > WHOLE_IMAGE_MAX_PX
 
-        ts = time.perf_counter()
-        base = apply_gain(rgb, gain)
-        assert self.stain_reference is not None  # the caller checked
-        shift = self.stain_reference.shift(base)
-        cal = self_calibrate(base, first.class_map, self.stain_reference)
-        timings["self_calibration"] = (time.perf_counter() - ts) * 1e3
-        if cal is None:
-            first.notes.append(f"stain unlike the training data's (shift {shift:.0f}) but too few sure pixels to calibrate")
-            return first
-        notes.append(f"stain unlike the training data's (shift {shift:.0f}): calibrated on its own first pass, segmented again")
-        res = self._run(rgb, f, gain, cal, notes, timings, t0, progress, cancel, with_probabilities)
-        res.self_calibrated = True
-        return res
+    def candidate_boxes(self, rgb: np.ndarray, f: float) -> list[tuple[int, int, int, int]]:
+        """The regions of a big field that may hold a white cell (merged where they overlap)."""
+        from wbc_desktop.core.segmentation.candidates import find_candidates, merge_overlapping
+
+        rbc = self.target_rbc_px / f if self.target_rbc_px else None
+        return merge_overlapping([c.box for c in find_candidates(rgb, rbc)])
 
     def calibration_for(self, rgb: np.ndarray, gain: Optional[np.ndarray]) -> Optional[ColourMap]:
         """The stain calibration when this image looks like its lab's (None for others)."""
@@ -218,14 +218,12 @@ class Segmenter:
             return None
         return self.calibration if self.calibration.applies(apply_gain(rgb, gain)) else None
 
-    def _segment_field(self, rgb, f, gain, cal, notes, timings, t0, progress, cancel) -> SegResult:
-        from wbc_desktop.core.segmentation.candidates import find_candidates, merge_overlapping
-
+    def _segment_field(self, rgb, f, gain, cal, notes, timings, t0, progress, cancel, boxes=None) -> SegResult:
         h, w = rgb.shape[:2]
-        tc = time.perf_counter()
-        rbc = self.target_rbc_px / f if self.target_rbc_px else None
-        boxes = merge_overlapping([c.box for c in find_candidates(rgb, rbc)])
-        timings["candidates"] = (time.perf_counter() - tc) * 1e3
+        if boxes is None:
+            tc = time.perf_counter()
+            boxes = self.candidate_boxes(rgb, f)
+            timings["candidates"] = (time.perf_counter() - tc) * 1e3
         cls = np.zeros((h, w), np.uint8)
         doubt = np.zeros((h, w), np.uint8)  # outside the candidates: background, taken as sure
         for i, (x0, y0, x1, y1) in enumerate(boxes):
