@@ -1,0 +1,69 @@
+"""Prototypes: a lab's examples type its other cells; no example leaves the head's answer as it was."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from wbc_desktop.core.cells.prototypes import (Examples, combined_probabilities, decide, head_probabilities,
+                                               prototype_probabilities, weight_for)
+
+CLASSES = ["lymphocyte", "monocyte", "neutrophil"]
+
+
+def _lab(n: int = 30, seed: int = 0):
+    """Three well-separated clusters whose head (a stain the head never saw) calls everything neutrophil."""
+    rng = np.random.default_rng(seed)
+    centres = np.eye(3, 8, dtype=np.float32) * 4
+    labels = np.repeat(np.arange(3), n)
+    emb = centres[labels] + rng.normal(0, 0.3, (3 * n, 8)).astype(np.float32)
+    head = np.tile(np.array([[0.2, 0.2, 0.6]], np.float32), (3 * n, 1))
+    return emb, head, labels
+
+
+def test_no_example_gives_the_heads_probabilities():
+    emb, head, _ = _lab()
+    out = combined_probabilities(emb, Examples(), CLASSES, head)
+    assert np.array_equal(out, head)
+
+
+def test_one_example_per_type_types_the_clusters_right():
+    emb, head, labels = _lab()
+    ex = Examples("m")
+    for t in range(3):
+        i = int(np.flatnonzero(labels == t)[0])
+        ex.set(f"img:{i}", CLASSES[t], emb[i])
+    p = combined_probabilities(emb, ex, CLASSES, head, centre=emb.mean(0))
+    assert np.mean(p.argmax(1) == labels) == 1.0
+    assert np.allclose(p.sum(1), 1.0, atol=1e-5)
+
+
+def test_examples_of_one_type_only_share_out_the_heads_mass():
+    emb, head, labels = _lab()
+    ex = Examples("m")
+    ex.set("a", "monocyte", emb[np.flatnonzero(labels == 1)[0]])
+    p = prototype_probabilities(emb, ex, CLASSES, head)
+    assert np.allclose(p, head)  # one type: nothing to tell apart, the head stands
+
+
+def test_set_replaces_and_none_removes_an_example():
+    ex = Examples("m")
+    ex.set("a", "monocyte", np.ones(4))
+    ex.set("a", "lymphocyte", np.zeros(4))
+    assert ex.labels == ["lymphocyte"] and len(ex) == 1
+    ex.set("a", None, None)
+    assert len(ex) == 0 and ex.vectors.shape[0] == 0
+    ex.set("b", "monocyte", np.ones(4))
+    with pytest.raises(ValueError):
+        ex.set("c", "monocyte", np.ones(5))
+
+
+def test_weight_grows_with_the_examples():
+    assert weight_for(0) == 0.0 and 0 < weight_for(1) < weight_for(5) < weight_for(50) < 1
+
+
+def test_head_probabilities_and_decide():
+    p = head_probabilities(np.array([[1.0, 0.0]]), np.array([[5.0, 0.0], [0.0, 0.0], [0.0, 5.0]]), np.zeros(3))
+    d = decide(p[0], CLASSES, 0.5, "unidentified")
+    assert d.cell_type == "lymphocyte" and d.top3[0][0] == "lymphocyte"
+    assert decide(p[0], CLASSES, 0.999, "unidentified").cell_type == "unidentified"

@@ -1,0 +1,183 @@
+"""Lab learning: how many confirmed cells per type make a new lab's cells typed right (issue 24).
+
+For each "new lab" (training/eval/lab_cells.py) a person is simulated confirming k cells per
+type (k = 1, 3, 5, 10; random, several seeds; a type with fewer cells gives all but one); the
+other cells of the lab are scored. Methods, each with and without the batch's unlabelled cells:
+
+- ``head``: the shipped classifier alone (what the app does today);
+- ``proto``: core.cells.prototypes (nearest class mean on batch-centred embeddings, mixed with
+  the head, the weight growing with the examples) - what the app does;
+- ``adabn``: the classifier's BatchNorm statistics recomputed on the batch (feature statistics
+  adaptation), then as above;
+- ``lp``: label propagation over the batch's kNN graph (Zhou et al. 2004) from the method's probabilities;
+- ``self``: self-training: the confident cells join the examples (soft prototypes), once.
+
+Accuracy is the best class ("forced"; the app shows "unidentified" under its threshold, also
+reported as ``shown``). Hyper-parameters were chosen on ``pbc_shift`` only and kept for the rest.
+
+    PYTHONPATH=. python training/eval/lab_learning.py --out training/reports/lab-learning.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from training.eval.lab_cells import MODEL, load_set  # noqa: E402
+from wbc_desktop.core.cells import batch_structure as bs  # noqa: E402
+from wbc_desktop.core.cells.prototypes import Examples, combined_probabilities, head_probabilities  # noqa: E402
+
+KS = (1, 3, 5, 10)
+
+
+def pick(labels: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
+    """k cells per type at random (all but one where a type has no more than k)."""
+    out = []
+    for t in sorted(set(labels)):
+        idx = np.flatnonzero(labels == t)
+        n = min(k, len(idx) - 1)
+        if n > 0:
+            out.extend(rng.choice(idx, n, replace=False).tolist())
+    return np.array(sorted(out), int)
+
+
+def adabn(d: dict, model: str) -> dict:
+    """Embeddings and head recomputed with BatchNorm statistics from this batch's crops."""
+    import torch
+
+    from wbc_desktop.core.cells.classifier import CellClassifier, penultimate
+    from wbc_desktop.core.cells.crops import to_tensor
+
+    clf = CellClassifier.load(model, device="cpu")
+    m = clf.model
+    for mod in m.modules():
+        if isinstance(mod, torch.nn.BatchNorm2d):
+            mod.reset_running_stats()
+            mod.momentum = None  # cumulative average over the batch
+    x = to_tensor(d["crops"])
+    with torch.no_grad():
+        m.train()
+        for i in range(0, len(x), 128):
+            m(x[i:i + 128])
+        m.eval()
+        f = torch.cat([penultimate(m, x[i:i + 256]) for i in range(0, len(x), 256)]).numpy()
+        w, b = m.fc.weight.numpy(), m.fc.bias.numpy()
+    return {**d, "emb": f.astype(np.float32), "head": head_probabilities(f, w, b)}
+
+
+def predict(method: str, d: dict, ex_idx: np.ndarray, classes: list[str], opts: dict) -> np.ndarray:
+    emb, head, labels = d["emb"], d["head"], d["labels"]
+    centre = emb.mean(0) if opts.get("centre", True) else None
+    ex = Examples("eval")
+    for i in ex_idx:
+        ex.set(str(i), str(labels[i]), emb[i])
+    use_proto = "proto" in method
+    p = combined_probabilities(emb, ex, classes, head, centre=centre, tau=opts["tau"], n_half=opts["n_half"]) \
+        if use_proto else head.copy()
+    if "self" in method:
+        p = bs.self_train(emb, p, ex, classes, head, centre=centre, tau=opts["tau"], n_half=opts["n_half"],
+                          confident=opts["confident"]) if use_proto else \
+            bs.self_train(emb, p, Examples("eval"), classes, head, centre=centre, tau=opts["tau"],
+                          n_half=opts["n_half"], confident=opts["confident"])
+    if "lp" in method:
+        fixed = {int(i): classes.index(str(labels[i])) for i in ex_idx} if use_proto else {}
+        p = bs.propagate(emb, p, fixed, centre=centre, k=opts["knn"], alpha=opts["alpha"])
+    return p
+
+
+def score(p: np.ndarray, d: dict, rest: np.ndarray, classes: list[str], thr: float = 0.5) -> tuple[float, float]:
+    best = np.asarray(classes)[p[rest].argmax(1)]
+    truth = d["labels"][rest]
+    forced = float(np.mean(best == truth))
+    shown = float(np.mean((best == truth) & (p[rest].max(1) >= thr)))
+    return forced, shown
+
+
+METHODS = ("head", "head+lp", "head+self", "proto", "proto+lp", "proto+self", "proto+self+lp")
+
+
+def run_set(name: str, seeds: int, opts: dict, methods=METHODS, ks=KS, with_adabn: bool = True) -> dict:
+    d = load_set(name)
+    classes = [str(c) for c in d["classes"]]
+    variants = {"": d}
+    if with_adabn and MODEL[name] in ("pbc-only", "default"):
+        variants["adabn+"] = adabn(d, MODEL[name])
+    out: dict = {"n": int(len(d["labels"])), "model": MODEL[name],
+                 "types": {t: int((d["labels"] == t).sum()) for t in sorted(set(d["labels"]))}, "results": {}}
+    for vname, dv in variants.items():
+        for m in methods:
+            row = {}
+            for k in ks:
+                f, s = [], []
+                for seed in range(seeds):
+                    ex_idx = pick(d["labels"], k, np.random.default_rng(seed))
+                    rest = np.setdiff1d(np.arange(len(d["labels"])), ex_idx)
+                    p = predict(m, dv, ex_idx, classes, opts)
+                    a, b = score(p, dv, rest, classes)
+                    f.append(a)
+                    s.append(b)
+                row[str(k)] = {"forced": round(float(np.mean(f)), 4), "forced_sd": round(float(np.std(f)), 4),
+                               "shown": round(float(np.mean(s)), 4)}
+            out["results"][vname + m] = row
+    return out
+
+
+def update_time(n_cells: int = 2000, n_examples: int = 80, dim: int = 128, classes: int = 8, reps: int = 20) -> dict:
+    """Seconds for one prototype update (all cells' probabilities again) on random data of that size."""
+    rng = np.random.default_rng(0)
+    emb = rng.random((n_cells, dim), np.float32)
+    head = rng.dirichlet(np.ones(classes), n_cells).astype(np.float32)
+    names = [f"c{i}" for i in range(classes)]
+    ex = Examples("t")
+    for i in range(n_examples):
+        ex.set(str(i), names[i % classes], emb[i])
+    ts = {}
+    for m in ("proto", "proto+lp"):
+        t = []
+        for _ in range(reps):
+            t0 = time.perf_counter()
+            p = combined_probabilities(emb, ex, names, head, centre=emb.mean(0))
+            if m == "proto+lp":
+                bs.propagate(emb, p, {i: i % classes for i in range(n_examples)}, centre=emb.mean(0))
+            t.append(time.perf_counter() - t0)
+        ts[m] = {"median_s": round(float(np.median(t)), 4), "max_s": round(float(np.max(t)), 4)}
+    return {"cells": n_cells, "examples": n_examples, **ts}
+
+
+DEFAULTS = {"tau": 0.1, "n_half": 3.0, "knn": 10, "alpha": 0.8, "confident": 0.9, "centre": True}
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--sets", nargs="+", default=["pbc_shift", "cv", "cv_shift", "bccd"])
+    ap.add_argument("--seeds", type=int, default=10)
+    ap.add_argument("--out", default="")
+    for k, v in DEFAULTS.items():
+        ap.add_argument(f"--{k.replace('_', '-')}", type=type(v) if not isinstance(v, bool) else int, default=v)
+    a = ap.parse_args(argv)
+    opts = {k: getattr(a, k) for k in DEFAULTS}
+    doc = {"opts": opts, "seeds": a.seeds, "sets": {}}
+    for s in a.sets:
+        doc["sets"][s] = run_set(s, a.seeds, opts)
+        r = doc["sets"][s]["results"]
+        print(s, doc["sets"][s]["types"])
+        for m, row in r.items():
+            print(f"  {m:22s}", "  ".join(f"k{k}:{v['forced']:.3f}" for k, v in row.items()), flush=True)
+    doc["update_time"] = update_time()
+    print(doc["update_time"])
+    if a.out:
+        Path(a.out).write_text(json.dumps(doc, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

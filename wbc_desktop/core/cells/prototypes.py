@@ -1,0 +1,151 @@
+"""Typing a lab's cells by its own examples: prototypes in the classifier's embedding space.
+
+Why: a hematologist types cells while reviewing anyway. Each type a person sets or confirms in a
+project becomes an example; the project's other cells are typed by their similarity to those
+examples, mixed with the shipped head's probabilities with a weight that grows with the number
+of examples. No training run (an update is a few matrix products), and nothing is forgotten: the
+shipped head is never changed, so with no example the types are exactly the head's.
+
+The embedding is the classifier's pooled penultimate features (``Cell.embedding``), centred on the
+batch's own mean before cosine similarity (a new lab's stain moves every cell's features the same
+way; centring removes that shared shift), then compared with each type's mean example
+(nearest class mean, Snell et al. 2017). Figures: training/reports/lab-learning.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional, Sequence
+
+import numpy as np
+
+TAU = 0.1  # temperature of the cosine similarities (softmax over the types with examples)
+N_HALF = 3.0  # examples at which the prototypes and the head weigh the same (w = n / (n + N_HALF))
+
+
+@dataclass
+class Examples:
+    """A lab's typed cells in one embedding space (one classifier: ``space``).
+
+    ``keys`` name each example (``"image:cell_id"``) so that retyping a cell replaces its example
+    and undoing a type removes it.
+    """
+
+    space: str = ""
+    keys: list[str] = field(default_factory=list)
+    labels: list[str] = field(default_factory=list)
+    vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.float32))
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def set(self, key: str, label: Optional[str], vector: Optional[np.ndarray]) -> None:
+        """Add or replace the example ``key``; ``label`` None (or no vector) removes it."""
+        self.remove(key)
+        if label is None or vector is None:
+            return
+        v = np.asarray(vector, np.float32).reshape(1, -1)
+        if self.vectors.size and self.vectors.shape[1] != v.shape[1]:
+            raise ValueError(f"embedding of {v.shape[1]} values, the examples have {self.vectors.shape[1]}")
+        self.vectors = v if not self.vectors.size else np.concatenate([self.vectors, v])
+        self.keys.append(str(key))
+        self.labels.append(str(label))
+
+    def remove(self, key: str) -> None:
+        if key in self.keys:
+            i = self.keys.index(key)
+            del self.keys[i], self.labels[i]
+            self.vectors = np.delete(self.vectors, i, 0)
+
+    def counts(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for lab in self.labels:
+            out[lab] = out.get(lab, 0) + 1
+        return out
+
+
+def unit(x: np.ndarray) -> np.ndarray:
+    """Rows scaled to length 1 (zero rows stay zero)."""
+    x = np.asarray(x, np.float32)
+    n = np.linalg.norm(x, axis=-1, keepdims=True)
+    return x / np.maximum(n, 1e-8)
+
+
+def softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(-1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(-1, keepdims=True)
+
+
+def head_probabilities(embeddings: np.ndarray, weight: np.ndarray, bias: np.ndarray) -> np.ndarray:
+    """The shipped head (the classifier's last linear layer) on the embeddings: NxK probabilities."""
+    return softmax(np.asarray(embeddings, np.float32) @ np.asarray(weight, np.float32).T + np.asarray(bias, np.float32))
+
+
+def prototype_probabilities(queries: np.ndarray, examples: Examples, classes: Sequence[str], head: np.ndarray,
+                            centre: Optional[np.ndarray] = None, tau: float = TAU) -> np.ndarray:
+    """P(type) from similarity to each type's mean example, for the types that have examples.
+
+    The types with no example keep the head's probability; the mass the head gives to the types
+    with examples is shared among them by similarity. So one confirmed neutrophil sharpens the
+    neutrophil/other calls among "examples" types without taking anything from the rest.
+    """
+    head = np.asarray(head, np.float32)
+    seen = [k for k, c in enumerate(classes) if c in set(examples.labels)]
+    if not seen or not len(queries):
+        return head.copy()
+    mu = np.zeros(examples.vectors.shape[1], np.float32) if centre is None else np.asarray(centre, np.float32)
+    q = unit(np.asarray(queries, np.float32) - mu)
+    ex = unit(examples.vectors - mu)
+    lab = np.asarray(examples.labels)
+    means = unit(np.stack([ex[lab == classes[k]].mean(0) for k in seen]))
+    share = softmax((q @ means.T) / tau)
+    out = head.copy()
+    out[:, seen] = share * head[:, seen].sum(1, keepdims=True)
+    return out
+
+
+def weight_for(n_examples: float, n_half: float = N_HALF) -> float:
+    """How much the prototypes count against the head: 0 with no example, towards 1 with many."""
+    return float(n_examples) / (float(n_examples) + n_half) if n_examples > 0 else 0.0
+
+
+def combined_probabilities(queries: np.ndarray, examples: Examples, classes: Sequence[str], head: np.ndarray,
+                           centre: Optional[np.ndarray] = None, tau: float = TAU, n_half: float = N_HALF,
+                           n_effective: Optional[float] = None) -> np.ndarray:
+    """The head's and the prototypes' probabilities mixed, the prototypes weighing more with each example.
+
+    With examples of two or more types the prototypes' part puts all its mass on those types (a
+    new lab's stain makes the head wrong about which type a cell is, and it is the examples that
+    know); with one type only, it shares out the head's mass (see :func:`prototype_probabilities`),
+    since one type's example alone cannot tell a cell of it from a cell of another type.
+    """
+    head = np.asarray(head, np.float32)
+    if not len(examples):
+        return head.copy()
+    proto = prototype_probabilities(queries, examples, classes, head, centre, tau)
+    seen = [k for k, c in enumerate(classes) if c in set(examples.labels)]
+    if len(seen) >= 2:
+        share = proto[:, seen] / np.maximum(proto[:, seen].sum(1, keepdims=True), 1e-8)
+        proto = np.zeros_like(head)
+        proto[:, seen] = share
+    w = weight_for(len(examples) if n_effective is None else n_effective, n_half)
+    return (1.0 - w) * head + w * proto
+
+
+@dataclass
+class Decision:
+    """One cell's type from the combined probabilities (as the classifier writes them)."""
+
+    cell_type: str
+    confidence: float
+    top3: list[tuple[str, float]]
+    predicted_type: str
+
+
+def decide(p: np.ndarray, classes: Sequence[str], threshold: float, unidentified: str) -> Decision:
+    order = np.argsort(-p)
+    best = classes[int(order[0])]
+    conf = float(p[order[0]])
+    return Decision(best if conf >= threshold else unidentified, conf,
+                    [(classes[int(k)], float(p[k])) for k in order[:3]], best)
