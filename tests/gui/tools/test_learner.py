@@ -1,0 +1,50 @@
+"""Lab learning in the window: a person's type sends the batch to the model process to be typed by example."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from wbc_desktop.gui.tools.learner import build_request
+
+from .helpers import RetypingPipeline, open_analysed
+
+
+class ExamplesPipeline(RetypingPipeline):
+    """Types every cell it is sent as a monocyte, keeping the requests."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.requests: list = []
+
+    def type_by_examples(self, req):
+        self.requests.append(req)
+        return {k: {int(i): {"cell_type": "monocyte", "confidence": 0.8, "top3": [("monocyte", 0.8)],
+                             "predicted_type": "monocyte"} for i in ids} for k, (ids, _) in req.images.items()}
+
+
+def test_a_persons_type_retypes_the_other_cells_in_the_background(qtbot, make_window):
+    pipe = ExamplesPipeline()
+    win, _ = open_analysed(qtbot, make_window, pipe)
+    doc, learner = win.controller.doc, win.edit_tools.learner
+    a = doc.current_entry.analysis
+    assert len(a.cells) >= 3
+    for k, c in enumerate(a.cells):
+        c.embedding = np.full(4, k, np.float32)
+    first = a.cells[0]
+    with qtbot.waitSignal(learner.done, timeout=10000) as got:
+        win.controller.reclassify([first.cell_id], "lymphocyte")
+    req = pipe.requests[-1]
+    assert req.examples.labels == ["lymphocyte"] and req.n_cells == len(a.cells) - 1
+    assert got.args[0] == len(a.cells) - 1
+    assert first.final_type == "lymphocyte"
+    assert all(c.cell_type == "monocyte" for c in a.cells[1:])
+    assert win.counts.value("monocyte") is not None
+
+
+def test_no_request_without_a_persons_type_or_embeddings(qtbot, make_window):
+    win, _ = open_analysed(qtbot, make_window, ExamplesPipeline())
+    doc = win.controller.doc
+    assert build_request(doc) is None  # no embedding on the fake's cells
+    for c in doc.current_entry.analysis.cells:
+        c.embedding = np.ones(4, np.float32)
+    assert build_request(doc) is None  # embeddings but no example yet

@@ -1,0 +1,82 @@
+"""Typing a batch again by its lab's examples, in the model process (after each confirmation).
+
+The window sends a small request: the examples (embeddings of the cells a person typed) and the
+embeddings of the batch's other cells, image by image. The model process puts the classifier's
+own head on them (its last layer: no forward pass, no crop) and mixes in the prototypes
+(:mod:`core.cells.prototypes`); the answer has the same type fields as a retype after a mask edit,
+so the window applies it the same way (a person's type stays on top).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Optional
+
+import numpy as np
+
+from wbc_desktop.core.analysis import UNIDENTIFIED
+from wbc_desktop.core.cells.prototypes import Examples, combined_probabilities, decide, head_probabilities
+
+
+@dataclass
+class ExamplesRequest:
+    """Examples and the cells to type again, all in one embedding space (one classifier)."""
+
+    space: str
+    examples: Examples
+    images: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)  # key -> (cell ids, NxD vectors)
+    tag: object = None
+    propagate: bool = False  # label propagation over the batch's kNN graph (core.cells.batch_structure)
+    kind: str = "examples"
+
+    @property
+    def n_cells(self) -> int:
+        return int(sum(len(ids) for ids, _ in self.images.values()))
+
+
+def space_name(info: dict) -> str:
+    """"name vVERSION" of a classifier's info (the same string as embedding_store.space_of)."""
+    return f"{info.get('name', '?')} v{info.get('version', '?')}"
+
+
+def pick_classifier(classifiers: Iterable[Any], space: str) -> Optional[Any]:
+    for clf in classifiers:
+        if clf is not None and space_name(clf.info()) == space:
+            return clf
+    return None
+
+
+def answer(classifier: Any, req: ExamplesRequest) -> dict[str, dict[int, dict]]:
+    """``{image key: {cell id: type fields}}`` for every cell of the request; {} without a classifier."""
+    if classifier is None or not req.images:
+        return {}
+    keys = list(req.images)
+    vecs = [np.asarray(req.images[k][1], np.float32) for k in keys]
+    emb = np.concatenate(vecs) if vecs else np.zeros((0, 0), np.float32)
+    if not len(emb):
+        return {}
+    fc = classifier.model.fc
+    head = head_probabilities(emb, fc.weight.detach().float().cpu().numpy(), fc.bias.detach().float().cpu().numpy())
+    classes = list(classifier.classes)
+    examples = Examples(req.examples.space, list(req.examples.keys),
+                        [lab for lab in req.examples.labels], req.examples.vectors)
+    keep = [i for i, lab in enumerate(examples.labels) if lab in classes]  # "unidentified" etc. teach nothing
+    examples = Examples(examples.space, [examples.keys[i] for i in keep], [examples.labels[i] for i in keep],
+                        examples.vectors[keep] if len(keep) else np.zeros((0, emb.shape[1]), np.float32))
+    centre = emb.mean(0)
+    p = combined_probabilities(emb, examples, classes, head, centre=centre)
+    if req.propagate and len(examples):
+        from wbc_desktop.core.cells.batch_structure import propagate
+
+        p = propagate(emb, p, {}, centre=centre)
+    out: dict[str, dict[int, dict]] = {}
+    at = 0
+    for k, (ids, _) in zip(keys, [req.images[k] for k in keys]):
+        rows = {}
+        for cid in ids:
+            d = decide(p[at], classes, float(classifier.threshold), UNIDENTIFIED)
+            rows[int(cid)] = {"cell_type": d.cell_type, "confidence": d.confidence, "top3": d.top3,
+                              "predicted_type": d.predicted_type}
+            at += 1
+        out[k] = rows
+    return out

@@ -1,0 +1,105 @@
+"""After a person types or confirms a cell: type the batch's other cells again by the lab's examples.
+
+Listens to ``Document.reviewChanged`` (a person's step, not the model's retypes); gathers the
+examples (cells with a person's type and an embedding) and the other cells' embeddings of every
+analysed image, and sends one :class:`~wbc_desktop.core.cells.prototype_typing.ExamplesRequest`
+through the runner's retype queue, so the model process answers in the background like a retype
+after a mask edit. One request at a time: confirmations made meanwhile go in the next one.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Optional
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal
+
+from wbc_desktop.core.cells.embedding_store import space_of
+from wbc_desktop.core.cells.prototype_typing import ExamplesRequest
+from wbc_desktop.core.cells.prototypes import Examples
+
+
+def build_request(doc: Any, tag: object = None) -> Optional[ExamplesRequest]:
+    """The examples and the cells to type of the embedding space holding most examples; None if none."""
+    by_space: dict[str, tuple[Examples, dict]] = {}
+    for i in range(len(doc.entries)):
+        e = doc.entry(i)
+        a = e.analysis if e is not None else None
+        if a is None:
+            continue
+        space = space_of(a.models)
+        ex, images = by_space.setdefault(space, (Examples(space), {}))
+        ids, vecs = [], []
+        for c in a.cells:
+            if c.embedding is None:
+                continue
+            if c.reviewed_type:
+                ex.set(f"{e.path}:{c.cell_id}", c.reviewed_type, c.embedding)
+            else:
+                ids.append(c.cell_id)
+                vecs.append(c.embedding)
+        if ids:
+            images[str(e.path)] = (np.array(ids, np.int32), np.stack(vecs).astype(np.float32))
+    if not by_space:
+        return None
+    space, (ex, images) = max(by_space.items(), key=lambda kv: len(kv[1][0]))
+    if not len(ex) or not images:
+        return None
+    return ExamplesRequest(space, ex, images, tag)
+
+
+class ExampleLearner(QObject):
+    """Connects a person's types to the model process's typing by examples."""
+
+    done = Signal(int)  # cells retyped
+    failed = Signal(str)
+
+    def __init__(self, document: Any, runner: Any, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.doc, self.runner = document, runner
+        self.enabled = True
+        self._in_flight = False
+        self._waiting = False
+        self.last_ms = 0.0  # a person's type -> the batch typed again (for the benchmark)
+        self._t0 = 0.0
+        document.reviewChanged.connect(self.on_review)
+        runner.examplesTyped.connect(self._on_typed)
+        runner.retypeFailed.connect(self._on_failed)
+
+    def on_review(self, _index: int) -> None:
+        if not self.enabled or getattr(self.doc, "retyping", False):
+            return  # the model's own retypes are not a person's examples
+        if self._in_flight:
+            self._waiting = True
+            return
+        self._send()
+
+    def _send(self) -> None:
+        self._waiting = False
+        self._t0 = time.perf_counter()
+        req = build_request(self.doc, tag=("examples", self._t0))
+        if req is not None and self.runner.retype(None, req):
+            self._in_flight = True
+
+    def _on_typed(self, tag: Any, results: dict) -> None:
+        self._in_flight = False
+        n = 0
+        for key, rows in (results or {}).items():
+            i = self.doc.index_of(key)
+            e = self.doc.entry(i)
+            if e is None or e.analysis is None:
+                continue
+            live = {c.cell_id for c in e.analysis.cells if not c.reviewed_type}
+            rows = {k: v for k, v in rows.items() if k in live}
+            if rows:
+                n += len(self.doc.set_types(i, rows))
+        self.last_ms = (time.perf_counter() - self._t0) * 1e3
+        self.done.emit(n)
+        if self._waiting:
+            self._send()
+
+    def _on_failed(self, tag: Any, message: str) -> None:
+        if isinstance(tag, tuple) and tag and tag[0] == "examples":
+            self._in_flight = False
+            self.failed.emit(message)
