@@ -105,6 +105,24 @@ def score(p: np.ndarray, d: dict, rest: np.ndarray, classes: list[str], thr: flo
 METHODS = ("head", "head+lp", "head+self", "proto", "proto+lp", "proto+self", "proto+self+lp")
 
 
+def ceiling(d: dict) -> float:
+    """Leave-one-out nearest class mean with every other cell of the lab as an example: what this
+    embedding can give at best with prototypes (the examples are not the limit, the features are)."""
+    from wbc_desktop.core.cells.prototypes import unit
+
+    z = unit(d["emb"] - d["emb"].mean(0))
+    lab = d["labels"]
+    types = sorted(set(lab))
+    sums = {t: z[lab == t].sum(0) for t in types}
+    cnt = {t: int((lab == t).sum()) for t in types}
+    right = 0
+    for i in range(len(z)):
+        means = np.stack([unit((sums[t] - (z[i] if lab[i] == t else 0)) / max(1, cnt[t] - (lab[i] == t)))
+                          for t in types])
+        right += types[int((means @ z[i]).argmax())] == lab[i]
+    return round(right / len(z), 4)
+
+
 def run_set(name: str, seeds: int, opts: dict, methods=METHODS, ks=KS, with_adabn: bool = True) -> dict:
     d = load_set(name)
     classes = [str(c) for c in d["classes"]]
@@ -112,7 +130,8 @@ def run_set(name: str, seeds: int, opts: dict, methods=METHODS, ks=KS, with_adab
     if with_adabn and MODEL[name] in ("pbc-only", "default"):
         variants["adabn+"] = adabn(d, MODEL[name])
     out: dict = {"n": int(len(d["labels"])), "model": MODEL[name],
-                 "types": {t: int((d["labels"] == t).sum()) for t in sorted(set(d["labels"]))}, "results": {}}
+                 "types": {t: int((d["labels"] == t).sum()) for t in sorted(set(d["labels"]))}, "results": {},
+                 "ceiling_loo_ncm": ceiling(d)}
     for vname, dv in variants.items():
         for m in methods:
             row = {}
@@ -169,7 +188,7 @@ def main(argv=None) -> int:
     for s in a.sets:
         doc["sets"][s] = run_set(s, a.seeds, opts)
         r = doc["sets"][s]["results"]
-        print(s, doc["sets"][s]["types"])
+        print(s, doc["sets"][s]["types"], "ceiling", doc["sets"][s]["ceiling_loo_ncm"])
         for m, row in r.items():
             print(f"  {m:22s}", "  ".join(f"k{k}:{v['forced']:.3f}" for k, v in row.items()), flush=True)
     doc["update_time"] = update_time()

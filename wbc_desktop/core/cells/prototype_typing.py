@@ -27,6 +27,7 @@ class ExamplesRequest:
     images: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)  # key -> (cell ids, NxD vectors)
     tag: object = None
     propagate: bool = False  # label propagation over the batch's kNN graph (core.cells.batch_structure)
+    centre: Optional[np.ndarray] = None  # None: the request's own cells' mean (a lab profile brings its batch's)
     kind: str = "examples"
 
     @property
@@ -63,7 +64,7 @@ def answer(classifier: Any, req: ExamplesRequest) -> dict[str, dict[int, dict]]:
     keep = [i for i, lab in enumerate(examples.labels) if lab in classes]  # "unidentified" etc. teach nothing
     examples = Examples(examples.space, [examples.keys[i] for i in keep], [examples.labels[i] for i in keep],
                         examples.vectors[keep] if len(keep) else np.zeros((0, emb.shape[1]), np.float32))
-    centre = emb.mean(0)
+    centre = emb.mean(0) if req.centre is None else np.asarray(req.centre, np.float32)
     p = combined_probabilities(emb, examples, classes, head, centre=centre)
     if req.propagate and len(examples):
         from wbc_desktop.core.cells.batch_structure import propagate
@@ -80,3 +81,26 @@ def answer(classifier: Any, req: ExamplesRequest) -> dict[str, dict[int, dict]]:
             at += 1
         out[k] = rows
     return out
+
+
+def apply_profile(classifier: Any, analysis: Any, profile: Any, key: str = "image") -> int:
+    """Type an analysis's cells by a lab profile's prototypes (``analyze --lab-profile``), in place.
+
+    Per image, so a batch can stream: the cells are centred on the profile's own batch mean.
+    Returns the number of cells typed; 0 when the profile is of another classifier's space.
+    """
+    cells = [c for c in analysis.cells if c.embedding is not None]
+    if classifier is None or not cells or not len(profile.examples):
+        return 0
+    if space_name(classifier.info()) != profile.space:
+        return 0
+    req = ExamplesRequest(profile.space, profile.examples,
+                          {key: (np.array([c.cell_id for c in cells], np.int32), np.stack([c.embedding for c in cells]))},
+                          centre=profile.centre if profile.centre is not None else None)
+    rows = answer(classifier, req).get(key, {})
+    for c in cells:
+        r = rows.get(c.cell_id)
+        if r is not None:
+            c.cell_type, c.confidence, c.top3, c.predicted_type = (r["cell_type"], r["confidence"], r["top3"],
+                                                                   r["predicted_type"])
+    return len(rows)
