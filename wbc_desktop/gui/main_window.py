@@ -92,6 +92,9 @@ class MainWindow(QMainWindow):
 
         # File ▸ New/Open project…, import/export; autosave into the project
         self.project_session, self.project_menu = install_project(self)
+        from wbc_desktop.gui.project.lab_profile_menu import install as install_lab_profile
+
+        self.lab_profile_menu = install_lab_profile(self, self.project_session)  # File ▸ Lab profile (lab learning)
         self.retrainer.session = self.project_session
         from wbc_desktop.gui.panels.gallery_scope import install as install_gallery_scope
 

@@ -48,3 +48,29 @@ def test_no_request_without_a_persons_type_or_embeddings(qtbot, make_window):
     for c in doc.current_entry.analysis.cells:
         c.embedding = np.ones(4, np.float32)
     assert build_request(doc) is None  # embeddings but no example yet
+
+
+def test_lab_profile_export_then_import_types_a_new_batch(qtbot, make_window, tmp_path):
+    from wbc_desktop.core.cells.lab_profile import load
+
+    pipe = ExamplesPipeline()
+    win, _ = open_analysed(qtbot, make_window, pipe)
+    doc, learner, menu = win.controller.doc, win.edit_tools.learner, win.lab_profile_menu
+    a = doc.current_entry.analysis
+    for k, c in enumerate(a.cells):
+        c.embedding = np.full(4, k, np.float32)
+    assert menu.export_dialog(tmp_path / "none.json") is None  # nothing typed yet: nothing to hand on
+    with qtbot.waitSignal(learner.done, timeout=10000):
+        win.controller.reclassify([a.cells[0].cell_id], "lymphocyte")
+    path = menu.export_dialog(tmp_path / "labA.json")
+    prof = load(path)
+    assert prof.examples.labels == ["lymphocyte"] and len(prof.examples.keys) == 1
+    # a "new batch": the person's type undone, the profile imported instead
+    win.controller.undo()
+    assert a.cells[0].reviewed_type is None
+    pipe.requests.clear()
+    with qtbot.waitSignal(learner.done, timeout=10000):
+        assert menu.import_dialog(path)
+    req = pipe.requests[-1]
+    assert req.examples.labels == ["lymphocyte"] and req.examples.keys[0].startswith("profile:")
+    assert req.n_cells == len(a.cells)

@@ -20,8 +20,10 @@ from wbc_desktop.core.cells.prototype_typing import ExamplesRequest
 from wbc_desktop.core.cells.prototypes import Examples
 
 
-def build_request(doc: Any, tag: object = None) -> Optional[ExamplesRequest]:
-    """The examples and the cells to type of the embedding space holding most examples; None if none."""
+def build_request(doc: Any, tag: object = None, profile: Any = None) -> Optional[ExamplesRequest]:
+    """The examples and the cells to type of the embedding space holding most examples; None if none.
+
+    An imported lab profile's prototypes (same embedding space) join this batch's own examples."""
     by_space: dict[str, tuple[Examples, dict]] = {}
     for i in range(len(doc.entries)):
         e = doc.entry(i)
@@ -43,6 +45,11 @@ def build_request(doc: Any, tag: object = None) -> Optional[ExamplesRequest]:
             images[str(e.path)] = (np.array(ids, np.int32), np.stack(vecs).astype(np.float32))
     if not by_space:
         return None
+    if profile is not None and len(profile.examples):
+        from wbc_desktop.core.cells.lab_profile import merged
+
+        ex_p, images_p = by_space.setdefault(profile.space, (Examples(profile.space), {}))
+        by_space[profile.space] = (merged(ex_p, profile), images_p)
     space, (ex, images) = max(by_space.items(), key=lambda kv: len(kv[1][0]))
     if not len(ex) or not images:
         return None
@@ -63,22 +70,45 @@ class ExampleLearner(QObject):
         self._waiting = False
         self.last_ms = 0.0  # a person's type -> the batch typed again (for the benchmark)
         self._t0 = 0.0
+        self.profile: Any = None  # an imported lab profile (core.cells.lab_profile)
+        self._seen: set[int] = set()  # analyses already offered to the examples
         document.reviewChanged.connect(self.on_review)
+        document.entryChanged.connect(self._on_entry)
         runner.examplesTyped.connect(self._on_typed)
         runner.retypeFailed.connect(self._on_failed)
 
     def on_review(self, _index: int) -> None:
         if not self.enabled or getattr(self.doc, "retyping", False):
             return  # the model's own retypes are not a person's examples
+        self.request()
+
+    def set_profile(self, profile: Any) -> None:
+        """An imported lab profile: its prototypes type the batch now and every image analysed later."""
+        self.profile = profile
+        if profile is not None:
+            self.request()
+
+    def request(self) -> None:
+        """Type the batch by the examples now (or after the request in flight)."""
         if self._in_flight:
             self._waiting = True
+        else:
+            self._send()
+
+    def _on_entry(self, index: int) -> None:
+        """A newly analysed image is typed by the examples too (once a profile or a person gave some)."""
+        e = self.doc.entry(index)
+        if e is None or e.analysis is None or id(e.analysis) in self._seen:
             return
-        self._send()
+        self._seen.add(id(e.analysis))
+        if self.profile is not None or any(c.reviewed_type for x in self.doc.entries if x.analysis is not None
+                                           for c in x.analysis.cells):
+            self.request()
 
     def _send(self) -> None:
         self._waiting = False
         self._t0 = time.perf_counter()
-        req = build_request(self.doc, tag=("examples", self._t0))
+        req = build_request(self.doc, tag=("examples", self._t0), profile=self.profile)
         if req is not None and self.runner.retype(None, req):
             self._in_flight = True
 
