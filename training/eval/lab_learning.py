@@ -172,6 +172,77 @@ def update_time(n_cells: int = 2000, n_examples: int = 80, dim: int = 128, class
     return {"cells": n_cells, "examples": n_examples, **ts}
 
 
+def head_untouched(sim_sets: list[str]) -> dict:
+    """The shipped heads after a lab session: the same weights file and the same PBC test answers.
+
+    The prototypes never write a model; this checks it end to end: the weight files' checksums
+    and the PBC test accuracy of pbc-only and default, before and after running the whole
+    simulation (every set, every k) in this process.
+    """
+    from wbc_desktop.core.cells.classifier import CellClassifier
+    from wbc_desktop.core.io.atomic import sha256_file
+
+    def state() -> dict:
+        out = {}
+        pbc = load_set("pbc")
+        for m in ("pbc-only", "default"):
+            clf = CellClassifier.load(m, device="cpu")
+            p = clf.predict_crops(pbc["crops"])
+            out[m] = {"sha256": sha256_file(Path(clf.folder) / "weights.safetensors"),
+                      "pbc_test_acc": round(float(np.mean(np.asarray(clf.classes)[p.argmax(1)] == pbc["labels"])), 4),
+                      "n": int(len(p))}
+        return out
+
+    before = state()
+    for s in sim_sets:
+        run_set(s, 2, DEFAULTS, methods=("proto+lp",), with_adabn=False)
+    after = state()
+    return {"before": before, "after": after, "unchanged": before == after}
+
+
+def profile_transfer(name: str, k: int, seeds: int, opts: dict) -> dict:
+    """Lab profile: batch A (half the lab) gets k confirmed cells per type; its accuracy on its other
+    cells after them is compared with batch B's first contact (no correction in B) given A's profile.
+
+    B is centred on A's batch mean (``analyze --lab-profile``, image by image) and on its own mean
+    (the app, which holds the whole batch)."""
+    d = load_set(name)
+    classes = [str(c) for c in d["classes"]]
+    lab = d["labels"]
+    rows = []
+    for seed in range(seeds):
+        rng = np.random.default_rng(100 + seed)
+        a_idx, b_idx = [], []
+        for t in sorted(set(lab)):
+            idx = rng.permutation(np.flatnonzero(lab == t))
+            a_idx += idx[: len(idx) // 2].tolist()
+            b_idx += idx[len(idx) // 2:].tolist()
+        a_idx, b_idx = np.array(a_idx), np.array(b_idx)
+        sub = lambda ix: {**d, "emb": d["emb"][ix], "head": d["head"][ix], "labels": lab[ix]}  # noqa: E731
+        da, db = sub(a_idx), sub(b_idx)
+        ex_idx = pick(da["labels"], k, rng)
+        rest = np.setdiff1d(np.arange(len(a_idx)), ex_idx)
+        pa = predict("proto+lp", da, ex_idx, classes, opts)
+        acc_a = score(pa, da, rest, classes)[0]
+        ex = Examples("eval")
+        for i in ex_idx:
+            ex.set(str(i), str(da["labels"][i]), da["emb"][i])
+        centre_a = da["emb"].mean(0)
+        accs = {}
+        for how, centre in (("A's centre", centre_a), ("own centre", db["emb"].mean(0))):
+            pb = combined_probabilities(db["emb"], ex, classes, db["head"], centre=centre)
+            if len(ex) >= 15:
+                pb = bs.propagate(db["emb"], pb, {}, centre=centre)
+            accs[how] = score(pb, db, np.arange(len(b_idx)), classes)[0]
+        head_b = score(db["head"], db, np.arange(len(b_idx)), classes)[0]
+        rows.append({"a_after": acc_a, "b_first_contact_A_centre": accs["A's centre"],
+                     "b_first_contact_own_centre": accs["own centre"], "b_head_only": head_b})
+    mean = {key: round(float(np.mean([r[key] for r in rows])), 4) for key in rows[0]}
+    return {"set": name, "k_per_type": k, "seeds": seeds, **mean,
+            "gap_A_centre": round(mean["a_after"] - mean["b_first_contact_A_centre"], 4),
+            "gap_own_centre": round(mean["a_after"] - mean["b_first_contact_own_centre"], 4)}
+
+
 DEFAULTS = {"tau": 0.1, "n_half": 3.0, "knn": 10, "alpha": 0.8, "confident": 0.9, "centre": True}
 
 
@@ -180,12 +251,20 @@ def main(argv=None) -> int:
     ap.add_argument("--sets", nargs="+", default=["pbc_shift", "cv", "cv_shift", "bccd"])
     ap.add_argument("--seeds", type=int, default=10)
     ap.add_argument("--out", default="")
+    ap.add_argument("--only-extra", action="store_true", help="only the profile transfer and head checks")
     for k, v in DEFAULTS.items():
         ap.add_argument(f"--{k.replace('_', '-')}", type=type(v) if not isinstance(v, bool) else int, default=v)
     a = ap.parse_args(argv)
     opts = {k: getattr(a, k) for k in DEFAULTS}
     doc = {"opts": opts, "seeds": a.seeds, "sets": {}}
-    for s in a.sets:
+    if a.out and Path(a.out).is_file():
+        doc = {**json.loads(Path(a.out).read_text()), **doc, "sets": json.loads(Path(a.out).read_text()).get("sets", {})}
+    doc["profile_transfer"] = [profile_transfer(s, k, a.seeds, opts) for s in a.sets for k in (5, 10)]
+    for r in doc["profile_transfer"]:
+        print("profile", r, flush=True)
+    doc["head_untouched"] = head_untouched(a.sets)
+    print("head", doc["head_untouched"], flush=True)
+    for s in ([] if a.only_extra else a.sets):
         doc["sets"][s] = run_set(s, a.seeds, opts)
         r = doc["sets"][s]["results"]
         print(s, doc["sets"][s]["types"], "ceiling", doc["sets"][s]["ceiling_loo_ncm"])

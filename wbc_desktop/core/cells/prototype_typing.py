@@ -18,6 +18,10 @@ from wbc_desktop.core.analysis import UNIDENTIFIED
 from wbc_desktop.core.cells.prototypes import Examples, combined_probabilities, decide, head_probabilities
 
 
+PROPAGATE_FROM = 15  # examples from which label propagation pays (training/reports/lab-learning.md: +1-4 pts at 5-10 per type)
+PROPAGATE_MAX_CELLS = 5000  # its dense similarity matrix: 100 MB at this size; larger batches skip it
+
+
 @dataclass
 class ExamplesRequest:
     """Examples and the cells to type again, all in one embedding space (one classifier)."""
@@ -26,7 +30,7 @@ class ExamplesRequest:
     examples: Examples
     images: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)  # key -> (cell ids, NxD vectors)
     tag: object = None
-    propagate: bool = False  # label propagation over the batch's kNN graph (core.cells.batch_structure)
+    propagate: Optional[bool] = None  # label propagation over the batch's kNN graph; None: by PROPAGATE_*
     centre: Optional[np.ndarray] = None  # None: the request's own cells' mean (a lab profile brings its batch's)
     kind: str = "examples"
 
@@ -66,7 +70,8 @@ def answer(classifier: Any, req: ExamplesRequest) -> dict[str, dict[int, dict]]:
                         examples.vectors[keep] if len(keep) else np.zeros((0, emb.shape[1]), np.float32))
     centre = emb.mean(0) if req.centre is None else np.asarray(req.centre, np.float32)
     p = combined_probabilities(emb, examples, classes, head, centre=centre)
-    if req.propagate and len(examples):
+    auto = len(examples) >= PROPAGATE_FROM and len(emb) <= PROPAGATE_MAX_CELLS
+    if (auto if req.propagate is None else req.propagate) and len(examples):
         from wbc_desktop.core.cells.batch_structure import propagate
 
         p = propagate(emb, p, {}, centre=centre)
