@@ -271,4 +271,6 @@ class GalleryPanel(QWidget):
         menu.addAction("Restore the model's type", lambda: self.reclassifyRequested.emit(ids, None))
         menu.addSeparator()
         menu.addAction("Show in image", lambda: self.showInImage.emit(ids[0]))
+        for label, fn in getattr(self, "menu_extras", []):  # e.g. find similar (gui.panels.find_similar)
+            menu.addAction(label, lambda fn=fn: fn(ids))
         menu.exec(lst.viewport().mapToGlobal(pos))
