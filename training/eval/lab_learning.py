@@ -81,8 +81,8 @@ def predict(method: str, d: dict, ex_idx: np.ndarray, classes: list[str], opts: 
     for i in ex_idx:
         ex.set(str(i), str(labels[i]), emb[i])
     use_proto = "proto" in method
-    p = combined_probabilities(emb, ex, classes, head, centre=centre, tau=opts["tau"], n_half=opts["n_half"]) \
-        if use_proto else head.copy()
+    p = combined_probabilities(emb, ex, classes, head, centre=centre, tau=opts["tau"], n_half=opts["n_half"],
+                               head_on_examples=head[ex_idx]) if use_proto else head.copy()
     if "self" in method:
         p = bs.self_train(emb, p, ex, classes, head, centre=centre, tau=opts["tau"], n_half=opts["n_half"],
                           confident=opts["confident"]) if use_proto else \
@@ -195,7 +195,7 @@ def head_untouched(sim_sets: list[str]) -> dict:
 
     before = state()
     for s in sim_sets:
-        run_set(s, 2, DEFAULTS, methods=("proto+lp",), with_adabn=False)
+        run_set(s, 2, DEFAULTS, methods=("proto", "proto+lp"), with_adabn=False)
     after = state()
     return {"before": before, "after": after, "unchanged": before == after}
 
@@ -222,7 +222,7 @@ def profile_transfer(name: str, k: int, seeds: int, opts: dict) -> dict:
         da, db = sub(a_idx), sub(b_idx)
         ex_idx = pick(da["labels"], k, rng)
         rest = np.setdiff1d(np.arange(len(a_idx)), ex_idx)
-        pa = predict("proto+lp", da, ex_idx, classes, opts)
+        pa = predict("proto", da, ex_idx, classes, opts)  # what the app does (no propagation, see prototype_typing)
         acc_a = score(pa, da, rest, classes)[0]
         ex = Examples("eval")
         for i in ex_idx:
@@ -230,12 +230,12 @@ def profile_transfer(name: str, k: int, seeds: int, opts: dict) -> dict:
         centre_a = da["emb"].mean(0)
         accs = {}
         for how, centre in (("A's centre", centre_a), ("own centre", db["emb"].mean(0))):
-            pb = combined_probabilities(db["emb"], ex, classes, db["head"], centre=centre)
-            if len(ex) >= 15:
-                pb = bs.propagate(db["emb"], pb, {}, centre=centre)
+            pb = combined_probabilities(db["emb"], ex, classes, db["head"], centre=centre,
+                                        head_on_examples=da["head"][ex_idx])
             accs[how] = score(pb, db, np.arange(len(b_idx)), classes)[0]
         head_b = score(db["head"], db, np.arange(len(b_idx)), classes)[0]
-        rows.append({"a_after": acc_a, "b_first_contact_A_centre": accs["A's centre"],
+        rows.append({"a_after": acc_a, "a_head_only": score(da["head"], da, rest, classes)[0],
+                     "b_first_contact_A_centre": accs["A's centre"],
                      "b_first_contact_own_centre": accs["own centre"], "b_head_only": head_b})
     mean = {key: round(float(np.mean([r[key] for r in rows])), 4) for key in rows[0]}
     return {"set": name, "k_per_type": k, "seeds": seeds, **mean,
@@ -248,7 +248,7 @@ DEFAULTS = {"tau": 0.1, "n_half": 3.0, "knn": 10, "alpha": 0.8, "confident": 0.9
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--sets", nargs="+", default=["pbc_shift", "cv", "cv_shift", "bccd"])
+    ap.add_argument("--sets", nargs="+", default=["pbc_shift", "cv", "cv_shift", "bccd", "pbc"])
     ap.add_argument("--seeds", type=int, default=10)
     ap.add_argument("--out", default="")
     ap.add_argument("--only-extra", action="store_true", help="only the profile transfer and head checks")

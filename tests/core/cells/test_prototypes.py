@@ -67,3 +67,18 @@ def test_head_probabilities_and_decide():
     d = decide(p[0], CLASSES, 0.5, "unidentified")
     assert d.cell_type == "lymphocyte" and d.top3[0][0] == "lymphocyte"
     assert decide(p[0], CLASSES, 0.999, "unidentified").cell_type == "unidentified"
+
+
+def test_a_head_that_types_the_examples_right_keeps_its_say_longer():
+    emb, head, labels = _lab()
+    ex = Examples("m")
+    idx = [int(np.flatnonzero(labels == t)[k]) for t in range(3) for k in range(2)]
+    for i in idx:
+        ex.set(str(i), CLASSES[labels[i]], emb[i])
+    right = np.eye(3, dtype=np.float32)[labels[idx]]  # a head right on every example
+    wrong = np.roll(right, 1, axis=1)
+    p_plain = combined_probabilities(emb, ex, CLASSES, head, centre=emb.mean(0))
+    p_right = combined_probabilities(emb, ex, CLASSES, head, centre=emb.mean(0), head_on_examples=right)
+    p_wrong = combined_probabilities(emb, ex, CLASSES, head, centre=emb.mean(0), head_on_examples=wrong)
+    d = lambda p: np.abs(p - head).sum()  # noqa: E731 - how far from the head
+    assert d(p_right) < d(p_plain) < d(p_wrong)

@@ -18,8 +18,12 @@ from wbc_desktop.core.analysis import UNIDENTIFIED
 from wbc_desktop.core.cells.prototypes import Examples, combined_probabilities, decide, head_probabilities
 
 
-PROPAGATE_FROM = 15  # examples from which label propagation pays (training/reports/lab-learning.md: +1-4 pts at 5-10 per type)
-PROPAGATE_MAX_CELLS = 5000  # its dense similarity matrix: 100 MB at this size; larger batches skip it
+# Label propagation over the batch's kNN graph picks the right type 1-4 points more often at 5-10
+# examples per type, but it flattens the probabilities, so more cells fall under the threshold and
+# are shown "unidentified" (10-20 points fewer shown right; training/reports/lab-learning.md): off
+# by default, on for a request that asks for it (up to PROPAGATE_MAX_CELLS: its dense similarity
+# matrix is 100 MB at that size).
+PROPAGATE_MAX_CELLS = 5000
 
 
 @dataclass
@@ -30,7 +34,7 @@ class ExamplesRequest:
     examples: Examples
     images: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)  # key -> (cell ids, NxD vectors)
     tag: object = None
-    propagate: Optional[bool] = None  # label propagation over the batch's kNN graph; None: by PROPAGATE_*
+    propagate: bool = False  # label propagation over the batch's kNN graph (see PROPAGATE_MAX_CELLS)
     centre: Optional[np.ndarray] = None  # None: the request's own cells' mean (a lab profile brings its batch's)
     kind: str = "examples"
 
@@ -61,7 +65,8 @@ def answer(classifier: Any, req: ExamplesRequest) -> dict[str, dict[int, dict]]:
     if not len(emb):
         return {}
     fc = classifier.model.fc
-    head = head_probabilities(emb, fc.weight.detach().float().cpu().numpy(), fc.bias.detach().float().cpu().numpy())
+    w, b = fc.weight.detach().float().cpu().numpy(), fc.bias.detach().float().cpu().numpy()
+    head = head_probabilities(emb, w, b)
     classes = list(classifier.classes)
     examples = Examples(req.examples.space, list(req.examples.keys),
                         [lab for lab in req.examples.labels], req.examples.vectors)
@@ -69,9 +74,9 @@ def answer(classifier: Any, req: ExamplesRequest) -> dict[str, dict[int, dict]]:
     examples = Examples(examples.space, [examples.keys[i] for i in keep], [examples.labels[i] for i in keep],
                         examples.vectors[keep] if len(keep) else np.zeros((0, emb.shape[1]), np.float32))
     centre = emb.mean(0) if req.centre is None else np.asarray(req.centre, np.float32)
-    p = combined_probabilities(emb, examples, classes, head, centre=centre)
-    auto = len(examples) >= PROPAGATE_FROM and len(emb) <= PROPAGATE_MAX_CELLS
-    if (auto if req.propagate is None else req.propagate) and len(examples):
+    on_examples = head_probabilities(examples.vectors, w, b) if len(examples) else None
+    p = combined_probabilities(emb, examples, classes, head, centre=centre, head_on_examples=on_examples)
+    if req.propagate and len(examples) and len(emb) <= PROPAGATE_MAX_CELLS:
         from wbc_desktop.core.cells.batch_structure import propagate
 
         p = propagate(emb, p, {}, centre=centre)

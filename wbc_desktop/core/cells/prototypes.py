@@ -112,13 +112,19 @@ def weight_for(n_examples: float, n_half: float = N_HALF) -> float:
 
 def combined_probabilities(queries: np.ndarray, examples: Examples, classes: Sequence[str], head: np.ndarray,
                            centre: Optional[np.ndarray] = None, tau: float = TAU, n_half: float = N_HALF,
-                           n_effective: Optional[float] = None) -> np.ndarray:
+                           n_effective: Optional[float] = None,
+                           head_on_examples: Optional[np.ndarray] = None) -> np.ndarray:
     """The head's and the prototypes' probabilities mixed, the prototypes weighing more with each example.
 
     With examples of two or more types the prototypes' part puts all its mass on those types (a
     new lab's stain makes the head wrong about which type a cell is, and it is the examples that
     know); with one type only, it shares out the head's mass (see :func:`prototype_probabilities`),
     since one type's example alone cannot tell a cell of it from a cell of another type.
+
+    ``head_on_examples`` (the head's probabilities for the examples, in their order) lets the
+    head's own record on this lab set the pace: ``N_HALF`` is scaled by the odds that the head is
+    right here, a = (right + 1) / (n + 2), so a head that types the lab's examples right keeps
+    its say for longer, and one that gets them wrong gives way sooner (a = 1/2: the plain rule).
     """
     head = np.asarray(head, np.float32)
     if not len(examples):
@@ -129,6 +135,11 @@ def combined_probabilities(queries: np.ndarray, examples: Examples, classes: Seq
         share = proto[:, seen] / np.maximum(proto[:, seen].sum(1, keepdims=True), 1e-8)
         proto = np.zeros_like(head)
         proto[:, seen] = share
+    if head_on_examples is not None and len(head_on_examples) == len(examples):
+        index = {c: k for k, c in enumerate(classes)}
+        right = sum(int(np.argmax(h)) == index.get(lab, -1) for h, lab in zip(head_on_examples, examples.labels))
+        a = (right + 1.0) / (len(examples) + 2.0)
+        n_half = n_half * a / (1.0 - a)
     w = weight_for(len(examples) if n_effective is None else n_effective, n_half)
     return (1.0 - w) * head + w * proto
 
