@@ -74,3 +74,20 @@ def test_lab_profile_export_then_import_types_a_new_batch(qtbot, make_window, tm
     req = pipe.requests[-1]
     assert req.examples.labels == ["lymphocyte"] and req.examples.keys[0].startswith("profile:")
     assert req.n_cells == len(a.cells)
+
+
+def test_undoing_the_last_example_gives_the_cells_their_models_types_back(qtbot, make_window):
+    pipe = ExamplesPipeline()
+    win, _ = open_analysed(qtbot, make_window, pipe)
+    doc, learner = win.controller.doc, win.edit_tools.learner
+    a = doc.current_entry.analysis
+    for k, c in enumerate(a.cells):
+        c.embedding = np.full(4, k, np.float32)
+    before = {c.cell_id: c.cell_type for c in a.cells}
+    assert any(t != "monocyte" for t in before.values())
+    with qtbot.waitSignal(learner.done, timeout=10000):
+        win.controller.reclassify([a.cells[0].cell_id], "lymphocyte")
+    assert all(c.cell_type == "monocyte" for c in a.cells[1:])
+    with qtbot.waitSignal(learner.done, timeout=10000):
+        win.controller.undo()
+    assert {c.cell_id: c.cell_type for c in a.cells} == before

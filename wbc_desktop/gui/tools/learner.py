@@ -72,6 +72,7 @@ class ExampleLearner(QObject):
         self._t0 = 0.0
         self.profile: Any = None  # an imported lab profile (core.cells.lab_profile)
         self._seen: set[int] = set()  # analyses already offered to the examples
+        self._original: dict[tuple[str, int], dict] = {}  # (image, cell) -> the model's own type fields
         document.reviewChanged.connect(self.on_review)
         document.entryChanged.connect(self._on_entry)
         runner.examplesTyped.connect(self._on_typed)
@@ -109,8 +110,33 @@ class ExampleLearner(QObject):
         self._waiting = False
         self._t0 = time.perf_counter()
         req = build_request(self.doc, tag=("examples", self._t0), profile=self.profile)
-        if req is not None and self.runner.retype(None, req):
+        if req is None:
+            self._restore()  # no example left (all undone): the model's own types come back
+            return
+        if self.runner.retype(None, req):
             self._in_flight = True
+
+    def _restore(self) -> None:
+        """Put back the model's own type fields on the cells the examples had typed."""
+        by_entry: dict[int, dict[int, dict]] = {}
+        for (key, cid), fields in self._original.items():
+            i = self.doc.index_of(key)
+            if i >= 0:
+                by_entry.setdefault(i, {})[cid] = fields
+        self._original.clear()
+        n = sum(len(self.doc.set_types(i, rows)) for i, rows in by_entry.items())
+        if n:
+            self.done.emit(n)
+
+    def _keep_original(self, key: str, analysis: Any, rows: dict) -> None:
+        """The model's own type fields of cells about to be typed by example, the first time only."""
+        from wbc_desktop.core.review.retype import type_fields
+
+        for c in analysis.cells:
+            if c.cell_id in rows and (key, c.cell_id) not in self._original:
+                fields = type_fields(c)
+                fields.pop("embedding", None)
+                self._original[(key, c.cell_id)] = fields
 
     def _on_typed(self, tag: Any, results: dict) -> None:
         self._in_flight = False
@@ -123,6 +149,7 @@ class ExampleLearner(QObject):
             live = {c.cell_id for c in e.analysis.cells if not c.reviewed_type}
             rows = {k: v for k, v in rows.items() if k in live}
             if rows:
+                self._keep_original(key, e.analysis, rows)
                 n += len(self.doc.set_types(i, rows))
         self.last_ms = (time.perf_counter() - self._t0) * 1e3
         self.done.emit(n)
