@@ -57,10 +57,10 @@ def test_the_context_menu_offers_it_and_a_cell_without_embedding_is_said(qtbot, 
     fs = win.find_similar
     assert any(label.startswith("Find similar cells") for label, _ in batch.menu_extras)
     assert any(label.startswith("Find similar cells") for label, _ in win.gallery.menu_extras)
-    select(batch, [0])
     batch.view.setCurrentIndex(batch.model.index(0))
     assert "no embedding" in fs.trigger()  # the fake pipeline's cells carry none
     _embed(win.controller.doc)
     label, fn = batch.menu_extras[0]
-    fn(batch.selected_picks())
+    i, c = batch.model.rows[0]
+    fn([(i, c.cell_id)])  # what the menu passes: the selected cells
     assert batch.model.group == SIMILAR and len(batch.model.rows) == 15
