@@ -66,9 +66,15 @@ def items_for(name: str) -> list:
     raise KeyError(name)
 
 
+def model_of(name: str) -> str:
+    """``set@model`` names another classifier for a set (e.g. ``bccd@other-labs``)."""
+    return name.split("@", 1)[1] if "@" in name else MODEL[name]
+
+
 def load_set(name: str, model: str | None = None) -> dict[str, np.ndarray]:
     """{'crops', 'emb', 'head', 'labels', 'names', 'classes', 'fc_w', 'fc_b'} for one set."""
-    model = model or MODEL[name]
+    model = model or model_of(name)
+    name = name.split("@", 1)[0]
     path = CACHE / f"emb_{name}_{model}.npz"
     if path.is_file():
         with np.load(path, allow_pickle=False) as z:
@@ -97,4 +103,4 @@ if __name__ == "__main__":
         t = time.perf_counter()
         d = load_set(n)
         acc = float(np.mean(d["classes"][d["head"].argmax(1)] == d["labels"]))
-        print(n, MODEL[n], len(d["labels"]), f"head acc {acc:.3f}", f"{time.perf_counter() - t:.0f}s", flush=True)
+        print(n, model_of(n), len(d["labels"]), f"head acc {acc:.3f}", f"{time.perf_counter() - t:.0f}s", flush=True)

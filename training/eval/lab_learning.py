@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from training.eval.lab_cells import MODEL, load_set  # noqa: E402
+from training.eval.lab_cells import load_set, model_of  # noqa: E402
 from wbc_desktop.core.cells import batch_structure as bs  # noqa: E402
 from wbc_desktop.core.cells.prototypes import Examples, combined_probabilities, head_probabilities  # noqa: E402
 
@@ -127,9 +127,9 @@ def run_set(name: str, seeds: int, opts: dict, methods=METHODS, ks=KS, with_adab
     d = load_set(name)
     classes = [str(c) for c in d["classes"]]
     variants = {"": d}
-    if with_adabn and MODEL[name] in ("pbc-only", "default"):
-        variants["adabn+"] = adabn(d, MODEL[name])
-    out: dict = {"n": int(len(d["labels"])), "model": MODEL[name],
+    if with_adabn and model_of(name) in ("pbc-only", "default"):  # BatchNorm models only (other-labs: GroupNorm)
+        variants["adabn+"] = adabn(d, model_of(name))
+    out: dict = {"n": int(len(d["labels"])), "model": model_of(name),
                  "types": {t: int((d["labels"] == t).sum()) for t in sorted(set(d["labels"]))}, "results": {},
                  "ceiling_loo_ncm": ceiling(d)}
     for vname, dv in variants.items():
@@ -252,6 +252,7 @@ def main(argv=None) -> int:
     ap.add_argument("--seeds", type=int, default=10)
     ap.add_argument("--out", default="")
     ap.add_argument("--only-extra", action="store_true", help="only the profile transfer and head checks")
+    ap.add_argument("--add", action="store_true", help="only run --sets and add them to --out's sets")
     for k, v in DEFAULTS.items():
         ap.add_argument(f"--{k.replace('_', '-')}", type=type(v) if not isinstance(v, bool) else int, default=v)
     a = ap.parse_args(argv)
@@ -259,19 +260,21 @@ def main(argv=None) -> int:
     doc = {"opts": opts, "seeds": a.seeds, "sets": {}}
     if a.out and Path(a.out).is_file():
         doc = {**json.loads(Path(a.out).read_text()), **doc, "sets": json.loads(Path(a.out).read_text()).get("sets", {})}
-    doc["profile_transfer"] = [profile_transfer(s, k, a.seeds, opts) for s in a.sets for k in (5, 10)]
-    for r in doc["profile_transfer"]:
-        print("profile", r, flush=True)
-    doc["head_untouched"] = head_untouched(a.sets)
-    print("head", doc["head_untouched"], flush=True)
+    if not a.add:
+        doc["profile_transfer"] = [profile_transfer(s, k, a.seeds, opts) for s in a.sets for k in (5, 10)]
+        for r in doc["profile_transfer"]:
+            print("profile", r, flush=True)
+        doc["head_untouched"] = head_untouched(a.sets)
+        print("head", doc["head_untouched"], flush=True)
     for s in ([] if a.only_extra else a.sets):
         doc["sets"][s] = run_set(s, a.seeds, opts)
         r = doc["sets"][s]["results"]
         print(s, doc["sets"][s]["types"], "ceiling", doc["sets"][s]["ceiling_loo_ncm"])
         for m, row in r.items():
             print(f"  {m:22s}", "  ".join(f"k{k}:{v['forced']:.3f}" for k, v in row.items()), flush=True)
-    doc["update_time"] = update_time()
-    print(doc["update_time"])
+    if not a.add:
+        doc["update_time"] = update_time()
+        print(doc["update_time"])
     if a.out:
         Path(a.out).write_text(json.dumps(doc, indent=1))
     return 0
