@@ -82,3 +82,17 @@ def test_a_head_that_types_the_examples_right_keeps_its_say_longer():
     p_wrong = combined_probabilities(emb, ex, CLASSES, head, centre=emb.mean(0), head_on_examples=wrong)
     d = lambda p: np.abs(p - head).sum()  # noqa: E731 - how far from the head
     assert d(p_right) < d(p_plain) < d(p_wrong)
+
+
+def test_leave_one_out_scores_each_example_by_the_others():
+    from wbc_desktop.core.cells.prototypes import leave_one_out
+
+    emb, _, labels = _lab()
+    ex = Examples("m")
+    for i in [0, 1, 2, 30, 31, 60]:  # 3 lymphocytes, 2 monocytes, 1 neutrophil (not scored: alone)
+        ex.set(str(i), CLASSES[labels[i]], emb[i])
+    assert leave_one_out(ex, emb.mean(0)) == (5, 5)
+    ex.set("x", "lymphocyte", emb[61])  # a neutrophil typed lymphocyte: the others disagree
+    right, scored = leave_one_out(ex, emb.mean(0))
+    assert scored == 6 and right == 5
+    assert leave_one_out(Examples("m"), None) == (0, 0)

@@ -31,8 +31,10 @@ def test_a_persons_type_retypes_the_other_cells_in_the_background(qtbot, make_wi
     for k, c in enumerate(a.cells):
         c.embedding = np.full(4, k, np.float32)
     first = a.cells[0]
-    with qtbot.waitSignal(learner.done, timeout=10000) as got:
+    with qtbot.waitSignal(learner.done, timeout=10000) as got, \
+            qtbot.waitSignal(learner.estimated, timeout=10000) as line:
         win.controller.reclassify([first.cell_id], "lymphocyte")
+    assert line.args[0].startswith(f"{len(a.cells) - 1} cells typed by 1 example of 1 type")
     req = pipe.requests[-1]
     assert req.examples.labels == ["lymphocyte"] and req.n_cells == len(a.cells) - 1
     assert got.args[0] == len(a.cells) - 1

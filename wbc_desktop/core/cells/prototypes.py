@@ -144,6 +144,31 @@ def combined_probabilities(queries: np.ndarray, examples: Examples, classes: Seq
     return (1.0 - w) * head + w * proto
 
 
+def leave_one_out(examples: Examples, centre: Optional[np.ndarray] = None) -> tuple[int, int]:
+    """(right, scored): each example typed by the other examples' type means alone.
+
+    Only examples of types with two or more examples are scored (one alone has no mean left).
+    Shown to the person after each update: how well the batch's own examples already agree, a
+    live point of the learning curve (does typing more cells still pay?).
+    """
+    lab = np.asarray(examples.labels)
+    types = sorted(set(examples.labels))
+    if len(types) < 2 or not len(examples):
+        return 0, 0
+    mu = np.zeros(examples.vectors.shape[1], np.float32) if centre is None else np.asarray(centre, np.float32)
+    z = unit(examples.vectors - mu)
+    sums = {t: z[lab == t].sum(0) for t in types}
+    counts = {t: int((lab == t).sum()) for t in types}
+    right = scored = 0
+    for i, t in enumerate(lab):
+        if counts[t] < 2:
+            continue
+        means = np.stack([unit((sums[u] - (z[i] if u == t else 0)) / (counts[u] - (u == t))) for u in types])
+        right += types[int(np.argmax(means @ z[i]))] == t
+        scored += 1
+    return int(right), scored
+
+
 @dataclass
 class Decision:
     """One cell's type from the combined probabilities (as the classifier writes them)."""

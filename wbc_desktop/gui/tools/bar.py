@@ -48,6 +48,7 @@ class EditTools:
 
         self.learner = ExampleLearner(c.doc, c.runner, window)
         self.learner.failed.connect(lambda m: c.messages.warning(f"Cells were not typed by your examples: {m}"))
+        self.learner.estimated.connect(lambda line: window.statusBar().showMessage(line, 15000))
         # a stroke belongs to the analysis it started on: drop it when another image or a new
         # analysis takes the view (other changes of the entry, e.g. its saved state, keep it)
         self._seen_analysis: Any = None

@@ -56,11 +56,26 @@ def build_request(doc: Any, tag: object = None, profile: Any = None) -> Optional
     return ExamplesRequest(space, ex, images, tag)
 
 
+def describe(req: ExamplesRequest) -> str:
+    """One status-bar line: the examples and how often the others type each of them right."""
+    from wbc_desktop.core.cells.prototypes import leave_one_out
+
+    vecs = [v for _, v in req.images.values()]
+    centre = np.concatenate(vecs).mean(0) if vecs else None
+    right, scored = leave_one_out(req.examples, centre)
+    n, types = len(req.examples), len(set(req.examples.labels))
+    line = f"{req.n_cells} cells typed by {n} example{'s' if n != 1 else ''} of {types} type{'s' if types != 1 else ''}"
+    if scored:
+        line += f"; the examples agree on {right} of {scored} ({100 * right / scored:.0f}%): type more where they do not"
+    return line
+
+
 class ExampleLearner(QObject):
     """Connects a person's types to the model process's typing by examples."""
 
     done = Signal(int)  # cells retyped
     failed = Signal(str)
+    estimated = Signal(str)  # how well the examples agree (status bar), after each update
 
     def __init__(self, document: Any, runner: Any, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -73,6 +88,7 @@ class ExampleLearner(QObject):
         self.profile: Any = None  # an imported lab profile (core.cells.lab_profile)
         self._seen: set[int] = set()  # analyses already offered to the examples
         self._original: dict[tuple[str, int], dict] = {}  # (image, cell) -> the model's own type fields
+        self._estimate = ""
         document.reviewChanged.connect(self.on_review)
         document.entryChanged.connect(self._on_entry)
         runner.examplesTyped.connect(self._on_typed)
@@ -115,6 +131,7 @@ class ExampleLearner(QObject):
             return
         if self.runner.retype(None, req):
             self._in_flight = True
+            self._estimate = describe(req)
 
     def _restore(self) -> None:
         """Put back the model's own type fields on the cells the examples had typed."""
@@ -153,6 +170,8 @@ class ExampleLearner(QObject):
                 n += len(self.doc.set_types(i, rows))
         self.last_ms = (time.perf_counter() - self._t0) * 1e3
         self.done.emit(n)
+        if self._estimate:
+            self.estimated.emit(self._estimate)
         if self._waiting:
             self._send()
 
