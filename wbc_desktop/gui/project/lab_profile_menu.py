@@ -19,8 +19,7 @@ from PySide6.QtWidgets import QFileDialog, QMenu
 from wbc_desktop.core.cells import lab_profile
 from wbc_desktop.core.errors import WbcError
 
-PROFILE_DIR = "lab-profile"
-IMPORTED = "imported.json"
+IMPORTED = "imported.json"  # in the project's lab-profile/ folder (core.project.layout)
 OWN = "lab-profile.json"
 
 
@@ -69,7 +68,7 @@ class LabProfileMenu(QObject):
         try:
             path = lab_profile.save(prof, out)
             if self.session.is_open:
-                lab_profile.save(prof, self.session.project.root / PROFILE_DIR / OWN)
+                lab_profile.save(prof, self.session.project.layout.lab_profile_dir / OWN)
         except OSError as e:
             self.messages.error(f"Lab profile not written: {e}")
             return None
@@ -85,7 +84,7 @@ class LabProfileMenu(QObject):
         try:
             prof = lab_profile.load(path)
             if self.session.is_open:
-                keep = self.session.project.root / PROFILE_DIR / IMPORTED
+                keep = self.session.project.layout.lab_profile_dir / IMPORTED
                 if Path(path).resolve() != keep.resolve():
                     lab_profile.save(prof, keep)
         except (WbcError, OSError) as e:
@@ -102,7 +101,7 @@ class LabProfileMenu(QObject):
             self.learner.set_profile(prof)
 
     def _restore(self) -> None:
-        keep = self.session.project.root / PROFILE_DIR / IMPORTED
+        keep = self.session.project.layout.lab_profile_dir / IMPORTED
         if keep.is_file():
             try:
                 self._set(lab_profile.load(keep))

@@ -147,7 +147,7 @@ class ExampleLearner(QObject):
 
     def _keep_original(self, key: str, analysis: Any, rows: dict) -> None:
         """The model's own type fields of cells about to be typed by example, the first time only."""
-        from wbc_desktop.core.review.retype import type_fields
+        from wbc_desktop.core.cells.retype import type_fields
 
         for c in analysis.cells:
             if c.cell_id in rows and (key, c.cell_id) not in self._original:
