@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from wbc_desktop.cli import main
-from wbc_desktop.core.cells.lab_profile import LabProfile, save
-from wbc_desktop.core.cells.prototypes import Examples
+from wbc_desktop.core.lab.profile import LabProfile, save
+from wbc_desktop.core.lab.prototypes import Examples
 from wbc_desktop.core.pipeline import Pipeline
 
 

@@ -84,9 +84,9 @@ def test_retype_in_the_child_equals_in_process(engine):
 
 def test_typing_by_examples_in_the_child_equals_in_process(engine):
     """Lab learning: an examples request is answered by the child like by the local pipeline."""
-    from wbc_desktop.core.cells.embedding_store import space_of
-    from wbc_desktop.core.cells.prototype_typing import ExamplesRequest
-    from wbc_desktop.core.cells.prototypes import Examples
+    from wbc_desktop.core.lab.embeddings import space_of
+    from wbc_desktop.core.lab.by_example import ExamplesRequest
+    from wbc_desktop.core.lab.prototypes import Examples
 
     local_pipe = Pipeline.load(device="cpu")
     analyses = [local_pipe.analyze(read_image(samples_dir() / n))

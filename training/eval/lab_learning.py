@@ -5,7 +5,7 @@ type (k = 1, 3, 5, 10; random, several seeds; a type with fewer cells gives all 
 other cells of the lab are scored. Methods, each with and without the batch's unlabelled cells:
 
 - ``head``: the shipped classifier alone (what the app does today);
-- ``proto``: core.cells.prototypes (nearest class mean on batch-centred embeddings, mixed with
+- ``proto``: core.lab.prototypes (nearest class mean on batch-centred embeddings, mixed with
   the head, the weight growing with the examples) - what the app does;
 - ``adabn``: the classifier's BatchNorm statistics recomputed on the batch (feature statistics
   adaptation), then as above;
@@ -33,8 +33,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from training.eval.lab_cells import load_set, model_of  # noqa: E402
-from wbc_desktop.core.cells import batch_structure as bs  # noqa: E402
-from wbc_desktop.core.cells.prototypes import Examples, combined_probabilities, head_probabilities  # noqa: E402
+from wbc_desktop.core.lab import batch_structure as bs  # noqa: E402
+from wbc_desktop.core.lab.prototypes import Examples, combined_probabilities, head_probabilities  # noqa: E402
 
 KS = (1, 3, 5, 10)
 
@@ -108,7 +108,7 @@ METHODS = ("head", "head+lp", "head+self", "proto", "proto+lp", "proto+self", "p
 def ceiling(d: dict) -> float:
     """Leave-one-out nearest class mean with every other cell of the lab as an example: what this
     embedding can give at best with prototypes (the examples are not the limit, the features are)."""
-    from wbc_desktop.core.cells.prototypes import unit
+    from wbc_desktop.core.lab.prototypes import unit
 
     z = unit(d["emb"] - d["emb"].mean(0))
     lab = d["labels"]

@@ -43,7 +43,7 @@ def run_analyze(args: argparse.Namespace) -> int:
     on_cluster = bool(workers or scheduler)
     settings = _settings(args, threads=1 if on_cluster else 0)
     if settings.lab_profile:  # a bad profile stops the run before any image, with its reason
-        from wbc_desktop.core.cells.lab_profile import load
+        from wbc_desktop.core.lab.profile import load
 
         prof = load(settings.lab_profile)
         per_type = ", ".join(f"{k} {v}" for k, v in sorted(prof.examples.counts().items()))

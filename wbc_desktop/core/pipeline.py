@@ -114,8 +114,8 @@ class Pipeline:
 
     # --- lab learning (issue 24): kept apart so the pipeline rewrite can move it as one piece
     def type_by_examples(self, request) -> dict:
-        """The batch's cells typed again by the lab's examples (core.cells.prototype_typing)."""
-        from wbc_desktop.core.cells.prototype_typing import answer, pick_classifier
+        """The batch's cells typed again by the lab's examples (core.lab.by_example)."""
+        from wbc_desktop.core.lab.by_example import answer, pick_classifier
 
         return answer(pick_classifier([self.classifier, self._unfamiliar_classifier], request.space), request)
     # --- end lab learning

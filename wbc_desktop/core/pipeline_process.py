@@ -56,7 +56,7 @@ def _serve(conn, cancel, kwargs: dict[str, Any]) -> None:
         if msg[0] == "retype":
             conn.send(_retype(pipeline, cache, *msg[1:]))
             continue
-        if msg[0] == "examples":  # lab learning: type the batch again by its examples (core.cells.prototype_typing)
+        if msg[0] == "examples":  # lab learning: type the batch again by its examples (core.lab.by_example)
             conn.send(_by_examples(pipeline, msg[1]))
             continue
         if msg[0] == "slide":

@@ -304,7 +304,7 @@ class AnalysisRunner(QObject):
 
 def _retype_with(pipeline: Any, pixels: Any, req: Any) -> dict:
     """Runs in the worker: the process proxy sends the snapshot; an in-process pipeline types it here."""
-    if getattr(req, "kind", "") == "examples":  # lab learning: core.cells.prototype_typing
+    if getattr(req, "kind", "") == "examples":  # lab learning: core.lab.by_example
         return pipeline.type_by_examples(req) if hasattr(pipeline, "type_by_examples") else {}
     if hasattr(pipeline, "retype_request"):
         return pipeline.retype_request(pixels, req, key=f"{req.image_name}:{id(pixels)}")

@@ -221,7 +221,7 @@ def test_classify_keeps_each_cells_embedding_the_heads_input(tmp_path):
     rgb, cm = _two_cells()
     inst, cells = find_cells(cm, scale=0.3)
     clf.classify(rgb, cm, inst, cells, scale=0.3)
-    from wbc_desktop.core.cells.prototypes import head_probabilities
+    from wbc_desktop.core.lab.prototypes import head_probabilities
 
     w, b = clf.model.fc.weight.detach().numpy(), clf.model.fc.bias.detach().numpy()
     for c in cells:

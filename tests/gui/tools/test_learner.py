@@ -53,7 +53,7 @@ def test_no_request_without_a_persons_type_or_embeddings(qtbot, make_window):
 
 
 def test_lab_profile_export_then_import_types_a_new_batch(qtbot, make_window, tmp_path):
-    from wbc_desktop.core.cells.lab_profile import load
+    from wbc_desktop.core.lab.profile import load
 
     pipe = ExamplesPipeline()
     win, _ = open_analysed(qtbot, make_window, pipe)

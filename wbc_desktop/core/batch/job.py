@@ -33,7 +33,7 @@ class BatchSettings:
     threads: int = 0  # torch threads in this process (0: leave torch's default); workers use 1
     tile: int = TILE  # whole-slide images: the side of a tile's core (core.io.tiles)
     halo: int = HALO  # context around each core
-    lab_profile: Optional[str] = None  # a lab profile's JSON (core.cells.lab_profile): its prototypes type the cells
+    lab_profile: Optional[str] = None  # a lab profile's JSON (core.lab.profile): its prototypes type the cells
 
     def is_slide(self, path: Path) -> bool:
         """Analysed in tiles: any TIFF over the single-read limit, or a tiled one over 4 tiles."""
@@ -110,7 +110,7 @@ def _profile(path: Optional[str]):
     if not path:
         return None
     if path not in _PROFILES:
-        from wbc_desktop.core.cells.lab_profile import load
+        from wbc_desktop.core.lab.profile import load
 
         _PROFILES[path] = load(path)
     return _PROFILES[path]
@@ -118,7 +118,7 @@ def _profile(path: Optional[str]):
 
 def _type_by_profile(pipe, a, profile) -> None:
     """The cells typed again by the profile's prototypes, with the classifier that typed the image."""
-    from wbc_desktop.core.cells.prototype_typing import apply_profile, pick_classifier
+    from wbc_desktop.core.lab.by_example import apply_profile, pick_classifier
 
     clf = pick_classifier([pipe.classifier, getattr(pipe, "_unfamiliar_classifier", None)], profile.space)
     n = apply_profile(clf, a, profile, a.image_name)

@@ -150,7 +150,7 @@ class CellClassifier:
     def predict_crops_features(self, crops: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Class probabilities and the penultimate features (NxD float32, mean over this model's views).
 
-        The features are the cells' embedding (core.cells.prototypes: a lab's own examples,
+        The features are the cells' embedding (core.lab.prototypes: a lab's own examples,
         "find similar"); the members' second opinion changes the probabilities only.
         """
         crops = calibrate_crops(crops, self.calibration)

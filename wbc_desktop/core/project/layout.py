@@ -30,8 +30,8 @@ INSTANCES_DIR = "instances"  #: the corrected masks' cell ids (16-bit)
 DOUBT_DIR = "uncertainty"  #: the segmenter's per-pixel doubt (8-bit)
 REPLACED_DIR = "replaced"  #: under masks/: corrections set aside before a re-analysis, never deleted
 MODELS_DIR = "models"  #: model versions retrained from this project
-EMBEDDINGS_DIR = "embeddings"  #: each cell's classifier embedding per image, npz (lab learning: core.cells.embedding_store)
-LAB_PROFILE_DIR = "lab-profile"  #: the lab profile exported from / imported into this project (core.cells.lab_profile)
+EMBEDDINGS_DIR = "embeddings"  #: each cell's classifier embedding per image, npz (lab learning: core.lab.embeddings)
+LAB_PROFILE_DIR = "lab-profile"  #: the lab profile exported from / imported into this project (core.lab.profile)
 
 
 @dataclass(frozen=True)

@@ -331,7 +331,7 @@ class Project:
 
     def save_embeddings(self, im: ProjectImage, analysis: Analysis) -> None:
         """Lab learning: the cells' embeddings, so prototypes and "find similar" work after a reopen."""
-        from wbc_desktop.core.cells import embedding_store
+        from wbc_desktop.core.lab import embeddings as embedding_store
 
         if any(c.embedding is not None for c in analysis.cells):
             embedding_store.write(self.embeddings_path(im), analysis.cells, embedding_store.space_of(analysis.models))

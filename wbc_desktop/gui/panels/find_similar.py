@@ -1,7 +1,7 @@
 """Find similar (Shift+S, or a thumbnail's context menu): the batch's cells most like one cell, in the gallery.
 
 The whole-batch gallery shows a "Similar to …" group above the types: every cell of the batch
-with an embedding (core.cells.similar), most similar first, the cell itself on top. The digit
+with an embedding (core.lab.similar), most similar first, the cell itself on top. The digit
 keys type the ones selected there (one batch step, Ctrl+Z undoes it), which makes them the lab's
 examples (gui.tools.learner). Shift+S was free (S alone is the superpixel snap).
 """
@@ -15,7 +15,7 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction, QKeySequence
 
-from wbc_desktop.core.cells.similar import nearest
+from wbc_desktop.core.lab.similar import nearest
 from wbc_desktop.gui.panels.batch_model import SIMILAR
 
 SHORTCUT = "Shift+S"

@@ -1,6 +1,6 @@
 """File ▸ Lab profile ▸ Export… / Import…: hand what this batch taught to the next one (or a sister lab).
 
-Export writes the batch's profile (:mod:`wbc_desktop.core.cells.lab_profile`: the typed cells as
+Export writes the batch's profile (:mod:`wbc_desktop.core.lab.profile`: the typed cells as
 prototypes, pixel size and scale, colour reference) to a JSON + npz pair; with a project open, it
 is also kept in the project's ``lab-profile/`` folder. Import gives the window's lab learning the
 profile's prototypes (the batch is typed by them at once, in the model process) and its pixel size
@@ -16,7 +16,7 @@ from typing import Any, Optional
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QFileDialog, QMenu
 
-from wbc_desktop.core.cells import lab_profile
+from wbc_desktop.core.lab import profile as lab_profile
 from wbc_desktop.core.errors import WbcError
 
 IMPORTED = "imported.json"  # in the project's lab-profile/ folder (core.project.layout)

@@ -2,7 +2,7 @@
 
 Listens to ``Document.reviewChanged`` (a person's step, not the model's retypes); gathers the
 examples (cells with a person's type and an embedding) and the other cells' embeddings of every
-analysed image, and sends one :class:`~wbc_desktop.core.cells.prototype_typing.ExamplesRequest`
+analysed image, and sends one :class:`~wbc_desktop.core.lab.by_example.ExamplesRequest`
 through the runner's retype queue, so the model process answers in the background like a retype
 after a mask edit. One request at a time: confirmations made meanwhile go in the next one.
 """
@@ -15,9 +15,9 @@ from typing import Any, Optional
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
-from wbc_desktop.core.cells.embedding_store import space_of
-from wbc_desktop.core.cells.prototype_typing import ExamplesRequest
-from wbc_desktop.core.cells.prototypes import Examples
+from wbc_desktop.core.lab.embeddings import space_of
+from wbc_desktop.core.lab.by_example import ExamplesRequest
+from wbc_desktop.core.lab.prototypes import Examples
 
 
 def build_request(doc: Any, tag: object = None, profile: Any = None) -> Optional[ExamplesRequest]:
@@ -46,7 +46,7 @@ def build_request(doc: Any, tag: object = None, profile: Any = None) -> Optional
     if not by_space:
         return None
     if profile is not None and len(profile.examples):
-        from wbc_desktop.core.cells.lab_profile import merged
+        from wbc_desktop.core.lab.profile import merged
 
         ex_p, images_p = by_space.setdefault(profile.space, (Examples(profile.space), {}))
         by_space[profile.space] = (merged(ex_p, profile), images_p)
@@ -58,7 +58,7 @@ def build_request(doc: Any, tag: object = None, profile: Any = None) -> Optional
 
 def describe(req: ExamplesRequest) -> str:
     """One status-bar line: the examples and how often the others type each of them right."""
-    from wbc_desktop.core.cells.prototypes import leave_one_out
+    from wbc_desktop.core.lab.prototypes import leave_one_out
 
     vecs = [v for _, v in req.images.values()]
     centre = np.concatenate(vecs).mean(0) if vecs else None
@@ -85,7 +85,7 @@ class ExampleLearner(QObject):
         self._waiting = False
         self.last_ms = 0.0  # a person's type -> the batch typed again (for the benchmark)
         self._t0 = 0.0
-        self.profile: Any = None  # an imported lab profile (core.cells.lab_profile)
+        self.profile: Any = None  # an imported lab profile (core.lab.profile)
         self._seen: set[int] = set()  # analyses already offered to the examples
         self._original: dict[tuple[str, int], dict] = {}  # (image, cell) -> the model's own type fields
         self._estimate = ""

@@ -14,7 +14,7 @@ from typing import Optional, Sequence
 
 import numpy as np
 
-from wbc_desktop.core.cells.prototypes import Examples, combined_probabilities, unit
+from wbc_desktop.core.lab.prototypes import Examples, combined_probabilities, unit
 
 PSEUDO_WEIGHT = 0.3  # a pseudo-example counts this much of a person's example in the mixing weight
 

@@ -2,7 +2,7 @@
 
 Why: typing by example is fastest when a person sees, next to one cell they know, the batch's
 cells that look most like it, and types those they agree with in one key press. Cosine similarity
-on batch-centred embeddings (the same geometry as the prototypes, core.cells.prototypes): one
+on batch-centred embeddings (the same geometry as the prototypes, core.lab.prototypes): one
 matrix-vector product, ~1 ms for 2,000 cells.
 """
 
@@ -12,7 +12,7 @@ from typing import Optional
 
 import numpy as np
 
-from wbc_desktop.core.cells.prototypes import unit
+from wbc_desktop.core.lab.prototypes import unit
 
 
 def nearest(query: np.ndarray, vectors: np.ndarray, centre: Optional[np.ndarray] = None,

@@ -25,8 +25,8 @@ from typing import Any, Iterable, Optional
 import numpy as np
 
 from wbc_desktop.core.analysis import Analysis
-from wbc_desktop.core.cells.embedding_store import space_of
-from wbc_desktop.core.cells.prototypes import Examples
+from wbc_desktop.core.lab.embeddings import space_of
+from wbc_desktop.core.lab.prototypes import Examples
 from wbc_desktop.core.errors import InputError
 from wbc_desktop.core.io.atomic import atomic_write_bytes, atomic_write_text
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from wbc_desktop.core.cells.similar import nearest
+from wbc_desktop.core.lab.similar import nearest
 
 
 def test_most_similar_first_and_the_cell_itself_on_top():

@@ -3,7 +3,7 @@
 The window sends a small request: the examples (embeddings of the cells a person typed) and the
 embeddings of the batch's other cells, image by image. The model process puts the classifier's
 own head on them (its last layer: no forward pass, no crop) and mixes in the prototypes
-(:mod:`core.cells.prototypes`); the answer has the same type fields as a retype after a mask edit,
+(:mod:`core.lab.prototypes`); the answer has the same type fields as a retype after a mask edit,
 so the window applies it the same way (a person's type stays on top).
 """
 
@@ -15,7 +15,7 @@ from typing import Any, Iterable, Optional
 import numpy as np
 
 from wbc_desktop.core.analysis import UNIDENTIFIED
-from wbc_desktop.core.cells.prototypes import Examples, combined_probabilities, decide, head_probabilities
+from wbc_desktop.core.lab.prototypes import Examples, combined_probabilities, decide, head_probabilities
 
 
 # Label propagation over the batch's kNN graph picks the right type 1-4 points more often at 5-10
@@ -77,7 +77,7 @@ def answer(classifier: Any, req: ExamplesRequest) -> dict[str, dict[int, dict]]:
     on_examples = head_probabilities(examples.vectors, w, b) if len(examples) else None
     p = combined_probabilities(emb, examples, classes, head, centre=centre, head_on_examples=on_examples)
     if req.propagate and len(examples) and len(emb) <= PROPAGATE_MAX_CELLS:
-        from wbc_desktop.core.cells.batch_structure import propagate
+        from wbc_desktop.core.lab.batch_structure import propagate
 
         p = propagate(emb, p, {}, centre=centre)
     out: dict[str, dict[int, dict]] = {}

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from wbc_desktop.core.cells.prototype_typing import ExamplesRequest, answer, pick_classifier, space_name
-from wbc_desktop.core.cells.prototypes import Examples
+from wbc_desktop.core.lab.by_example import ExamplesRequest, answer, pick_classifier, space_name
+from wbc_desktop.core.lab.prototypes import Examples
 
 
 class _Clf:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from wbc_desktop.core.cells.prototypes import (Examples, combined_probabilities, decide, head_probabilities,
+from wbc_desktop.core.lab.prototypes import (Examples, combined_probabilities, decide, head_probabilities,
                                                prototype_probabilities, weight_for)
 
 CLASSES = ["lymphocyte", "monocyte", "neutrophil"]
@@ -85,7 +85,7 @@ def test_a_head_that_types_the_examples_right_keeps_its_say_longer():
 
 
 def test_leave_one_out_scores_each_example_by_the_others():
-    from wbc_desktop.core.cells.prototypes import leave_one_out
+    from wbc_desktop.core.lab.prototypes import leave_one_out
 
     emb, _, labels = _lab()
     ex = Examples("m")

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from wbc_desktop.core.analysis import Analysis, Cell
-from wbc_desktop.core.cells.lab_profile import LabProfile, from_analyses, load, merged, save
-from wbc_desktop.core.cells.prototypes import Examples
+from wbc_desktop.core.lab.profile import LabProfile, from_analyses, load, merged, save
+from wbc_desktop.core.lab.prototypes import Examples
 from wbc_desktop.core.errors import InputError
 
 

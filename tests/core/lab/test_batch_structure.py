@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from wbc_desktop.core.cells.batch_structure import knn_graph, propagate, self_train
-from wbc_desktop.core.cells.prototypes import Examples
+from wbc_desktop.core.lab.batch_structure import knn_graph, propagate, self_train
+from wbc_desktop.core.lab.prototypes import Examples
 
 
 def _two_clusters(n=20, seed=0):
