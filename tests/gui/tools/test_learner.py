@@ -31,9 +31,13 @@ def test_a_persons_type_retypes_the_other_cells_in_the_background(qtbot, make_wi
     for k, c in enumerate(a.cells):
         c.embedding = np.full(4, k, np.float32)
     first = a.cells[0]
+    counts: list = []
     with qtbot.waitSignal(learner.done, timeout=10000) as got, \
-            qtbot.waitSignal(learner.estimated, timeout=10000) as line:
+            qtbot.waitSignal(learner.estimated, timeout=10000) as line, \
+            qtbot.waitSignal(doc.typesChanged, timeout=10000) as touched:
         win.controller.reclassify([first.cell_id], "lymphocyte")
+        doc.countsChanged.connect(lambda: counts.append(1))
+    assert touched.args[0] == [doc.current] and len(counts) == 1  # one refresh for the whole batch
     assert line.args[0].startswith(f"{len(a.cells) - 1} cells typed by 1 example of 1 type")
     req = pipe.requests[-1]
     assert req.examples.labels == ["lymphocyte"] and req.n_cells == len(a.cells) - 1

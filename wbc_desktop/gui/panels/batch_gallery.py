@@ -134,6 +134,7 @@ class BatchGalleryPanel(QWidget):
         for sig in (document.reviewChanged, document.entryChanged):
             sig.connect(lambda _i: self.schedule())
         document.entriesChanged.connect(self.schedule)
+        document.typesChanged.connect(lambda _ids: self.schedule())  # typed by the lab's examples
 
     # ---- filling
     def schedule(self) -> None:

@@ -141,7 +141,7 @@ class ExampleLearner(QObject):
             if i >= 0:
                 by_entry.setdefault(i, {})[cid] = fields
         self._original.clear()
-        n = sum(len(self.doc.set_types(i, rows)) for i, rows in by_entry.items())
+        n = self.doc.set_types_many(by_entry)
         if n:
             self.done.emit(n)
 
@@ -157,7 +157,7 @@ class ExampleLearner(QObject):
 
     def _on_typed(self, tag: Any, results: dict) -> None:
         self._in_flight = False
-        n = 0
+        by_entry: dict[int, dict[int, dict]] = {}
         for key, rows in (results or {}).items():
             i = self.doc.index_of(key)
             e = self.doc.entry(i)
@@ -167,7 +167,8 @@ class ExampleLearner(QObject):
             rows = {k: v for k, v in rows.items() if k in live}
             if rows:
                 self._keep_original(key, e.analysis, rows)
-                n += len(self.doc.set_types(i, rows))
+                by_entry[i] = rows
+        n = self.doc.set_types_many(by_entry)  # one refresh of the panels for the whole batch
         self.last_ms = (time.perf_counter() - self._t0) * 1e3
         self.done.emit(n)
         if self._estimate:
