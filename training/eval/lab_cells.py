@@ -1,14 +1,14 @@
 """Embeddings and head probabilities of the "new lab" cell sets, computed once and cached (npz, no pickle).
 
-Sets (cells found by the shipped segmenter, one labelled cell per image, as training/retrain_cells):
+Sets (cells found by the shipped segmenter, one labelled cell per image, as training/data/retrain_cells):
 
 - ``cv``: the 100 CellaVision images, typed by ``pbc-only`` (never saw CellaVision);
-- ``cv_shift``: the same images through training/sim_lab's stain and scale change, ``pbc-only``;
+- ``cv_shift``: the same images through training/data/sim_lab's stain and scale change, ``pbc-only``;
 - ``bccd``: BCCD fields with one WBC of one known type, typed by ``default`` (never saw BCCD labels);
-- ``pbc_shift``: a stratified PBC test sample (20 per class) with sim_lab's hue/saturation turn, ``pbc-only``;
+- ``pbc_shift``: a stratified PBC test sample (20 per class) with training/data/sim_lab's hue/saturation turn, ``pbc-only``;
 - ``pbc``: the PBC test sample unchanged (40 per class), for the "head untouched" check.
 
-Each cache holds per cell: the crop (uint8, for batch-norm adaptation), the embedding, the head's
+Run from the repository root: ``python -m training.eval.lab_cells [SET ...]``. Each cache holds per cell: the crop (uint8, for batch-norm adaptation), the embedding, the head's
 probabilities, the true type, the image name; plus the classifier's last layer (weight, bias).
 """
 
@@ -19,11 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from training import retrain_cells as rc  # noqa: E402
+from training.data import retrain_cells as rc
 
 CACHE = Path("/work/cache/lablearn")
 MODEL = {"cv": "pbc-only", "cv_shift": "pbc-only", "bccd": "default", "pbc_shift": "pbc-only", "pbc": "pbc-only"}
@@ -31,8 +27,7 @@ MODEL = {"cv": "pbc-only", "cv_shift": "pbc-only", "bccd": "default", "pbc_shift
 
 def _shift_items(items: list, seg) -> list:
     """Items through sim_lab's stain turn (and its scale for CellaVision), segmented again."""
-    from training.sim_lab import HUE_DEG, SATURATION  # noqa: F401
-    from training.sim_lab import lab_image
+    from training.data.sim_lab import lab_image
     from wbc_desktop.core.cells.instances import find_cells
 
     out = []

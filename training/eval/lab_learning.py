@@ -15,26 +15,21 @@ other cells of the lab are scored. Methods, each with and without the batch's un
 Accuracy is the best class ("forced"; the app shows "unidentified" under its threshold, also
 reported as ``shown``). Hyper-parameters were chosen on ``pbc_shift`` only and kept for the rest.
 
-    PYTHONPATH=. python training/eval/lab_learning.py --out training/reports/lab-learning.json
+    python -m training.eval.lab_learning --out training/reports/lab-learning/lab-learning.json
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from training.eval.lab_cells import load_set, model_of  # noqa: E402
-from wbc_desktop.core.lab import batch_structure as bs  # noqa: E402
-from wbc_desktop.core.lab.prototypes import Examples, combined_probabilities, head_probabilities  # noqa: E402
+from training.eval.lab_cells import load_set, model_of
+from wbc_desktop.core.lab import batch_structure as bs
+from wbc_desktop.core.lab.prototypes import Examples, combined_probabilities, head_probabilities
 
 KS = (1, 3, 5, 10)
 

@@ -197,6 +197,8 @@ def test_unreadable_cells_table_is_said_and_the_project_opens(tmp_path):
         assert q.load_analysis(q.images[0]) is not None  # the cells come from the masks again
     finally:
         q.close()
+
+
 def test_cells_embeddings_come_back_when_the_project_is_reopened(tmp_path):
     """Lab learning needs each cell's embedding after a reopen (embeddings/<key>.npz, no pickle)."""
     root = tmp_path / "proj"

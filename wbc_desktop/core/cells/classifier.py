@@ -30,8 +30,10 @@ def turned(x: torch.Tensor, turns: Sequence[int]) -> list[torch.Tensor]:
     return [x if k == 0 else x.rot90(k, (2, 3)) for k in turns]
 
 
-def penultimate(model: torch.nn.Module, x: torch.Tensor) -> torch.Tensor:
-    """A CellResNet's pooled features before its last layer (what ``model.fc`` reads)."""
+def penultimate(model: Any, x: torch.Tensor) -> torch.Tensor:
+    """A CellResNet's pooled features before its last layer (what ``model.fc`` reads).
+
+    ``model``: a CellResNet or its BatchNorm-folded copy (typed Any: the copy is a plain Module)."""
     x = model.stages(model.stem(x))
     return torch.flatten(torch.nn.functional.adaptive_avg_pool2d(x, 1), 1)
 
@@ -180,12 +182,14 @@ class CellClassifier:
             x = to_tensor(crops[i : i + step]).to(self.device)
             views = turned(x, turns)
             batch = torch.cat(views).contiguous(memory_format=torch.channels_last)  # one pass for all turns
-            f = penultimate(self._runner, batch)
-            p = torch.softmax(self._runner.fc(f).float(), 1).view(len(views), len(x), -1).mean(0)
+            runner: Any = self._runner
+            f = penultimate(runner, batch)
+            p = torch.softmax(runner.fc(f).float(), 1).view(len(views), len(x), -1).mean(0)
             out.append(p.cpu().numpy())
             feats.append(f.float().view(len(views), len(x), -1).mean(0).cpu().numpy())
         if not out:
-            d = int(self.model.fc.in_features)
+            fc: Any = self.model.fc
+            d = int(fc.in_features)
             return np.zeros((0, len(self.classes)), np.float32), np.zeros((0, d), np.float32)
         return np.concatenate(out), np.concatenate(feats).astype(np.float32)
 

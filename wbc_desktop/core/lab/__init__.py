@@ -7,5 +7,5 @@ changed); ``by_example`` is that request as the model process answers it after e
 ``batch_structure`` uses the batch's unlabelled cells (kNN label propagation, self-training);
 ``similar`` finds a cell's like for the gallery; ``profile`` saves what a batch taught (prototypes,
 scale, colour reference) for the next batch or a sister lab. No torch and no Qt here: the window's
-process imports it. Figures: training/reports/lab-learning.md.
+process imports it. Figures: training/reports/lab-learning/lab-learning.md.
 """

@@ -5,7 +5,7 @@ classifier ignores. Two ways to use them, both cheap enough to run after every c
 spreading each cell's probabilities to its nearest neighbours (Zhou et al. 2004, "learning with
 local and global consistency"), and letting the confident cells join the examples as
 pseudo-examples (self-training of the prototypes). Which one pays is measured in
-training/reports/lab-learning.md.
+training/reports/lab-learning/lab-learning.md.
 """
 
 from __future__ import annotations

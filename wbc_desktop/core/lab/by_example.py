@@ -20,7 +20,7 @@ from wbc_desktop.core.lab.prototypes import Examples, combined_probabilities, de
 
 # Label propagation over the batch's kNN graph picks the right type 1-4 points more often at 5-10
 # examples per type, but it flattens the probabilities, so more cells fall under the threshold and
-# are shown "unidentified" (10-20 points fewer shown right; training/reports/lab-learning.md): off
+# are shown "unidentified" (10-20 points fewer shown right; training/reports/lab-learning/lab-learning.md): off
 # by default, on for a request that asks for it (up to PROPAGATE_MAX_CELLS: its dense similarity
 # matrix is 100 MB at that size).
 PROPAGATE_MAX_CELLS = 5000

@@ -72,7 +72,10 @@ def from_analyses(analyses: Iterable[tuple[str, Analysis]], name: str = "lab",
     ``analyses``: (image key, analysis) pairs whose cells carry a person's types (``reviewed_type``).
     """
     by_space: dict[str, Examples] = {}
-    scales, methods, fams, standards = [], {}, [], []
+    scales: list[float] = []
+    methods: dict[str, int] = {}
+    fams: list[float] = []
+    standards: list[str] = []
     n = 0
     all_vecs: dict[str, list[np.ndarray]] = {}
     for key, a in analyses:

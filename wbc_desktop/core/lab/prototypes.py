@@ -9,7 +9,7 @@ shipped head is never changed, so with no example the types are exactly the head
 The embedding is the classifier's pooled penultimate features (``Cell.embedding``), centred on the
 batch's own mean before cosine similarity (a new lab's stain moves every cell's features the same
 way; centring removes that shared shift), then compared with each type's mean example
-(nearest class mean, Snell et al. 2017). Figures: training/reports/lab-learning.md.
+(nearest class mean, Snell et al. 2017). Figures: training/reports/lab-learning/lab-learning.md.
 """
 
 from __future__ import annotations

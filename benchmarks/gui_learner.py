@@ -1,6 +1,6 @@
 """Benchmark: a person's type -> the whole batch typed again by the examples (target: ≤ 1 s).
 
-``python -m wbc_desktop.gui.measure.bench_learner [--cells 2000] [--types 10]`` builds the real
+``python -m benchmarks.gui_learner [--cells 2000] [--types 10]`` builds the real
 window with the real model process (shipped models, CPU), fills it with the synthetic analysed
 fields of the gallery benchmark whose cells carry 128-value embeddings in the shipped classifier's
 space (clustered by type, as a lab's cells are), then types cells one at a time as a person would
@@ -79,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from wbc_desktop.gui.app import build
     from wbc_desktop.gui.compat import guard_none_refcount
-    from wbc_desktop.gui.measure.bench_gallery import _fields
+    from benchmarks.gui_gallery import _fields
     from wbc_desktop.gui.settings import AppSettings
 
     guard_none_refcount()

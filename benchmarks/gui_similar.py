@@ -1,6 +1,6 @@
 """Benchmark: Find similar on a 2,000-cell batch (target: the results shown in ≤ 200 ms).
 
-``python -m wbc_desktop.gui.measure.bench_similar [--cells 2000] [--runs 20]`` builds the real
+``python -m benchmarks.gui_similar [--cells 2000] [--runs 20]`` builds the real
 window (no models), fills it with the synthetic analysed fields of the gallery benchmark, gives
 every cell a 128-value embedding (the shipped classifier's size), then times Find similar from
 the call until the gallery's first screen of results is painted, for cells picked at random.
@@ -58,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from wbc_desktop.gui.app import build
     from wbc_desktop.gui.compat import guard_none_refcount
-    from wbc_desktop.gui.measure.bench_gallery import _fields
+    from benchmarks.gui_gallery import _fields
     from wbc_desktop.gui.settings import AppSettings
 
     guard_none_refcount()
