@@ -110,6 +110,59 @@ def weight_for(n_examples: float, n_half: float = N_HALF) -> float:
     return float(n_examples) / (float(n_examples) + n_half) if n_examples > 0 else 0.0
 
 
+def _full(proto: np.ndarray, seen: list[int]) -> np.ndarray:
+    """With examples of two or more types, the prototypes' part puts all its mass on those types."""
+    if len(seen) < 2:
+        return proto
+    share = proto[:, seen] / np.maximum(proto[:, seen].sum(1, keepdims=True), 1e-8)
+    out = np.zeros_like(proto)
+    out[:, seen] = share
+    return out
+
+
+GRID = np.linspace(0.0, 1.0, 11)  # prototype weights tried on the examples themselves
+PRIOR_STRENGTH = 4.0  # the fitted weight counts as this many scored examples against the prior rule
+MAX_FIT = 200  # examples scored for the fit at most (a large lab: a sample)
+
+
+def fitted_weight(examples: Examples, classes: Sequence[str], head_on_examples: np.ndarray,
+                  prior: float, centre: Optional[np.ndarray] = None, tau: float = TAU) -> float:
+    """The prototypes' weight that types the lab's own examples best, shrunk towards ``prior``.
+
+    Each example of a type with two or more is typed by the other examples (leave one out) and by
+    the head; the weight on the grid that gives the examples' true types the highest mean
+    log-probability wins. With m examples scored, it counts m / (m + PRIOR_STRENGTH) against the
+    prior rule. So on a lab the head already reads well (its examples typed right, the
+    prototypes less so) the prototypes stay out, and on a new lab they take over as fast as the
+    examples show they should.
+    """
+    lab = np.asarray(examples.labels)
+    index = {c: k for k, c in enumerate(classes)}
+    counts = {t: int((lab == t).sum()) for t in set(examples.labels)}
+    scored = [i for i, t in enumerate(lab) if counts[t] >= 2 and t in index]
+    if not scored:
+        return prior
+    if len(scored) > MAX_FIT:
+        scored = list(np.random.default_rng(0).choice(scored, MAX_FIT, replace=False))
+    mu = np.zeros(examples.vectors.shape[1], np.float32) if centre is None else np.asarray(centre, np.float32)
+    z = unit(examples.vectors - mu)
+    types = sorted(t for t in counts if t in index)
+    sums = {t: z[lab == t].sum(0) for t in types}
+    ll = np.zeros(len(GRID))
+    for i in scored:
+        t = lab[i]
+        means = unit(np.stack([(sums[u] - (z[i] if u == t else 0)) / (counts[u] - (u == t)) for u in types]))
+        share = softmax((means @ z[i]) / tau)
+        proto = np.zeros(len(classes), np.float32)
+        proto[[index[u] for u in types]] = share
+        h = np.asarray(head_on_examples[i], np.float32)
+        y = index[t]
+        ll += np.log(np.maximum((1.0 - GRID) * h[y] + GRID * proto[y], 1e-6))
+    w_fit = float(GRID[int(np.argmax(ll))])
+    m = float(len(scored))
+    return (m * w_fit + PRIOR_STRENGTH * prior) / (m + PRIOR_STRENGTH)
+
+
 def combined_probabilities(queries: np.ndarray, examples: Examples, classes: Sequence[str], head: np.ndarray,
                            centre: Optional[np.ndarray] = None, tau: float = TAU, n_half: float = N_HALF,
                            n_effective: Optional[float] = None,
@@ -121,26 +174,27 @@ def combined_probabilities(queries: np.ndarray, examples: Examples, classes: Seq
     know); with one type only, it shares out the head's mass (see :func:`prototype_probabilities`),
     since one type's example alone cannot tell a cell of it from a cell of another type.
 
-    ``head_on_examples`` (the head's probabilities for the examples, in their order) lets the
-    head's own record on this lab set the pace: ``N_HALF`` is scaled by the odds that the head is
-    right here, a = (right + 1) / (n + 2), so a head that types the lab's examples right keeps
-    its say for longer, and one that gets them wrong gives way sooner (a = 1/2: the plain rule).
+    The prior weight is n / (n + N_HALF). ``head_on_examples`` (the head's probabilities for the
+    examples, in their order) lets the lab's own examples decide: N_HALF is first scaled by the
+    odds a/(1-a) that the head types them right, a = (right + 1)/(n + 2), then the weight that
+    types them best is fitted (:func:`fitted_weight`), so a head that already reads this lab
+    well is not overruled by a handful of prototypes.
     """
     head = np.asarray(head, np.float32)
     if not len(examples):
         return head.copy()
     proto = prototype_probabilities(queries, examples, classes, head, centre, tau)
     seen = [k for k, c in enumerate(classes) if c in set(examples.labels)]
-    if len(seen) >= 2:
-        share = proto[:, seen] / np.maximum(proto[:, seen].sum(1, keepdims=True), 1e-8)
-        proto = np.zeros_like(head)
-        proto[:, seen] = share
+    proto = _full(proto, seen)
     if head_on_examples is not None and len(head_on_examples) == len(examples):
+        # the prior pace: N_HALF scaled by the odds that the head types this lab's examples right
         index = {c: k for k, c in enumerate(classes)}
         right = sum(int(np.argmax(h)) == index.get(lab, -1) for h, lab in zip(head_on_examples, examples.labels))
         a = (right + 1.0) / (len(examples) + 2.0)
         n_half = n_half * a / (1.0 - a)
     w = weight_for(len(examples) if n_effective is None else n_effective, n_half)
+    if head_on_examples is not None and len(head_on_examples) == len(examples) and len(seen) >= 2:
+        w = fitted_weight(examples, classes, head_on_examples, w, centre, tau)
     return (1.0 - w) * head + w * proto
 
 
