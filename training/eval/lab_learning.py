@@ -145,7 +145,7 @@ def run_set(name: str, seeds: int, opts: dict, methods=METHODS, ks=KS, with_adab
     return out
 
 
-def update_time(n_cells: int = 2000, n_examples: int = 80, dim: int = 128, classes: int = 8, reps: int = 20) -> dict:
+def update_time(n_cells: int = 2000, n_examples: int = 200, dim: int = 128, classes: int = 8, reps: int = 20) -> dict:
     """Seconds for one prototype update (all cells' probabilities again) on random data of that size."""
     rng = np.random.default_rng(0)
     emb = rng.random((n_cells, dim), np.float32)
@@ -155,11 +155,12 @@ def update_time(n_cells: int = 2000, n_examples: int = 80, dim: int = 128, class
     for i in range(n_examples):
         ex.set(str(i), names[i % classes], emb[i])
     ts = {}
+    head_ex = head[:n_examples]  # the head on the examples: the weight is fitted on them, as in the app
     for m in ("proto", "proto+lp"):
         t = []
         for _ in range(reps):
             t0 = time.perf_counter()
-            p = combined_probabilities(emb, ex, names, head, centre=emb.mean(0))
+            p = combined_probabilities(emb, ex, names, head, centre=emb.mean(0), head_on_examples=head_ex)
             if m == "proto+lp":
                 bs.propagate(emb, p, {i: i % classes for i in range(n_examples)}, centre=emb.mean(0))
             t.append(time.perf_counter() - t0)

@@ -121,7 +121,7 @@ def _full(proto: np.ndarray, seen: list[int]) -> np.ndarray:
 
 
 GRID = np.linspace(0.0, 1.0, 11)  # prototype weights tried on the examples themselves
-PRIOR_STRENGTH = 4.0  # the fitted weight counts as this many scored examples against the prior rule
+PRIOR_STRENGTH = 12.0  # the prior rule counts as this many scored examples against the fitted weight
 MAX_FIT = 200  # examples scored for the fit at most (a large lab: a sample)
 
 
