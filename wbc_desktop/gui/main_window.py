@@ -100,6 +100,9 @@ class MainWindow(QMainWindow):
 
         self.scoped_gallery = install_gallery_scope(self)  # gallery scope: this image / whole batch
         self.batch_gallery = self.scoped_gallery.batch
+        from wbc_desktop.gui.panels.find_similar import install as install_find_similar
+
+        self.find_similar = install_find_similar(self)  # Shift+S: the batch's cells most like one (lab learning)
         from wbc_desktop.gui.doubt_nav import install as install_doubt
 
         self.doubt_nav = install_doubt(self)  # the segmenter's doubt overlay (U) and next uncertain cell (N)

@@ -39,7 +39,6 @@ class FindSimilar(QObject):
         label = f"Find similar cells\t{SHORTCUT}"
         self.batch.menu_extras.append((label, lambda picks: self.find(picks[0]) if picks else None))
         gallery = window.gallery
-        gallery.menu_extras = getattr(gallery, "menu_extras", [])
         gallery.menu_extras.append((label, lambda ids: self.find((self.doc.current, ids[0])) if ids else None))
         self.last_ms = 0.0
 
@@ -92,5 +91,5 @@ class FindSimilar(QObject):
 
 
 def install(window: Any) -> FindSimilar:
-    window.find_similar = FindSimilar(window)
-    return window.find_similar
+    """Find similar for ``window`` (which keeps it); after its gallery scope (the batch gallery)."""
+    return FindSimilar(window)

@@ -96,7 +96,4 @@ def install(window: Any) -> GalleryScope:
     scoped.scope.currentIndexChanged.connect(sync_undo)
     c.reclassify_selected = routed_reclassify  # type: ignore[method-assign]  # the actions look it up per call
     c.undo = routed_undo  # type: ignore[method-assign]
-    from wbc_desktop.gui.panels.find_similar import install as install_find_similar
-
-    install_find_similar(window)  # Shift+S and the thumbnails' menu: the batch's cells most like one
     return scoped

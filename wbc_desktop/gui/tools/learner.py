@@ -95,7 +95,7 @@ class ExampleLearner(QObject):
         runner.retypeFailed.connect(self._on_failed)
 
     def on_review(self, _index: int) -> None:
-        if not self.enabled or getattr(self.doc, "retyping", False):
+        if not self.enabled or self.doc.retyping:
             return  # the model's own retypes are not a person's examples
         self.request()
 
