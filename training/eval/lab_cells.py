@@ -14,14 +14,16 @@ probabilities, the true type, the image name; plus the classifier's last layer (
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 import numpy as np
 
 from training.data import retrain_cells as rc
+from training.lib.paths import REPO
 
-CACHE = Path("/work/cache/lablearn")
+CACHE = Path(os.environ.get("WBC_LAB_CACHE") or REPO.parent / "cache" / "lablearn")  # segmented sets, npz
 MODEL = {"cv": "pbc-only", "cv_shift": "pbc-only", "bccd": "default", "pbc_shift": "pbc-only", "pbc": "pbc-only"}
 
 
