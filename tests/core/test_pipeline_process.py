@@ -76,7 +76,38 @@ def test_retype_in_the_child_equals_in_process(engine):
     local = local_pipe.retype(image, a, ids)
     remote = engine.retype_request(image.pixels, make_request(a, ids), key="bccd")
     again = engine.retype_request(None, make_request(a, ids), key="bccd")  # the child kept the RGB
-    assert set(remote) == set(ids) and remote == again
+    assert set(remote) == set(ids)
     for i in ids:
+        assert np.allclose(remote[i]["embedding"], again[i]["embedding"])  # lab learning: the new embedding too
+        assert {k: v for k, v in remote[i].items() if k != "embedding"} == \
+            {k: v for k, v in again[i].items() if k != "embedding"}
         assert remote[i]["predicted_type"] == local[i]["predicted_type"]
         assert abs(remote[i]["confidence"] - local[i]["confidence"]) < 1e-5
+
+
+def test_typing_by_examples_in_the_child_equals_in_process(engine):
+    """Lab learning: an examples request is answered by the child like by the local pipeline."""
+    from wbc_desktop.core.lab.embeddings import space_of
+    from wbc_desktop.core.lab.by_example import ExamplesRequest
+    from wbc_desktop.core.lab.prototypes import Examples
+
+    local_pipe = Pipeline.load(device="cpu")
+    analyses = [local_pipe.analyze(read_image(samples_dir() / n))
+                for n in ("single_cell_cellavision_001.png", "single_cell_pbc_eosinophil.jpg")]
+    a, b = analyses
+    assert space_of(a.models) == space_of(b.models)
+    ex = Examples(space_of(a.models))
+    ex.set("a:1", "monocyte", a.cells[0].embedding)
+    ex.set("b:1", "eosinophil", b.cells[0].embedding)
+    cells = {"a": (np.array([c.cell_id for c in a.cells]), np.stack([c.embedding for c in a.cells])),
+             "b": (np.array([c.cell_id for c in b.cells]), np.stack([c.embedding for c in b.cells]))}
+    req = ExamplesRequest(ex.space, ex, cells)
+    remote, local = engine.type_by_examples(req), local_pipe.type_by_examples(req)
+    assert set(remote) == {"a", "b"} and remote.keys() == local.keys()
+    for k in remote:
+        for cid, r in remote[k].items():
+            assert r["predicted_type"] == local[k][cid]["predicted_type"]
+            assert abs(r["confidence"] - local[k][cid]["confidence"]) < 1e-5
+    top = dict(remote["a"][a.cells[0].cell_id]["top3"])
+    assert top.get("monocyte", 0) > 0.3 > a.cells[0].top3[1][1]  # its example's type gained on the head's call
+    assert engine.type_by_examples(ExamplesRequest("someone else v9", ex, cells)) == {}  # another space

@@ -23,7 +23,8 @@ def _settings(args: argparse.Namespace, threads: int) -> BatchSettings:
     classifier = None if str(args.classifier).lower() == "none" else args.classifier
     return BatchSettings(model=args.model, classifier=classifier, device=args.device, views=args.views,
                          pixel_size=args.pixel_size, scale=args.scale, threads=threads,
-                         overlays=not getattr(args, "no_overlays", False))
+                         overlays=not getattr(args, "no_overlays", False),
+                         lab_profile=str(Path(args.lab_profile).resolve()) if getattr(args, "lab_profile", None) else None)
 
 
 def _bar(total: int):
@@ -42,6 +43,13 @@ def run_analyze(args: argparse.Namespace) -> int:
     workers, scheduler = getattr(args, "workers", None), getattr(args, "scheduler", None)
     on_cluster = bool(workers or scheduler)
     settings = _settings(args, threads=1 if on_cluster else 0)
+    if settings.lab_profile:  # a bad profile stops the run before any image, with its reason
+        from wbc_desktop.core.lab.profile import load
+
+        prof = load(settings.lab_profile)
+        per_type = ", ".join(f"{k} {v}" for k, v in sorted(prof.examples.counts().items()))
+        print(f"lab profile {prof.name!r}: {len(prof.examples)} examples ({per_type}) of {prof.space}"
+              + (f"; pixel size {prof.pixel_size_um:g} um" if prof.pixel_size_um else ""), file=sys.stderr)
     if on_cluster:
         from wbc_desktop.core.batch.cluster import dashboard, open_client
 

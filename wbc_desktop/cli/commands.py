@@ -46,6 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "policy (the shipped default: 4 views of 2 models only for cells whose first view is unsure)")
     a.add_argument("--pixel-size", type=float, help="micrometres per pixel, when the files don't say")
     a.add_argument("--scale", type=float, help="force model pixels per input pixel (skips estimation)")
+    a.add_argument("--lab-profile", help="a lab profile (JSON, exported from the app): its type prototypes "
+                   "type the cells, its pixel size is used when none is given")
     w = a.add_mutually_exclusive_group()
     w.add_argument("--workers", type=int, help="analyse on a local Dask cluster of N single-threaded processes")
     w.add_argument("--scheduler", help="analyse on an existing Dask cluster (the address of its scheduler)")

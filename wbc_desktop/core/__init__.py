@@ -13,7 +13,8 @@ to follow an image from its file to ``cells.csv``):
    ``summary.csv``.
 
 Around that walk: ``weights`` (model files, versions, the safe-file check), ``review`` (a
-person's decisions and their undo history), ``editing`` (mask corrections), ``project`` (the
+person's decisions and their undo history), ``lab`` (what a lab's own typed cells teach: prototypes,
+find similar, lab profiles), ``editing`` (mask corrections), ``project`` (the
 folder that keeps analyses and corrections; its names in ``project/layout.py``), ``retrain`` (new
 versions from a project's corrections) and ``batch`` (many images, clusters, whole slides).
 ``pipeline.py`` runs steps 1-4 as ``Pipeline.analyze(path) -> Analysis`` (its named steps, a first
@@ -23,6 +24,6 @@ same for a whole slide in tiles, and ``pipeline_process.py`` hosts the Pipeline 
 process for the app. Shared by every subpackage: ``analysis`` (the result records), ``device``,
 ``progress`` (progress callback, cancel token), ``errors``, ``credits`` (what the app is made of).
 Dependencies point down: batch, retrain > pipeline_process > pipeline > pipeline_steps > project >
-editing > review > cells > segmentation > imaging > weights > export > io (a layers contract in
+editing > review > lab > cells > segmentation > imaging > weights > export > io (a layers contract in
 ``pyproject.toml``).
 """

@@ -124,6 +124,14 @@ class Pipeline:
             apply_unsure(cells, fam, self.familiarity.unsure_below)
         return {c.cell_id: type_fields(c) for c in cells}
 
+    # --- lab learning (issue 24): kept apart so the pipeline rewrite can move it as one piece
+    def type_by_examples(self, request) -> dict:
+        """The batch's cells typed again by the lab's examples (core.lab.by_example)."""
+        from wbc_desktop.core.lab.by_example import answer, pick_classifier
+
+        return answer(pick_classifier([self.classifier, self._unfamiliar_classifier], request.space), request)
+    # --- end lab learning
+
     def analyze_slide(self, path, shape: tuple[int, int], factor: float, progress: ProgressFn = no_progress,
                       cancel: Optional[threading.Event] = None, partial=None, **options):
         """A whole slide in tiles, as one analysis on its overview (:mod:`core.slide_view`)."""

@@ -56,6 +56,9 @@ def _serve(conn, cancel, kwargs: dict[str, Any]) -> None:
         if msg[0] == "retype":
             conn.send(_retype(pipeline, cache, *msg[1:]))
             continue
+        if msg[0] == "examples":  # lab learning: type the batch again by its examples (core.lab.by_example)
+            conn.send(_by_examples(pipeline, msg[1]))
+            continue
         if msg[0] == "slide":
             _serve_slide(conn, cancel, pipeline, *msg[1:])
             continue
@@ -97,6 +100,13 @@ def _retype(pipeline: Any, cache: dict[str, Any], key: str, pixels: Any, request
         if key not in cache:
             return ("missing", key)
         return ("result", pipeline.retype(cache[key], request.to_analysis(), request.cell_ids))
+    except BaseException as e:  # noqa: BLE001
+        return ("error", _describe(e))
+
+
+def _by_examples(pipeline: Any, request: Any) -> tuple[str, Any]:
+    try:
+        return ("result", pipeline.type_by_examples(request))
     except BaseException as e:  # noqa: BLE001
         return ("error", _describe(e))
 
@@ -196,6 +206,14 @@ class PipelineProcess:
                 kind, payload = self._receive(None, no_progress, None)
             self._pixels_key = key
             return payload
+
+    def type_by_examples(self, request: Any) -> dict:
+        """Same contract as :meth:`Pipeline.type_by_examples` (lab learning), answered by the child."""
+        with self._lock:
+            if not self._proc.is_alive():
+                raise EngineError("the analysis process has stopped; reload the models")
+            self._conn.send(("examples", request))
+            return self._receive(None, no_progress, None)[1]
 
     def _receive(self, cancel: Optional[threading.Event], progress: ProgressFn,
                  timeout_s: Optional[float], partial: Any = None) -> tuple[str, Any]:

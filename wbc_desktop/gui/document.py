@@ -85,6 +85,7 @@ class Document(QObject):
     countsChanged = Signal()
     maskEdited = Signal(int, object)  # entry index, the MaskEdit applied, undone or redone
     masksRestored = Signal(int, list, str)  # entry index, cells to type again, message: strokes of an earlier session
+    typesChanged = Signal(list)  # entry indices the model retyped in one go (set_types_many: lab learning)
 
     def __init__(self, store: ReviewStore, parent: Optional[QObject] = None) -> None:
         super().__init__(parent)
@@ -353,6 +354,36 @@ class Document(QObject):
             self.retyping = False
         self.countsChanged.emit()
         return done
+
+    def set_types_many(self, results: dict[int, dict]) -> int:
+        """Retype results for many images at once (typing by the lab's examples): one countsChanged,
+        ``reviewChanged`` for the current image only (what is on screen) and ``typesChanged`` with
+        every image touched, so a batch of 40 images is not 40 refreshes of every panel."""
+        from wbc_desktop.core.cells.retype import apply_types
+
+        touched, n = [], 0
+        for i, rows in results.items():
+            e = self.entry(i)
+            if e is None or e.analysis is None or e.history is None or not rows:
+                continue
+            n += len(apply_types(e.analysis, rows))
+            for c in e.analysis.cells:
+                if c.cell_id in rows:
+                    e.model_types[c.cell_id] = c.cell_type
+            self._threshold_entry(e)
+            e.history.review.apply_to(e.analysis)
+            touched.append(i)
+        if not touched:
+            return 0
+        self.retyping = True
+        try:
+            if self.current in touched:
+                self.reviewChanged.emit(self.current)
+            self.typesChanged.emit(touched)
+        finally:
+            self.retyping = False
+        self.countsChanged.emit()
+        return n
 
     # counts
     def set_threshold(self, value: float) -> None:

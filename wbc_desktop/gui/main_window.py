@@ -92,11 +92,17 @@ class MainWindow(QMainWindow):
 
         # File ▸ New/Open project…, import/export; autosave into the project
         self.project_session, self.project_menu = install_project(self)
+        from wbc_desktop.gui.project.lab_profile_menu import install as install_lab_profile
+
+        self.lab_profile_menu = install_lab_profile(self, self.project_session)  # File ▸ Lab profile (lab learning)
         self.retrainer.session = self.project_session
         from wbc_desktop.gui.panels.gallery_scope import install as install_gallery_scope
 
         self.scoped_gallery = install_gallery_scope(self)  # gallery scope: this image / whole batch
         self.batch_gallery = self.scoped_gallery.batch
+        from wbc_desktop.gui.panels.find_similar import install as install_find_similar
+
+        self.find_similar = install_find_similar(self)  # Shift+S: the batch's cells most like one (lab learning)
         from wbc_desktop.gui.doubt_nav import install as install_doubt
 
         self.doubt_nav = install_doubt(self)  # the segmenter's doubt overlay (U) and next uncertain cell (N)

@@ -98,6 +98,7 @@ class AnalysisRunner(QObject):
     idle = Signal()  # queue empty, nothing running
     retyped = Signal(object, object)  # RetypeRequest.tag, {cell_id: type fields}
     retypeFailed = Signal(object, str)  # RetypeRequest.tag, one-line message
+    examplesTyped = Signal(object, object)  # ExamplesRequest.tag, {image key: {cell_id: type fields}} (lab learning)
 
     def __init__(self, loader: Loader = default_loader, parent: Optional[QObject] = None) -> None:
         super().__init__(parent)
@@ -189,7 +190,8 @@ class AnalysisRunner(QObject):
         pixels, req = self._retypes.popleft()
         pipeline = self.pipeline
         job = Job(lambda progress, cancel: _retype_with(pipeline, pixels, req))
-        job.signals.result.connect(lambda out: self.retyped.emit(req.tag, out))
+        done = self.examplesTyped if getattr(req, "kind", "") == "examples" else self.retyped
+        job.signals.result.connect(lambda out: done.emit(req.tag, out))
         job.signals.failed.connect(lambda e: self.retypeFailed.emit(req.tag, _message(e, "retyping failed")))
         job.signals.finished.connect(self._on_retype_finished)
         self._job = job
@@ -304,6 +306,8 @@ class AnalysisRunner(QObject):
 
 def _retype_with(pipeline: Any, pixels: Any, req: Any) -> dict:
     """Runs in the worker: the process proxy sends the snapshot; an in-process pipeline types it here."""
+    if getattr(req, "kind", "") == "examples":  # lab learning: core.lab.by_example
+        return pipeline.type_by_examples(req) if hasattr(pipeline, "type_by_examples") else {}
     if hasattr(pipeline, "retype_request"):
         return pipeline.retype_request(pixels, req, key=f"{req.image_name}:{id(pixels)}")
     if hasattr(pipeline, "retype"):

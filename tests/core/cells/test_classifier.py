@@ -214,3 +214,17 @@ def test_a_missing_or_mismatched_member_is_a_clear_model_error(tmp_path):
     (folder / "card.json").write_text(json.dumps({**card, "recheck_members": ["../elsewhere"]}))
     with pytest.raises(ModelError, match="outside"):
         CellClassifier.load(str(folder), device="cpu")
+
+
+def test_classify_keeps_each_cells_embedding_the_heads_input(tmp_path):
+    clf = CellClassifier.load(str(_tiny_model(tmp_path / "m")), device="cpu")
+    rgb, cm = _two_cells()
+    inst, cells = find_cells(cm, scale=0.3)
+    clf.classify(rgb, cm, inst, cells, scale=0.3)
+    from wbc_desktop.core.lab.prototypes import head_probabilities
+
+    w, b = clf.model.fc.weight.detach().numpy(), clf.model.fc.bias.detach().numpy()
+    for c in cells:
+        assert c.embedding.dtype == np.float32 and c.embedding.shape == (16,)
+        p = head_probabilities(c.embedding[None], w, b)[0]
+        assert p.max() == pytest.approx(c.confidence, abs=2e-3)  # folded BatchNorms: float rounding only

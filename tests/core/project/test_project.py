@@ -197,3 +197,26 @@ def test_unreadable_cells_table_is_said_and_the_project_opens(tmp_path):
         assert q.load_analysis(q.images[0]) is not None  # the cells come from the masks again
     finally:
         q.close()
+
+
+def test_cells_embeddings_come_back_when_the_project_is_reopened(tmp_path):
+    """Lab learning needs each cell's embedding after a reopen (embeddings/<key>.npz, no pickle)."""
+    root = tmp_path / "proj"
+    p = Project.create(root, user="ana")
+    path = images(tmp_path, 1)[0]
+    a = fake_analysis(path)
+    a.models["classifier"] = {"name": "tiny", "version": "1"}
+    for c in a.cells:
+        c.embedding = np.arange(8, dtype=np.float32) + c.cell_id
+    im = p.add_image(path)
+    p.save_analysis(im, a)
+    p.close()
+    assert (root / "embeddings" / f"{im.key}.npz").is_file()
+    with np.load(root / "embeddings" / f"{im.key}.npz", allow_pickle=False) as z:
+        assert str(z["space"]) == "tiny v1"
+    q = Project.open(root, user="ben")
+    b = q.load_analysis(q.find(im.key))
+    assert [c.cell_id for c in b.cells] == [c.cell_id for c in a.cells]
+    for c, d in zip(a.cells, b.cells):
+        assert d.embedding is not None and np.array_equal(c.embedding, d.embedding)
+    q.close()

@@ -35,6 +35,7 @@ class BatchSettings:
     tile: int = TILE  # whole-slide images: the side of a tile's core (core.io.tiles)
     halo: int = HALO  # context around each core
     overlays: bool = True  # write overlays/<stem>.png (``analyze --no-overlays``: masks and tables only)
+    lab_profile: Optional[str] = None  # a lab profile's JSON (core.lab.profile): its prototypes type the cells
 
     def is_slide(self, path: Path) -> bool:
         """Analysed in tiles: any TIFF over the single-read limit, or a tiled one over 4 tiles."""
@@ -47,6 +48,8 @@ class BatchSettings:
         d.pop("device"), d.pop("threads")
         if d["overlays"]:  # the default: records made before the option existed stay valid
             d.pop("overlays")
+        if d.get("lab_profile") is None:  # runs made before lab profiles existed resume as before
+            d.pop("lab_profile")
         return json.dumps(d, sort_keys=True)
 
 
@@ -103,6 +106,32 @@ def error_line(path: Path, e: WbcError) -> str:
     return f"{e}" if isinstance(e, InputError) else f"{path.name}: {e}"
 
 
+_PROFILES: dict[str, object] = {}
+
+
+def _profile(path: Optional[str]):
+    """The lab profile of these settings, read once per process (None without one)."""
+    if not path:
+        return None
+    if path not in _PROFILES:
+        from wbc_desktop.core.lab.profile import load
+
+        _PROFILES[path] = load(path)
+    return _PROFILES[path]
+
+
+def _type_by_profile(pipe, a, profile) -> None:
+    """The cells typed again by the profile's prototypes, with the classifier that typed the image."""
+    from wbc_desktop.core.lab.by_example import apply_profile, pick_classifier
+
+    clf = pick_classifier([pipe.classifier, getattr(pipe, "_unfamiliar_classifier", None)], profile.space)
+    n = apply_profile(clf, a, profile, a.image_name)
+    if n:
+        a.notes.append(f"{n} cell(s) typed with lab profile {profile.name!r} ({len(profile.examples)} examples)")
+    elif a.cells:
+        a.notes.append(f"lab profile {profile.name!r} not used: made with the {profile.space or '?'} classifier")
+
+
 def analyze_image(path: str, settings: BatchSettings) -> dict:
     """Analyse one image file; return its table rows and encoded mask/overlay, or its error line.
 
@@ -121,7 +150,11 @@ def analyze_image(path: str, settings: BatchSettings) -> dict:
     try:
         pipe = pipeline(settings)
         img = read_image(p)
-        a = pipe.analyze(img, pixel_size_um=settings.pixel_size, scale=settings.scale)
+        profile = _profile(settings.lab_profile)
+        px = settings.pixel_size or (profile.pixel_size_um if profile is not None else None)
+        a = pipe.analyze(img, pixel_size_um=px, scale=settings.scale)
+        if profile is not None:
+            _type_by_profile(pipe, a, profile)
         files = {mask_file(p.stem): encode_png(class_map_to_mask(a.class_map), PNG_LEVEL)}
         if settings.overlays:
             files[overlay_file(p.stem)] = encode_png(render_overlay(img.pixels, a.class_map, boxes=cell_boxes(a)),

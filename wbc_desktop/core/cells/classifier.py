@@ -30,6 +30,14 @@ def turned(x: torch.Tensor, turns: Sequence[int]) -> list[torch.Tensor]:
     return [x if k == 0 else x.rot90(k, (2, 3)) for k in turns]
 
 
+def penultimate(model: Any, x: torch.Tensor) -> torch.Tensor:
+    """A CellResNet's pooled features before its last layer (what ``model.fc`` reads).
+
+    ``model``: a CellResNet or its BatchNorm-folded copy (typed Any: the copy is a plain Module)."""
+    x = model.stages(model.stem(x))
+    return torch.flatten(torch.nn.functional.adaptive_avg_pool2d(x, 1), 1)
+
+
 def crop_classes(crops: np.ndarray) -> np.ndarray:
     """The class map of crops from their mask channels (0 background, 1 cytoplasm, 2 nucleus)."""
     cm = np.zeros(crops.shape[:3], np.uint8)
@@ -138,34 +146,53 @@ class CellClassifier:
     @torch.inference_mode()
     def predict_crops(self, crops: np.ndarray) -> np.ndarray:
         """NxSxSxC uint8 normalised crops -> NxK class probabilities (mean over the views each cell got)."""
+        return self.predict_crops_features(crops)[0]
+
+    @torch.inference_mode()
+    def predict_crops_features(self, crops: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Class probabilities and the penultimate features (NxD float32, mean over this model's views).
+
+        The features are the cells' embedding (core.lab.prototypes: a lab's own examples,
+        "find similar"); the members' second opinion changes the probabilities only.
+        """
         crops = calibrate_crops(crops, self.calibration)
         turns = TURNS[self.views]
         members = self.members if self._use_members else []
         if self.recheck_below is None or (len(turns) == 1 and not members):
             return self._mean_over_turns(crops, turns)
-        p = self._mean_over_turns(crops, turns[:1])
+        p, f = self._mean_over_turns(crops, turns[:1])
         unsure = np.flatnonzero(p.max(1) < self.recheck_below)
         if len(unsure):  # the other turns for unsure cells only; their mean then equals all views' mean
             sub = crops[unsure]
-            own = p[unsure] if len(turns) == 1 else \
-                (p[unsure] + self._mean_over_turns(sub, turns[1:]) * (len(turns) - 1)) / len(turns)
-            p[unsure] = np.mean([own] + [m._mean_over_turns(sub, turns) for m in members], 0)
-        return p
+            own = p[unsure]
+            if len(turns) > 1:
+                p2, f2 = self._mean_over_turns(sub, turns[1:])
+                own = (own + p2 * (len(turns) - 1)) / len(turns)
+                f[unsure] = (f[unsure] + f2 * (len(turns) - 1)) / len(turns)
+            p[unsure] = np.mean([own] + [m._mean_over_turns(sub, turns)[0] for m in members], 0)
+        return p, f
 
     @torch.inference_mode()
-    def _mean_over_turns(self, crops: np.ndarray, turns: Sequence[int]) -> np.ndarray:
+    def _mean_over_turns(self, crops: np.ndarray, turns: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
         if self._runner is None:  # the device is fixed at load, so one copy serves every call
             # folded BatchNorms and channels-last tensors: ~30% less time per cell on CPU (measured)
             self._runner = fuse_conv_bn(self.model).to(self.device, memory_format=torch.channels_last)  # type: ignore[call-overload]  # torch stubs lack Module.to(memory_format=)
-        out = []
+        out, feats = [], []
         step = max(1, MAX_BATCH // len(turns))  # forward passes stay MAX_BATCH crops at most
         for i in range(0, len(crops), step):
             x = to_tensor(crops[i : i + step]).to(self.device)
             views = turned(x, turns)
             batch = torch.cat(views).contiguous(memory_format=torch.channels_last)  # one pass for all turns
-            p = torch.softmax(self._runner(batch).float(), 1).view(len(views), len(x), -1).mean(0)
+            runner: Any = self._runner
+            f = penultimate(runner, batch)
+            p = torch.softmax(runner.fc(f).float(), 1).view(len(views), len(x), -1).mean(0)
             out.append(p.cpu().numpy())
-        return np.concatenate(out) if out else np.zeros((0, len(self.classes)), np.float32)
+            feats.append(f.float().view(len(views), len(x), -1).mean(0).cpu().numpy())
+        if not out:
+            fc: Any = self.model.fc
+            d = int(fc.in_features)
+            return np.zeros((0, len(self.classes)), np.float32), np.zeros((0, d), np.float32)
+        return np.concatenate(out), np.concatenate(feats).astype(np.float32)
 
     def classify(
         self,
@@ -176,7 +203,7 @@ class CellClassifier:
         scale: float = 1.0,
         quick: bool = False,
     ) -> None:
-        """Fill ``cell_type``, ``confidence``, ``top3`` and ``predicted_type`` of each cell in place.
+        """Fill ``cell_type``, ``confidence``, ``top3``, ``predicted_type`` and ``embedding`` of each cell in place.
 
         Crops are normalised by each cell's segmented size, which removes magnification;
         ``scale`` (model pixels per input pixel) only keeps tiny objects (platelets) small.
@@ -188,10 +215,11 @@ class CellClassifier:
         crops = cell_crops(rgb, class_map, instances, [c.cell_id for c in cells], self.spec, scale,
                            boxes=[c.bbox for c in cells])
         if quick:
-            probs = self._mean_over_turns(calibrate_crops(crops, self.calibration), TURNS[1])
+            probs, feats = self._mean_over_turns(calibrate_crops(crops, self.calibration), TURNS[1])
         else:
-            probs = self.predict_crops(crops)
-        for cell, p in zip(cells, probs):
+            probs, feats = self.predict_crops_features(crops)
+        for cell, p, f in zip(cells, probs, feats):
+            cell.embedding = f
             order = np.argsort(-p)
             best = self.classes[int(order[0])]
             cell.predicted_type = best

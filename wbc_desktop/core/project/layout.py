@@ -30,6 +30,8 @@ INSTANCES_DIR = "instances"  #: the corrected masks' cell ids (16-bit)
 DOUBT_DIR = "uncertainty"  #: the segmenter's per-pixel doubt (8-bit)
 REPLACED_DIR = "replaced"  #: under masks/: corrections set aside before a re-analysis, never deleted
 MODELS_DIR = "models"  #: model versions retrained from this project
+EMBEDDINGS_DIR = "embeddings"  #: each cell's classifier embedding per image, npz (lab learning: core.lab.embeddings)
+LAB_PROFILE_DIR = "lab-profile"  #: the lab profile exported from / imported into this project (core.lab.profile)
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,13 @@ class ProjectLayout:
 
     def doubt(self, key: str) -> Path:
         return self.png(DOUBT_DIR, key)
+
+    def embeddings(self, key: str) -> Path:
+        return self.root / EMBEDDINGS_DIR / f"{key}.npz"
+
+    @property
+    def lab_profile_dir(self) -> Path:
+        return self.root / LAB_PROFILE_DIR
 
     def keys_with_masks(self) -> set[str]:
         """Image keys that have a model or a corrected mask (rebuilding a lost project.json)."""

@@ -190,6 +190,7 @@ class Project:
     def save_analysis(self, im: ProjectImage, analysis: Analysis) -> None:
         """Keep the model's output (class map and cells) and mark the image analysed."""
         self.files.write_model(im.key, analysis)
+        self.save_embeddings(im, analysis)  # lab learning
         im.size = [int(analysis.shape[0]), int(analysis.shape[1])]
         im.models = dict(analysis.models)
         im.scale, im.scale_method = float(analysis.scale), analysis.scale_method
@@ -320,9 +321,20 @@ class Project:
             self._save_tables()
 
     def cells_changed(self, im: ProjectImage) -> None:
-        """The model retyped cells (after an edit): write their rows."""
+        """The model retyped cells (after an edit): write their rows (and their new embeddings)."""
         if im.key in self.open_images:
             self.on_step(im.key)
+            self.save_embeddings(im, self.open_images[im.key].analysis)
+
+    def embeddings_path(self, im: ProjectImage) -> Path:
+        return self.layout.embeddings(im.key)
+
+    def save_embeddings(self, im: ProjectImage, analysis: Analysis) -> None:
+        """Lab learning: the cells' embeddings, so prototypes and "find similar" work after a reopen."""
+        from wbc_desktop.core.lab import embeddings as embedding_store
+
+        if any(c.embedding is not None for c in analysis.cells):
+            embedding_store.write(self.embeddings_path(im), analysis.cells, embedding_store.space_of(analysis.models))
 
     def _sync_marks(self, o: OpenImage) -> None:
         im, r = o.image, o.review

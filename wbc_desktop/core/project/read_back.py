@@ -47,6 +47,9 @@ def read_analysis(layout: ProjectLayout, im: ProjectImage, rows: dict[str, list[
     a = Analysis(image_name=im.name or im.key, shape=cm.shape, class_map=cm, instances=inst.astype(np.int32),
                  cells=cells, scale=im.scale, models=dict(im.models), scale_method=im.scale_method,
                  scale_confidence=im.scale_confidence, familiarity=im.familiarity, warning=im.warning)
+    from wbc_desktop.core.lab import embeddings as embedding_store  # lab learning: prototypes, find similar
+
+    embedding_store.read(layout.embeddings(im.key), a.cells)
     dp = layout.doubt(im.key)
     if dp.is_file():
         try:

@@ -28,7 +28,7 @@ from wbc_desktop.core.review.history import Reclassify
 from wbc_desktop.core.review.store import REVIEW_TYPES
 
 from wbc_desktop.gui.palette import display_name, shortcut_key, type_color
-from wbc_desktop.gui.panels.batch_model import ALL, BATCH_MIME, GROUP_ORDER, BatchCellModel
+from wbc_desktop.gui.panels.batch_model import ALL, BATCH_MIME, GROUP_ORDER, SIMILAR, BatchCellModel
 from wbc_desktop.gui.viewer.prepare import THUMB
 
 
@@ -82,6 +82,8 @@ class BatchGalleryPanel(QWidget):
         self.doc = document
         self.model = BatchCellModel(document, self)
         self.undo_stack: list[list[tuple[int, Any]]] = []  # per batch step: (entry, the Reclassify done)
+        self.menu_extras: list[tuple[str, Any]] = []  # (label, fn(picks)) added to the context menu (find similar)
+        self.similar_label = ""  # the SIMILAR group's name in the type list ("" = no such group)
         self._dirty = True
         self.types = TypeList()
         self.types.setMaximumWidth(230)
@@ -132,6 +134,7 @@ class BatchGalleryPanel(QWidget):
         for sig in (document.reviewChanged, document.entryChanged):
             sig.connect(lambda _i: self.schedule())
         document.entriesChanged.connect(self.schedule)
+        document.typesChanged.connect(lambda _ids: self.schedule())  # typed by the lab's examples
 
     # ---- filling
     def schedule(self) -> None:
@@ -176,6 +179,12 @@ class BatchGalleryPanel(QWidget):
         self.types.blockSignals(True)
         self.types.clear()
         total = sum(self.model.counts.values())
+        if self.similar_label:  # find similar's result, above the types
+            item = QListWidgetItem(self.similar_label)
+            item.setData(Qt.ItemDataRole.UserRole, SIMILAR)
+            self.types.addItem(item)
+            if self.model.group == SIMILAR:
+                self.types.setCurrentItem(item)
         for t in (ALL,) + GROUP_ORDER:
             n = total if t == ALL else self.model.counts.get(t, 0)
             key = shortcut_key(t) if t != ALL else ""
@@ -271,4 +280,6 @@ class BatchGalleryPanel(QWidget):
         menu.addAction("Restore the model's type", lambda: self.reclassify(picks, None))
         menu.addSeparator()
         menu.addAction("Show in image", lambda: self.showCell.emit(*picks[0]))
+        for label, fn in self.menu_extras:
+            menu.addAction(label, lambda fn=fn: fn(picks))
         menu.exec(self.view.viewport().mapToGlobal(pos))

@@ -23,6 +23,7 @@ from wbc_desktop.gui.viewer.prepare import THUMB, focus_box, thumbnail
 BATCH_MIME = "application/x-wbc-batch-cells"  # "entry:cell,entry:cell"
 GROUP_ORDER = (UNIDENTIFIED,) + CELL_TYPES
 ALL = "__all__"
+SIMILAR = "__similar__"  # find similar: the cells nearest to one cell, most similar first (gui.panels.find_similar)
 CACHE = 3000  # framed thumbnails kept; a screenful is ~60
 
 
@@ -44,6 +45,8 @@ class BatchCellModel(QAbstractListModel):
         self.group = ALL
         self.counts: dict[str, int] = {}
         self.excluded = 0
+        self.similar: list[tuple[int, int, float]] = []  # (entry, cell id, similarity) for the SIMILAR group
+        self._sim: dict[tuple[int, int], float] = {}
         self._icons: OrderedDict[tuple, QIcon] = OrderedDict()
         self._blank = blank_icon(THUMB)
 
@@ -68,8 +71,14 @@ class BatchCellModel(QAbstractListModel):
                 if self.group in (ALL, g):
                     cells.append((rank[g], c.confidence, i, c.cell_id, c))
         cells.sort(key=lambda r: r[:4])
+        rows = [(i, c) for _, _, i, _, c in cells]
+        if self.group == SIMILAR:  # in similarity order; cells removed since are left out
+            by_key = {(i, c.cell_id): c for i, e in enumerate(self.doc.entries) if e.analysis is not None
+                      for c in e.analysis.cells}
+            rows = [(i, by_key[(i, cid)]) for i, cid, _ in self.similar if (i, cid) in by_key]
+            self._sim = {(i, cid): sim for i, cid, sim in self.similar}
         self.beginResetModel()
-        self.rows = [(i, c) for _, _, i, _, c in cells]
+        self.rows = rows
         self.counts = counts
         self.endResetModel()
 
@@ -87,6 +96,8 @@ class BatchCellModel(QAbstractListModel):
             e = self.doc.entries[i]
             mark = (" ✎" if c.reviewed_type else "") + ("" if self.doc.is_counted(c) else " ⊘ border")
             conf = f" {c.confidence:.2f}" if c.confidence > 0 else ""
+            if self.group == SIMILAR:  # how alike, in place of the confidence
+                conf = f" ≈{self._sim.get((i, c.cell_id), 0.0):.2f}"
             return f"{display_name(group_of(c))}{conf}{mark}\n{e.path.stem[:14]} #{c.cell_id}"
         if role == Qt.ItemDataRole.ToolTipRole:
             title, details, border = cell_summary(c, self.doc.include_border)

@@ -6,7 +6,7 @@ group. Every group is always shown, empty ones too, so any type is a drop target
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Optional
 
 from PySide6.QtCore import QMimeData, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QIcon
@@ -100,6 +100,7 @@ class GalleryPanel(QWidget):
 
     def __init__(self, document: Document, threshold: float = 0.0, parent: Optional[QWidget] = None) -> None:
         super().__init__(parent)
+        self.menu_extras: list[tuple[str, Any]] = []  # (label, fn(cell ids)) added to the context menu (find similar)
         self.doc = document
         self._icons: dict[tuple[str, int, int], QIcon] = {}
         self._syncing = False
@@ -282,4 +283,6 @@ class GalleryPanel(QWidget):
         menu.addAction("Restore the model's type", lambda: self.reclassifyRequested.emit(ids, None))
         menu.addSeparator()
         menu.addAction("Show in image", lambda: self.showInImage.emit(ids[0]))
+        for label, fn in self.menu_extras:  # e.g. find similar (gui.panels.find_similar)
+            menu.addAction(label, lambda fn=fn: fn(ids))
         menu.exec(lst.viewport().mapToGlobal(pos))

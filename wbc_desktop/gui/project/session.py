@@ -55,6 +55,7 @@ class ProjectSession(QObject):
         self.timer.setInterval(250)
         self.timer.timeout.connect(self.autosave)
         self.doc.reviewChanged.connect(self._on_review)
+        self.doc.typesChanged.connect(lambda ids: [self._on_review(i) for i in ids if i != self.doc.current])
         self._fresh: set[str] = set()  # keys whose History step just saved them (no second write)
         self._retyped: set[str] = set()  # keys changed without a History step (model retypes): debounced
         self.rows_timer = QTimer(self)

@@ -44,6 +44,11 @@ class EditTools:
         self.retyper = Retyper(c.doc, c.runner, window)
         self.retyper.failed.connect(lambda m: c.messages.warning(f"Edited cells were not retyped: {m}"))
         c.doc.maskEdited.connect(self._on_mask_edited)
+        from wbc_desktop.gui.tools.learner import ExampleLearner  # lab learning: type by the lab's examples
+
+        self.learner = ExampleLearner(c.doc, c.runner, window)
+        self.learner.failed.connect(lambda m: c.messages.warning(f"Cells were not typed by your examples: {m}"))
+        self.learner.estimated.connect(lambda line: window.statusBar().showMessage(line, 15000))
         # a stroke belongs to the analysis it started on: drop it when another image or a new
         # analysis takes the view (other changes of the entry, e.g. its saved state, keep it)
         self._seen_analysis: Any = None
