@@ -159,6 +159,7 @@ class Pipeline:
         if not seg.self_calibrated:
             return False
         a.class_map, a.instances, a.cells, a.uncertainty = seg.class_map, instances, cells, seg.uncertainty
+        a.nodes = seg.nodes
         a.notes.append(seg.notes[-1])
         return True
 
@@ -244,6 +245,7 @@ class Pipeline:
             uncertainty=seg.uncertainty,
             scale_method=method,
             scale_confidence=seg.scale_confidence,
+            nodes=seg.nodes,
         )
         if self.classifier is not None:
             from wbc_desktop.core.cells.size_scale import apply_size_prior
