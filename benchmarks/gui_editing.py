@@ -1,4 +1,4 @@
-"""Measure the editing targets: brush per mouse move, snap per click, edit -> retype -> counts.
+"""Measure the editing targets: brush per mouse move, snap and wand per click, edit -> retype -> counts.
 
 Run: ``python -m benchmarks.gui_editing`` (``--fake`` skips the real models, so no
 retype figure). Headless: ``QT_QPA_PLATFORM=offscreen`` or ``xvfb-run -a``. Events are real
@@ -156,6 +156,57 @@ def bench_snap(win, clicks: int = 20) -> list[str]:
     return lines
 
 
+def bench_wand(win, clicks: int = 20, nodes=None, radius: float = 40.0) -> list[str]:
+    """Wand clicks on a 1920x1440 field (the BCCD sample scaled 3x), reach ``radius`` px, with node
+    embeddings shaped as the segmenter keeps them (``nodes``: real ones from the caller, else a grid
+    of 4x4 model px superpixels with random vectors, which only the similarity's outcome changes)."""
+    from PIL import Image
+
+    from wbc_desktop.core.analysis import NodeEmbeddings
+    from wbc_desktop.core.io.images import ImageData
+    from wbc_desktop.core.io.paths import samples_dir
+    from wbc_desktop.core.review.wand import wand_click
+    from wbc_desktop.gui.measure.bench import synthetic_field
+
+    from PySide6.QtCore import QPointF
+
+    src = Image.open(samples_dir() / "smear_field_bccd_00010.jpg").convert("RGB").resize((1920, 1440), Image.BICUBIC)
+    scale = 1 / 3
+    _, analysis = synthetic_field(1920, 1440, step=240)
+    analysis.scale = scale
+    if nodes is None:
+        mh, mw = 480, 640
+        my, mx = np.mgrid[:mh, :mw]
+        labels = ((my // 4) * (mw // 4) + mx // 4).astype(np.int32)
+        vec = np.random.default_rng(0).normal(size=(int(labels.max()) + 1, 32)).astype(np.float16)
+        nodes = [NodeEmbeddings((0, 1440, 0, 1920), labels, vec)]
+    analysis.nodes = nodes
+    image = ImageData(np.asarray(src).copy(), Path("bccd_1920x1440_wand.png"))
+    _show(win, image, analysis)
+    tools, view = win.edit_tools, win.viewer.view
+    tools.select("wand")
+    tools.settings.set_radius(radius)
+    view.set_zoom(1.0)
+    rng = np.random.default_rng(2)
+    pure, per_click, cpu = [], [], []
+    cells = [c.centroid for c in analysis.cells]
+    for i in range(clicks):
+        tools.settings.set_value(int(i % 3))
+        cx, cy = cells[int(rng.integers(len(cells)))]
+        x, y = float(cx + rng.uniform(-15, 15)), float(cy + rng.uniform(-15, 15))
+        t = time.perf_counter()
+        wand_click(analysis.class_map.copy(), image.pixels, nodes, x, y, int(i % 3), radius, scale)
+        pure.append((time.perf_counter() - t) * 1e3)
+        view.centerOn(x, y)
+        p = view.mapFromScene(QPointF(x, y))
+        _, ms = _stroke(win, [(p.x(), p.y())])
+        per_click.append(PRESS[0] + ms)  # the wand runs on the release (one undo step, cells recomputed)
+        cpu.append(PRESS[1] + CPU[-1])
+    return [_stats(f"wand on 1920x1440 (scale {scale:.2f}, reach {radius:.0f} px) per click, incl. spread, "
+                   "refinement, cells recomputed and redraw", per_click, 100, cpu),
+            _stats("  wand click alone (spread + refinement), outside the GUI", pure, 100)]
+
+
 def bench_retype(win, edits: int = 8) -> list[str]:
     """Real models in their process: eraser nibbles a cell -> recompute -> retype -> counts updated."""
     from PySide6.QtCore import QEventLoop, QPointF, QTimer
@@ -241,7 +292,7 @@ def main(argv: list[str] | None = None) -> int:
     win.resize(1440, 900)
     win.show()
     app.processEvents()
-    for line in bench_brush(win) + bench_snap(win):
+    for line in bench_brush(win) + bench_snap(win) + bench_wand(win):
         print(line, flush=True)
     win.close()
     if not args.fake:

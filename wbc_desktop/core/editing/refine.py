@@ -28,6 +28,8 @@ ITERATIONS = 3
 METHOD = "walker"  # or "icm"
 ZONE = "taken"  # or "edge"
 ALL_EDGES = False  # refine every class edge within reach (False: only the clicked class's edge with the new one)
+WALKER_MODE = "bf"  # a direct solve: the zone is a band, small; "cg_j" above BF_MAX_PX
+BF_MAX_PX = 150_000
 WALKER_BETA = 2000.0  # edge sharpness (skimage scales it by the window's colour spread); val: 500 < 2000 ~ 5000
 _EIGHT = np.ones((3, 3), bool)
 
@@ -69,7 +71,8 @@ def refine_band(class_map: np.ndarray, rgb: np.ndarray, mask: np.ndarray, offset
         zone = ndi.binary_dilation(changed, _EIGHT, iterations=max(band, grow)) if changed.any() else changed.copy()
     else:  # the band on both sides of the new edge (the taken pixels inside it are seeds of their new class)
         edge = ndi.binary_dilation(changed, _EIGHT) & ~ndi.binary_erosion(changed, _EIGHT, border_value=1)
-        zone = ndi.binary_dilation(edge, _EIGHT, iterations=band) if changed.any() else changed.copy()
+        width = max(band, grow) if ZONE == "edge-sp" else band  # "edge-sp": a superpixel's width along it
+        zone = ndi.binary_dilation(edge, _EIGHT, iterations=width) if changed.any() else changed.copy()
     if r > 0:
         pair = np.ones_like(zone) if ALL_EDGES else (new == value) | (new == class_map[cy, cx])
         edges = np.zeros_like(zone)
@@ -97,18 +100,25 @@ def _walker(new: np.ndarray, rgb: np.ndarray, zone: np.ndarray) -> np.ndarray:
     the zone) a random walk from it reaches first, walks crossing colour edges being unlikely."""
     from skimage.segmentation import random_walker
 
-    classes = np.unique(new[~zone])
     out = new.copy()
-    if len(classes) < 2 or not zone.any():
+    if not zone.any():
         return out
-    seeds = np.zeros(new.shape, np.int32)
+    (sy, sx), = ndi.find_objects(ndi.binary_dilation(zone, _EIGHT).astype(np.uint8))  # the solve needs no more
+    sy, sx = slice(max(0, sy.start - 1), sy.stop + 1), slice(max(0, sx.start - 1), sx.stop + 1)
+    n, z = new[sy, sx], zone[sy, sx]
+    classes = np.unique(n[~z])
+    if len(classes) < 2:
+        return out
+    seeds = np.zeros(n.shape, np.int32)
     for i, k in enumerate(classes):
-        seeds[(new == k) & ~zone] = i + 1
+        seeds[(n == k) & ~z] = i + 1
+    mode = WALKER_MODE if z.sum() <= BF_MAX_PX else "cg_j"
     with warnings.catch_warnings():  # "probability outside [0, 1] by the tolerance": harmless for an argmax
         warnings.simplefilter("ignore", UserWarning)
-        got = random_walker(rgb.astype(np.float32) / 255.0, seeds, beta=WALKER_BETA, mode="cg_j", tol=1e-3,
+        got = random_walker(rgb[sy, sx].astype(np.float32) / 255.0, seeds, beta=WALKER_BETA, mode=mode, tol=1e-3,
                             channel_axis=-1)
-    out[zone] = classes[got[zone] - 1]
+    inside = z & (got > 0)
+    out[sy, sx][inside] = classes[got[inside] - 1]
     return out
 
 
