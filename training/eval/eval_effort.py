@@ -104,16 +104,28 @@ def click_point(region: np.ndarray) -> tuple[float, float, float]:
     return float(x), float(y), float(np.sqrt(((ys - y) ** 2 + (xs - x) ** 2).max())) + 2.0
 
 
-def wand_action(cm, rgb, pts, value, halfwidth, scale, region=None, nodes=(), threshold=None, refine=True):
-    """One click of the learned wand at the region's centre: positive (the expert's class), or a
-    negative click (background) when the expert says background."""
+def wand_action(cm, rgb, pts, value, halfwidth, scale, region=None, nodes=(), threshold=None, refine=None,
+                mode="margin"):
+    """One click of the wand at the region's centre: positive (the expert's class), or a negative
+    click (background) when the expert says background. The shipped wand: the segmenter's logit
+    margin, no refinement."""
     x, y, reach = click_point(region)
-    return wand_click(cm, rgb, nodes, x, y, value, reach, scale, threshold=threshold, refine=refine)
+    return wand_click(cm, rgb, nodes, x, y, value, reach, scale, threshold=threshold, refine=refine, mode=mode)
+
+
+def wand_ref_action(cm, rgb, pts, value, halfwidth, scale, region=None, nodes=(), threshold=None):
+    """The margin wand followed by the boundary refinement (random walker on the new edge's band)."""
+    return wand_action(cm, rgb, pts, value, halfwidth, scale, region, nodes, threshold, refine=True)
+
+
+def wand_emb_action(cm, rgb, pts, value, halfwidth, scale, region=None, nodes=(), threshold=None):
+    """The embedding wand (SMGNN's node embeddings, cosine >= threshold) with the refinement."""
+    return wand_action(cm, rgb, pts, value, halfwidth, scale, region, nodes, threshold, refine=True, mode="embedding")
 
 
 def wand_raw_action(cm, rgb, pts, value, halfwidth, scale, region=None, nodes=(), threshold=None):
-    """The wand without the boundary refinement (what the refinement adds)."""
-    return wand_action(cm, rgb, pts, value, halfwidth, scale, region, nodes, threshold, refine=False)
+    """The embedding wand without the boundary refinement (what the refinement adds)."""
+    return wand_action(cm, rgb, pts, value, halfwidth, scale, region, nodes, threshold, refine=False, mode="embedding")
 
 
 def snap_action(cm: np.ndarray, rgb: np.ndarray, pts: np.ndarray, value: int, halfwidth: float, scale: float, **_):
@@ -176,8 +188,9 @@ def items(shifted: Optional[Path], split: str = "test") -> list[tuple[str, str, 
 
 
 TOOLS = {"snap": ("snap, S=16", snap_action), "snapsz": ("snap, sized", snap_sized_action),
-         "brush": ("brush", brush_action), "wandraw": ("wand, no refinement", wand_raw_action),
-         "wand": ("wand", wand_action)}
+         "brush": ("brush", brush_action), "wandraw": ("embedding wand, no refinement", wand_raw_action),
+         "wandemb": ("embedding wand + refinement", wand_emb_action),
+         "wandref": ("margin wand + refinement", wand_ref_action), "wand": ("margin wand (shipped)", wand_action)}
 WITHIN = 10  # the share of images that reach the target within this many actions
 
 
@@ -187,7 +200,7 @@ def main() -> None:
                     help="shifted copies of the split (made with make_shifted_val.py if missing)")
     ap.add_argument("--no-shifted", action="store_true", help="the split only")
     ap.add_argument("--split", default="test", help="test, or val to tune the wand's threshold")
-    ap.add_argument("--tools", default="snapsz,brush,wandraw,wand", help=f"of {','.join(TOOLS)}")
+    ap.add_argument("--tools", default="snapsz,brush,wandraw,wandemb,wandref,wand", help=f"of {','.join(TOOLS)}")
     ap.add_argument("--threshold", type=float, help="the wand's similarity threshold (default: the shipped one)")
     ap.add_argument("--cap", type=int, default=40)
     ap.add_argument("--json", type=Path)

@@ -58,6 +58,7 @@ class NodeEmbeddings:
     box: tuple[int, int, int, int]  # y0, y1, x0, x1 of the region in input pixels (exclusive ends)
     labels: np.ndarray  # int32 h x w at model scale: the superpixel (node) of each model pixel, the map Q
     vectors: np.ndarray  # float16 n x D: each node's embedding (the GNN's output)
+    logits: Optional[np.ndarray] = None  # float16 3 x h x w at model scale: the class logits (the margin wand)
 
 
 @dataclass

@@ -106,3 +106,20 @@ def test_refinement_keeps_what_the_person_painted():
     away = ndi.distance_transform_edt(~locked) > 2
     free = (d > 18.5) & (d <= 20) & (np.hypot(yy - 60, xx - 79) <= 25) & away
     assert (cm[free] == 1).all()  # the rest of the band moved
+
+
+def test_margin_wand_follows_the_models_hesitation():
+    """With the segmenter's logits kept, a click takes the connected pixels at least as much the new
+    class as the clicked one: a thin band where the model hesitated flips, the sure nucleus stays."""
+    truth, rgb, nodes = _scene()
+    yy, xx = np.mgrid[:H // 2, :W // 2]
+    d = np.hypot(yy * 2 + 0.5 - 60, xx * 2 + 0.5 - 60)  # model px centres, in input px from the cell centre
+    logits = np.stack([(d - 40) / 4, np.minimum(40 - d, d - 18) / 4, (18 - d) / 4])  # edges at 18 and 40
+    n = NodeEmbeddings(nodes[0].box, nodes[0].labels, nodes[0].vectors, logits.astype(np.float16))
+    cm = truth.copy()
+    D = np.hypot(*np.mgrid[-60:60, -60:60])
+    cm[(D > 18) & (D <= 21)] = 2  # the nucleus drawn 3 px too wide (an earlier wrong edit)
+    p = wand_click(cm, rgb, [n], 60 + 20, 60, 1, reach=40, scale=0.5)
+    p.apply(cm)
+    assert ((cm != truth) & (D <= 40)).sum() < 0.2 * ((D > 18) & (D <= 21)).sum()  # the band is mostly fixed
+    assert (cm[D <= 16] == 2).all()  # the sure nucleus is not touched

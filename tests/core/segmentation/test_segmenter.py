@@ -30,6 +30,7 @@ def test_segment_returns_input_sized_class_map(tiny_segmenter, cell_pair):
     (n,) = r.nodes  # the node embeddings and Q kept for the wand, whole image: one region
     assert n.box == (0, 250, 0, 180) and n.labels.dtype == np.int32 and n.vectors.dtype == np.float16
     assert n.labels.shape == (round(250 * r.scale), round(180 * r.scale)) and n.labels.max() < len(n.vectors)
+    assert n.logits.shape == (3,) + n.labels.shape and n.logits.dtype == np.float16  # the margin wand's
 
 
 def test_scale_override_and_pixel_size(tiny_segmenter, cell_pair):

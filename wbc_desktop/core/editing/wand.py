@@ -27,7 +27,10 @@ from wbc_desktop.core.editing.refine import refine_band
 
 THRESHOLD = 0.95  # centred cosine similarity to the clicked superpixel (tuned on the val split, eval_effort)
 SUPERPIXEL_AREA = 16.0  # model px (the segmenter's S): the refinement decides a superpixel's width around the taken region
-GROW = 1.0  # of a superpixel's width
+GROW = 1.0
+MODE = "margin"  # "margin": the segmenter's logits; "embedding": its node embeddings
+TOLERANCE = 1.0  # logit margin below the clicked pixel's still taken (val + shifted val: 0 < 0.5 < 1 > 1.5)
+REFINE_MARGIN = False  # the margin already follows the model's edge; refining it cost actions (eval_effort)  # of a superpixel's width
 COLOUR_THRESHOLD = 0.9  # the same for mean-colour vectors (no embeddings)
 
 
@@ -95,6 +98,34 @@ def spread(n: NodeEmbeddings, x: float, y: float, reach: float, threshold: float
     return mask, (y0, x0)
 
 
+def margin_spread(n: NodeEmbeddings, class_map: np.ndarray, x: float, y: float, value: int, reach: float,
+                  tolerance: float = 0.0) -> tuple[Optional[np.ndarray], tuple[int, int]]:
+    """The pixels the click takes by the segmenter's own logits: connected to the click, of the clicked
+    pixel's class, within ``reach``, and at least as much ``value`` (the margin of its logit over the
+    others', upsampled as the segmenter does) as the clicked pixel, less ``tolerance``. Where the
+    model hesitated flips first; where it was sure stays."""
+    from scipy import ndimage as ndi
+
+    H0, H1, W0, W1 = n.box
+    r = max(1.0, float(reach))
+    y0, y1 = max(H0, int(y - r)), min(H1, int(y + r) + 1)
+    x0, x1 = max(W0, int(x - r)), min(W1, int(x + r) + 1)
+    mh, mw = n.logits.shape[1:]
+    gy = (np.arange(y0, y1) - H0 + 0.5) * mh / (H1 - H0) - 0.5  # bilinear, align_corners=False
+    gx = (np.arange(x0, x1) - W0 + 0.5) * mw / (W1 - W0) - 0.5
+    cy, cx = np.meshgrid(np.clip(gy, 0, mh - 1), np.clip(gx, 0, mw - 1), indexing="ij")
+    lg = np.stack([ndi.map_coordinates(n.logits[k].astype(np.float32), [cy, cx], order=1) for k in range(3)])
+    others = np.delete(lg, value, axis=0).max(0)
+    margin = lg[value] - others
+    ky, kx = int(y) - y0, int(x) - x0
+    yy, xx = np.mgrid[y0:y1, x0:x1]
+    win = class_map[y0:y1, x0:x1]
+    ok = (win == win[ky, kx]) & ((yy - y) ** 2 + (xx - x) ** 2 <= r * r) & (margin >= margin[ky, kx] - tolerance)
+    ok[ky, kx] = True
+    lab, _ = ndi.label(ok, np.ones((3, 3), bool))
+    return lab == lab[ky, kx], (y0, x0)
+
+
 def local_nodes(rgb: np.ndarray, x: float, y: float, reach: float, scale: float) -> NodeEmbeddings:
     """Superpixels around the click with their mean colour as the vector: the wand of an image
     whose embeddings were not kept (read back from a project)."""
@@ -114,7 +145,8 @@ def local_nodes(rgb: np.ndarray, x: float, y: float, reach: float, scale: float)
 
 def wand_click(class_map: np.ndarray, rgb: np.ndarray, nodes: Sequence[NodeEmbeddings], x: float, y: float,
                value: int, reach: float, scale: float = 1.0, threshold: Optional[float] = None,
-               refine: bool = True, locked: Optional[np.ndarray] = None, text: str = "") -> Optional[MaskPatch]:
+               refine: Optional[bool] = None, locked: Optional[np.ndarray] = None, text: str = "",
+               mode: Optional[str] = None) -> Optional[MaskPatch]:
     """The patch one wand click makes (``None`` when nothing changes).
 
     Parameters
@@ -122,18 +154,27 @@ def wand_click(class_map: np.ndarray, rgb: np.ndarray, nodes: Sequence[NodeEmbed
     nodes : ``Analysis.nodes`` (may be empty: superpixels around the click by colour then).
     value : the class given; a negative click (right button, Shift) passes 0, background.
     reach : the brush radius in input pixels: nothing farther from the click changes.
-    refine : fit the 1-3 px band along the new edge to the image's colours.
+    refine : fit the 1-3 px band along the new edge to the image's colours (default: for the
+        embedding and colour spreads, not for the margin's).
+    mode : "margin" (the segmenter's logits, the default) or "embedding" (its node embeddings).
     locked : pixels a person painted by hand (bool, image-sized), which the refinement keeps.
     """
     H, W = class_map.shape
     if not (0 <= x < W and 0 <= y < H):
         return None
+    mode = MODE if mode is None else mode
     n = region_at(nodes, x, y)
     thr = THRESHOLD if threshold is None else threshold
     if n is None:
         n = local_nodes(rgb, x, y, reach, scale or 1.0)
         thr = COLOUR_THRESHOLD if threshold is None else threshold
-    mask, (oy, ox) = spread(n, x, y, reach, thr)
+    by_margin = mode == "margin" and n.logits is not None
+    if by_margin:
+        mask, (oy, ox) = margin_spread(n, class_map, x, y, value, reach, TOLERANCE)
+    else:
+        mask, (oy, ox) = spread(n, x, y, reach, thr)
+    if refine is None:
+        refine = REFINE_MARGIN if by_margin else True
     if mask is not None:  # a wand acts on what was clicked: the pixels of the clicked pixel's class
         mask &= class_map[oy:oy + mask.shape[0], ox:ox + mask.shape[1]] == class_map[int(y), int(x)]
     if mask is None or not mask.any():

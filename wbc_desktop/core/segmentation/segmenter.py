@@ -154,8 +154,8 @@ class Segmenter:
         got: list = []
         logits = self._logits(small, timings, notes, got if nodes is not None else None)
         if nodes is not None and got:
-            (oy, ox), (labels, vectors) = origin, got[0]
-            nodes.append(NodeEmbeddings((oy, oy + h, ox, ox + w), labels, vectors))
+            (oy, ox), (labels, vectors, region_logits) = origin, got[0]
+            nodes.append(NodeEmbeddings((oy, oy + h, ox, ox + w), labels, vectors, region_logits))
         return F.interpolate(logits[None], size=(h, w), mode="bilinear", align_corners=False)[0]
 
     def segment(
