@@ -12,7 +12,8 @@ from .helpers import open_analysed, vp
 
 
 def _nodes_like(class_map: np.ndarray, scale: float = 0.5) -> list[NodeEmbeddings]:
-    """Grid superpixels (4 model px) whose embeddings say their majority class, as a model's would."""
+    """Grid superpixels (4 model px) whose embeddings say their majority class, and logits that say
+    each pixel's class, as a model's would."""
     h, w = class_map.shape
     mh, mw = int(h * scale), int(w * scale)
     my, mx = np.mgrid[:mh, :mw]
@@ -21,7 +22,8 @@ def _nodes_like(class_map: np.ndarray, scale: float = 0.5) -> list[NodeEmbedding
     cls = class_map[(my / scale).astype(int), (mx / scale).astype(int)]
     major = np.bincount(labels.ravel() * 3 + cls.ravel(), minlength=n * 3).reshape(n, 3).argmax(1)
     protos = np.random.default_rng(0).normal(size=(3, 8))
-    return [NodeEmbeddings((0, h, 0, w), labels, protos[major].astype(np.float16))]
+    logits = 2.0 * (cls[None] == np.arange(3)[:, None, None])  # sure of every pixel's class
+    return [NodeEmbeddings((0, h, 0, w), labels, protos[major].astype(np.float16), logits.astype(np.float16))]
 
 
 def _click(qtbot, win, x, y, button=Qt.MouseButton.LeftButton, modifier=Qt.KeyboardModifier.NoModifier):
