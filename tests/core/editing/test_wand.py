@@ -123,3 +123,26 @@ def test_margin_wand_follows_the_models_hesitation():
     p.apply(cm)
     assert ((cm != truth) & (D <= 40)).sum() < 0.2 * ((D > 18) & (D <= 21)).sum()  # the band is mostly fixed
     assert (cm[D <= 16] == 2).all()  # the sure nucleus is not touched
+
+
+def test_wand_does_not_spread_over_what_a_person_painted():
+    from types import SimpleNamespace
+
+    from wbc_desktop.core.review.edits import make_patch
+    from wbc_desktop.core.review.wand import painted_by_hand
+
+    truth, rgb, nodes = _scene()
+    cm = np.where(truth == 2, 2, 0).astype(np.uint8)
+    strip = np.zeros(cm.shape, bool)
+    strip[50:70, 95:99] = True  # background painted by hand inside the cell's right side
+    brush = make_patch(cm, strip, 0, "brush background")
+    brush = brush or make_patch(np.ones_like(cm), strip, 0, "brush background")  # (already 0 here: a no-op edit)
+    wand_before = make_patch(cm, truth == 1, 1, "wand cytoplasm")
+    steps = [SimpleNamespace(patch=brush, text="brush background"), SimpleNamespace(patch=wand_before, text="wand cytoplasm")]
+    locked = painted_by_hand(cm.shape, steps)
+    assert locked[strip].all() and locked.sum() == strip.sum()  # wand steps are not locked
+    p = wand_click(cm, rgb, nodes, 60, 30, 1, reach=80, scale=0.5, locked=locked)
+    p.apply(cm)
+    assert (cm[strip] == 0).all()  # kept
+    assert ((cm == 1) & (truth == 1)).sum() / (truth == 1).sum() > 0.95  # the rest spread as before
+    assert painted_by_hand(cm.shape, []) is None

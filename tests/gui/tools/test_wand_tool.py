@@ -73,3 +73,31 @@ def test_right_button_and_shift_click_are_negative(qtbot, make_window):
         p = blocker.args[1].patch
         assert a.class_map[cy, cx] == 0 and p.changed.sum() > 20
         assert not (p.after[p.changed] == 2).any()  # a negative click never gives the class
+
+
+def test_wand_keeps_what_the_brush_painted(qtbot, make_window):
+    from .helpers import drag
+
+    win, _ = open_analysed(qtbot, make_window)
+    doc, tools = win.controller.doc, win.edit_tools
+    a = doc.current_entry.analysis
+    a.nodes = _nodes_like(a.class_map)
+    c = a.cells[1]
+    cx, cy = c.centroid
+    x0, y0, x1, y1 = c.bbox
+    tools.select("brush")
+    tools.settings.set_value(2)
+    tools.settings.set_radius(2)
+    with qtbot.waitSignal(doc.maskEdited, timeout=5000) as blocker:  # nucleus painted out to the cell's edge
+        drag(qtbot, win, [(cx, cy), ((cx + x1) / 2, cy), (x1 - 3, cy)])
+    painted = np.zeros(a.class_map.shape, bool)
+    p = blocker.args[1].patch
+    painted[p.slices] = p.changed
+    assert painted.sum() > 5
+    tools.select("wand")
+    tools.settings.set_value(1)
+    tools.settings.set_radius(60)
+    with qtbot.waitSignal(doc.maskEdited, timeout=5000) as blocker:
+        _click(qtbot, win, cx - 2.5, cy + 0.5)  # the nucleus becomes cytoplasm...
+    assert blocker.args[1].patch.changed.sum() > 50
+    assert (a.class_map[painted] == 2).all()  # ...but not what the brush painted

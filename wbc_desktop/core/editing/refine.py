@@ -85,13 +85,14 @@ def refine_band(class_map: np.ndarray, rgb: np.ndarray, mask: np.ndarray, offset
     if 0 <= ky < fixed.shape[0] and 0 <= kx < fixed.shape[1]:
         fixed[ky, kx] = True
         new[fixed] = value
-    if locked is not None:
-        fixed |= locked[y0:y1, x0:x1]
     zone &= ~fixed
     if METHOD == "walker":
         out = _walker(new, rgb[y0:y1, x0:x1, :3], zone)
     else:
         out = _icm(new, rgb[y0:y1, x0:x1, :3], zone, band, ITERATIONS)
+    if locked is not None:  # painted by a person: kept, but no seed either (it may go against the colours)
+        keep = locked[y0:y1, x0:x1] & ~fixed
+        out[keep] = old[keep]
     return values_patch(class_map, out != old, out, text, (y0, x0))
 
 

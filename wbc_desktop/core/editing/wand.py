@@ -126,6 +126,20 @@ def margin_spread(n: NodeEmbeddings, class_map: np.ndarray, x: float, y: float, 
     return lab == lab[ky, kx], (y0, x0)
 
 
+def painted_by_hand(shape: tuple[int, int], steps: Sequence[object]) -> Optional[np.ndarray]:
+    """The pixels earlier mask edits set (``MaskEdit``-like steps with a ``patch``), other wand clicks
+    left out so that clicks can correct each other: what a wand click must not spread over."""
+    out: Optional[np.ndarray] = None
+    for st in steps:
+        p = getattr(st, "patch", None)
+        if p is None or str(getattr(st, "text", "")).startswith("wand"):
+            continue
+        if out is None:
+            out = np.zeros(shape, bool)
+        out[p.slices] |= p.changed
+    return out
+
+
 def local_nodes(rgb: np.ndarray, x: float, y: float, reach: float, scale: float) -> NodeEmbeddings:
     """Superpixels around the click with their mean colour as the vector: the wand of an image
     whose embeddings were not kept (read back from a project)."""
@@ -157,7 +171,8 @@ def wand_click(class_map: np.ndarray, rgb: np.ndarray, nodes: Sequence[NodeEmbed
     refine : fit the 1-3 px band along the new edge to the image's colours (default: for the
         embedding and colour spreads, not for the margin's).
     mode : "margin" (the segmenter's logits, the default) or "embedding" (its node embeddings).
-    locked : pixels a person painted by hand (bool, image-sized), which the refinement keeps.
+    locked : pixels a person painted by hand (bool, image-sized, :func:`painted_by_hand`): neither
+        the spread nor the refinement changes them, except the clicked pixel itself.
     """
     H, W = class_map.shape
     if not (0 <= x < W and 0 <= y < H):
@@ -175,6 +190,10 @@ def wand_click(class_map: np.ndarray, rgb: np.ndarray, nodes: Sequence[NodeEmbed
         mask, (oy, ox) = spread(n, x, y, reach, thr)
     if refine is None:
         refine = REFINE_MARGIN if by_margin else True
+    if mask is not None and locked is not None:  # never over what a person painted, but where clicked
+        keep = mask[int(y) - oy, int(x) - ox]
+        mask &= ~locked[oy:oy + mask.shape[0], ox:ox + mask.shape[1]]
+        mask[int(y) - oy, int(x) - ox] = keep
     if mask is not None:  # a wand acts on what was clicked: the pixels of the clicked pixel's class
         mask &= class_map[oy:oy + mask.shape[0], ox:ox + mask.shape[1]] == class_map[int(y), int(x)]
     if mask is None or not mask.any():

@@ -4,7 +4,8 @@ The class spreads from the clicked superpixel over the connected superpixels who
 embeddings (kept by the last analysis) stay similar to it, within the brush's reach (``[ ]``),
 then the band along the new edge follows the image's colours
 (:func:`~wbc_desktop.core.review.wand.wand_click`). The right button or Shift+click is a negative
-click: the region goes back to background. One click is one undo step.
+click: the region goes back to background. What earlier strokes of the other tools painted is
+kept: the wand does not spread over it. One click is one undo step.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QMouseEvent
 
-from wbc_desktop.core.review.wand import wand_click
+from wbc_desktop.core.review.wand import painted_by_hand, wand_click
 
 from wbc_desktop.gui.tools.base import CLASS_NAMES, Tool, paint_button
 
@@ -40,8 +41,11 @@ class WandTool(Tool):
         negative = (event.button() == Qt.MouseButton.RightButton
                     or bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier))
         value = 0 if negative else self.ctx.settings.value
+        history = getattr(e, "history", None)
+        locked = painted_by_hand(a.class_map.shape, history.done) if history is not None else None
         patch = wand_click(a.class_map, e.image.pixels, getattr(a, "nodes", []) or [], p.x(), p.y(), value,
-                           reach=self.ctx.settings.radius, scale=a.scale or 1.0, text=f"wand {CLASS_NAMES[value]}")
+                           reach=self.ctx.settings.radius, scale=a.scale or 1.0, locked=locked,
+                           text=f"wand {CLASS_NAMES[value]}")
         if patch is None:
             self.ctx.hint("The wand found nothing to change there (the clicked pixel already has that class).")
             return True
