@@ -167,8 +167,8 @@ def bench_wand(win, clicks: int = 20, nodes=None, radius: float = 40.0, mode: st
     from wbc_desktop.core.analysis import NodeEmbeddings
     from wbc_desktop.core.io.images import ImageData
     from wbc_desktop.core.io.paths import samples_dir
-    from wbc_desktop.core.review.wand import wand_click
-    from wbc_desktop.gui.measure.bench import synthetic_field
+    from wbc_desktop.core.editing.wand import wand_click
+    from benchmarks.gui_window import synthetic_field
 
     from PySide6.QtCore import QPointF
 

@@ -128,8 +128,8 @@ def test_margin_wand_follows_the_models_hesitation():
 def test_wand_does_not_spread_over_what_a_person_painted():
     from types import SimpleNamespace
 
-    from wbc_desktop.core.review.edits import make_patch
-    from wbc_desktop.core.review.wand import painted_by_hand
+    from wbc_desktop.core.editing.edits import make_patch
+    from wbc_desktop.core.editing.wand import painted_by_hand
 
     truth, rgb, nodes = _scene()
     cm = np.where(truth == 2, 2, 0).astype(np.uint8)

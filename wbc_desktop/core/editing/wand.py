@@ -106,15 +106,18 @@ def margin_spread(n: NodeEmbeddings, class_map: np.ndarray, x: float, y: float, 
     model hesitated flips first; where it was sure stays."""
     from scipy import ndimage as ndi
 
+    if n.logits is None:
+        raise ValueError("this region's logits were not kept")
     H0, H1, W0, W1 = n.box
     r = max(1.0, float(reach))
     y0, y1 = max(H0, int(y - r)), min(H1, int(y + r) + 1)
     x0, x1 = max(W0, int(x - r)), min(W1, int(x + r) + 1)
-    mh, mw = n.logits.shape[1:]
+    logits = n.logits
+    mh, mw = logits.shape[1:]
     gy = (np.arange(y0, y1) - H0 + 0.5) * mh / (H1 - H0) - 0.5  # bilinear, align_corners=False
     gx = (np.arange(x0, x1) - W0 + 0.5) * mw / (W1 - W0) - 0.5
     cy, cx = np.meshgrid(np.clip(gy, 0, mh - 1), np.clip(gx, 0, mw - 1), indexing="ij")
-    lg = np.stack([ndi.map_coordinates(n.logits[k].astype(np.float32), [cy, cx], order=1) for k in range(3)])
+    lg = np.stack([ndi.map_coordinates(logits[k].astype(np.float32), [cy, cx], order=1) for k in range(3)])
     others = np.delete(lg, value, axis=0).max(0)
     margin = lg[value] - others
     ky, kx = int(y) - y0, int(x) - x0

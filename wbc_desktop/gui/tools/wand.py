@@ -3,7 +3,7 @@
 The class spreads from the clicked superpixel over the connected superpixels whose SMGNN
 embeddings (kept by the last analysis) stay similar to it, within the brush's reach (``[ ]``),
 then the band along the new edge follows the image's colours
-(:func:`~wbc_desktop.core.review.wand.wand_click`). The right button or Shift+click is a negative
+(:func:`~wbc_desktop.core.editing.wand.wand_click`). The right button or Shift+click is a negative
 click: the region goes back to background. What earlier strokes of the other tools painted is
 kept: the wand does not spread over it. One click is one undo step.
 """
@@ -13,7 +13,7 @@ from __future__ import annotations
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QMouseEvent
 
-from wbc_desktop.core.review.wand import painted_by_hand, wand_click
+from wbc_desktop.core.editing.wand import painted_by_hand, wand_click
 
 from wbc_desktop.gui.tools.base import CLASS_NAMES, Tool, paint_button
 
