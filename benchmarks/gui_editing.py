@@ -211,7 +211,7 @@ def bench_wand(win, clicks: int = 20, nodes=None, radius: float = 40.0, mode: st
         per_click.append(PRESS[0] + ms)  # the wand runs on the release (one undo step, cells recomputed)
         cpu.append(PRESS[1] + CPU[-1])
     return [_stats(f"wand ({mode}) on 1920x1440 (scale {scale:.2f}, reach {radius:.0f} px) per click, incl. spread, "
-                   "refinement, cells recomputed and redraw", per_click, 100, cpu),
+                   "refinement where used, cells recomputed and redraw", per_click, 100, cpu),
             _stats(f"  wand ({mode}) click alone, outside the GUI", pure, 100)]
 
 
