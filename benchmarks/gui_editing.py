@@ -1,4 +1,4 @@
-"""Measure the editing targets: brush per mouse move, snap per click, edit -> retype -> counts.
+"""Measure the editing targets: brush per mouse move, snap and wand per click, edit -> retype -> counts.
 
 Run: ``python -m benchmarks.gui_editing`` (``--fake`` skips the real models, so no
 retype figure). Headless: ``QT_QPA_PLATFORM=offscreen`` or ``xvfb-run -a``. Events are real
@@ -156,6 +156,65 @@ def bench_snap(win, clicks: int = 20) -> list[str]:
     return lines
 
 
+def bench_wand(win, clicks: int = 20, nodes=None, radius: float = 40.0, mode: str = "margin") -> list[str]:
+    """Wand clicks on a 1920x1440 field (the BCCD sample scaled 3x), reach ``radius`` px, with node
+    embeddings shaped as the segmenter keeps them (``nodes``: real ones from the caller, else a grid
+    of 4x4 model px superpixels with random vectors and, for ``mode`` "margin" (the shipped wand),
+    logits that follow the field's masks with smooth noise; "embedding": no logits, so the embedding
+    spread and the random-walker refinement run, as for an image read back from a project)."""
+    from PIL import Image
+
+    from wbc_desktop.core.analysis import NodeEmbeddings
+    from wbc_desktop.core.io.images import ImageData
+    from wbc_desktop.core.io.paths import samples_dir
+    from wbc_desktop.core.editing.wand import wand_click
+    from benchmarks.gui_window import synthetic_field
+
+    from PySide6.QtCore import QPointF
+
+    src = Image.open(samples_dir() / "smear_field_bccd_00010.jpg").convert("RGB").resize((1920, 1440), Image.BICUBIC)
+    scale = 1 / 3
+    _, analysis = synthetic_field(1920, 1440, step=240)
+    analysis.scale = scale
+    if nodes is None:
+        from scipy import ndimage as ndi
+
+        mh, mw = 480, 640
+        my, mx = np.mgrid[:mh, :mw]
+        labels = ((my // 4) * (mw // 4) + mx // 4).astype(np.int32)
+        rng = np.random.default_rng(0)
+        vec = rng.normal(size=(int(labels.max()) + 1, 32)).astype(np.float16)
+        cls = analysis.class_map[1::3, 1::3][:mh, :mw]
+        noise = ndi.gaussian_filter(rng.normal(size=(3, mh, mw)), (0, 3, 3)) * 8.0  # smooth doubt
+        logits = (2.0 * (cls[None] == np.arange(3)[:, None, None]) + noise).astype(np.float16)
+        nodes = [NodeEmbeddings((0, 1440, 0, 1920), labels, vec, logits if mode == "margin" else None)]
+    analysis.nodes = nodes
+    image = ImageData(np.asarray(src).copy(), Path("bccd_1920x1440_wand.png"))
+    _show(win, image, analysis)
+    tools, view = win.edit_tools, win.viewer.view
+    tools.select("wand")
+    tools.settings.set_radius(radius)
+    view.set_zoom(1.0)
+    rng = np.random.default_rng(2)
+    pure, per_click, cpu = [], [], []
+    cells = [c.centroid for c in analysis.cells]
+    for i in range(clicks):
+        tools.settings.set_value(int(i % 3))
+        cx, cy = cells[int(rng.integers(len(cells)))]
+        x, y = float(cx + rng.uniform(-15, 15)), float(cy + rng.uniform(-15, 15))
+        t = time.perf_counter()
+        wand_click(analysis.class_map.copy(), image.pixels, nodes, x, y, int(i % 3), radius, scale, mode=mode)
+        pure.append((time.perf_counter() - t) * 1e3)
+        view.centerOn(x, y)
+        p = view.mapFromScene(QPointF(x, y))
+        _, ms = _stroke(win, [(p.x(), p.y())])
+        per_click.append(PRESS[0] + ms)  # the wand runs on the release (one undo step, cells recomputed)
+        cpu.append(PRESS[1] + CPU[-1])
+    return [_stats(f"wand ({mode}) on 1920x1440 (scale {scale:.2f}, reach {radius:.0f} px) per click, incl. spread, "
+                   "refinement where used, cells recomputed and redraw", per_click, 100, cpu),
+            _stats(f"  wand ({mode}) click alone, outside the GUI", pure, 100)]
+
+
 def bench_retype(win, edits: int = 8) -> list[str]:
     """Real models in their process: eraser nibbles a cell -> recompute -> retype -> counts updated."""
     from PySide6.QtCore import QEventLoop, QPointF, QTimer
@@ -241,7 +300,7 @@ def main(argv: list[str] | None = None) -> int:
     win.resize(1440, 900)
     win.show()
     app.processEvents()
-    for line in bench_brush(win) + bench_snap(win):
+    for line in bench_brush(win) + bench_snap(win) + bench_wand(win) + bench_wand(win, mode="embedding"):
         print(line, flush=True)
     win.close()
     if not args.fake:

@@ -51,6 +51,17 @@ class Cell:
 
 
 @dataclass
+class NodeEmbeddings:
+    """SMGNN's superpixel embeddings of one segmented region, kept so that the learned magic wand
+    (core.editing.wand) works in the window's process without torch and without a second forward pass."""
+
+    box: tuple[int, int, int, int]  # y0, y1, x0, x1 of the region in input pixels (exclusive ends)
+    labels: np.ndarray  # int32 h x w at model scale: the superpixel (node) of each model pixel, the map Q
+    vectors: np.ndarray  # float16 n x D: each node's embedding (the GNN's output)
+    logits: Optional[np.ndarray] = None  # float16 3 x h x w at model scale: the class logits (the margin wand)
+
+
+@dataclass
 class Analysis:
     """Everything known about one image after analysis."""
 
@@ -73,6 +84,7 @@ class Analysis:
     warning: str = ""  # one plain sentence for the user when the image looks unlike the training data
     standardisation: str = ""  # which colour reference standardised this image ("" = none; images.csv, the app)
     overview_factor: Optional[float] = None  # a whole slide shown reduced: overview px per slide px (core.slide_view)
+    nodes: list[NodeEmbeddings] = field(default_factory=list, compare=False, repr=False)  # the segmenter's, for the wand
 
     def cell(self, cell_id: int) -> Cell:
         for c in self.cells:

@@ -193,6 +193,7 @@ class Pipeline:
             scale_method=method,
             scale_confidence=seg.scale_confidence,
             standardisation=look.colour.standardisation,
+            nodes=seg.nodes,
         )
         type_cells(self, img.pixels, a, timings)
         timings["total"] = (time.perf_counter() - t0) * 1e3

@@ -27,6 +27,10 @@ def test_segment_returns_input_sized_class_map(tiny_segmenter, cell_pair):
     assert r.probabilities.shape == (250, 180, 3)
     assert r.notes and r.timings_ms["superpixels"] > 0
     assert r.uncertainty.shape == (250, 180) and r.uncertainty.dtype == np.uint8  # the segmenter's doubt, kept
+    (n,) = r.nodes  # the node embeddings and Q kept for the wand, whole image: one region
+    assert n.box == (0, 250, 0, 180) and n.labels.dtype == np.int32 and n.vectors.dtype == np.float16
+    assert n.labels.shape == (round(250 * r.scale), round(180 * r.scale)) and n.labels.max() < len(n.vectors)
+    assert n.logits.shape == (3,) + n.labels.shape and n.logits.dtype == np.float16  # the margin wand's
 
 
 def test_scale_override_and_pixel_size(tiny_segmenter, cell_pair):
@@ -51,6 +55,7 @@ def test_big_field_goes_through_candidate_crops(tiny_segmenter, fixtures):
         outside[b[1]:b[3], b[0]:b[2]] = False
     assert not r.class_map[outside].any()  # nothing is computed away from candidates
     assert r.uncertainty.shape == big.shape[:2] and not r.uncertainty[outside].any()
+    assert [(n.box[2], n.box[0], n.box[3], n.box[1]) for n in r.nodes] == list(r.crops)  # one per crop
 
 
 def test_cancel_stops_field_work(tiny_segmenter, fixtures):

@@ -1,7 +1,8 @@
 """Mask corrections: what a brush, a fill, a snap or a cell operation does to an analysis.
 
 ``edits`` (brush, fill, polygon: a :class:`~.edits.MaskPatch` of the touched box), ``snap``
-(superpixel snap), ``cell_ops`` (delete, add, split, merge, revert to the model), ``recompute``
+(superpixel snap), ``wand`` (the magic wand on the segmenter's kept logits or node embeddings),
+``refine`` (the edited edge's band fitted to the image by a random walker), ``cell_ops`` (delete, add, split, merge, revert to the model), ``recompute``
 (the touched cells re-derived from the masks) and ``mask_edit`` (``MaskEdit``: a patch as one
 step of the review's ``History``, so strokes and retypes undo in one order).
 

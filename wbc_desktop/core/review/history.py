@@ -113,6 +113,11 @@ class History:
         self._undone: list[Action] = []
         self.listeners: list[Callable[[], None]] = []
 
+    @property
+    def done(self) -> tuple:
+        """The steps applied, oldest first (read-only: what the magic wand keeps from spreading over)."""
+        return tuple(self._done)
+
     def do(self, action: Action) -> None:
         action.apply(self.review)  # may raise ReviewLocked: nothing recorded then
         self._done.append(action)

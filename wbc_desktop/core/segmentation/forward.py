@@ -66,13 +66,20 @@ def predict_logits(
     gs: GraphSettings,
     device: torch.device,
     timings: Optional[dict] = None,
+    nodes: Optional[list] = None,
 ) -> torch.Tensor:
-    """Class logits (3 x H x W, on CPU) for one RGB uint8 image at model scale."""
+    """Class logits (3 x H x W, on CPU) for one RGB uint8 image at model scale.
+
+    ``nodes``: a graph model appends (superpixel map Q as int32 H x W, node embeddings as float16
+    N x D, its logits as float16 3 x H x W) to it, for the learned magic wand (:mod:`wbc_desktop.core.editing.wand`)."""
     x = rgb_tensor([rgb]).to(device).contiguous(memory_format=torch.channels_last)
     if uses_graph(model):
-        batch, _ = make_batch([rgb], gs, timings)
+        batch, sps = make_batch([rgb], gs, timings)
         t = time.perf_counter()
-        logits, _ = model(batch.to(device), x)
+        logits, emb = model(batch.to(device), x)
+        if nodes is not None:
+            nodes.append((sps[0].labels.astype(np.int32), emb.float().cpu().numpy().astype(np.float16),
+                          logits[0].float().cpu().numpy().astype(np.float16)))
     else:
         t = time.perf_counter()
         logits = model(x)

@@ -18,6 +18,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from wbc_desktop.core.analysis import NodeEmbeddings
 from wbc_desktop.core.weights import registry
 from wbc_desktop.core.segmentation.augment import resize
 from wbc_desktop.core.imaging.calibration import ColourMap
@@ -48,6 +49,7 @@ class SegResult:
     uncertainty: Optional[np.ndarray] = None  # uint8 HxW normalised entropy (core.segmentation.uncertainty)
     scale_method: str = ""  # see core.imaging.scale.ScaleChoice
     scale_confidence: float = 0.0
+    nodes: list = field(default_factory=list)  # NodeEmbeddings of each region segmented (graph models)
 
 
 def prepare(rgb: np.ndarray, gain: Optional[np.ndarray], cal: Optional[ColourMap] = None) -> np.ndarray:
@@ -132,10 +134,10 @@ class Segmenter:
         )
 
     # -- prediction ----------------------------------------------------------------------
-    def _logits(self, rgb_model: np.ndarray, timings: dict, notes: list[str]) -> torch.Tensor:
+    def _logits(self, rgb_model: np.ndarray, timings: dict, notes: list[str], nodes: Optional[list] = None) -> torch.Tensor:
         with self._lock:  # one model, many GUI workers: serialise the forward passes
             try:
-                return predict_logits(self.model, rgb_model, self.graph, self.device, timings)
+                return predict_logits(self.model, rgb_model, self.graph, self.device, timings, nodes)
             except RuntimeError as e:
                 if self.device.type != "cuda" or not is_oom(e):
                     raise
@@ -144,13 +146,19 @@ class Segmenter:
                 self.model.to(self.device)
                 notes.append("GPU out of memory: switched to CPU")
                 log.warning("CUDA out of memory; falling back to CPU")
-                return predict_logits(self.model, rgb_model, self.graph, self.device, timings)
+                return predict_logits(self.model, rgb_model, self.graph, self.device, timings, nodes)
 
-    def _segment_region(self, rgb: np.ndarray, f: float, timings: dict, notes: list[str]) -> torch.Tensor:
-        """Logits (3 x h x w) at the region's own size."""
+    def _segment_region(self, rgb: np.ndarray, f: float, timings: dict, notes: list[str],
+                        nodes: Optional[list] = None, origin: tuple[int, int] = (0, 0)) -> torch.Tensor:
+        """Logits (3 x h x w) at the region's own size; its node embeddings appended to ``nodes``
+        (as NodeEmbeddings placed at ``origin`` = y, x) when given."""
         h, w = rgb.shape[:2]
         small = resize(rgb, (max(16, round(w * f)), max(16, round(h * f))))
-        logits = self._logits(small, timings, notes)
+        got: list = []
+        logits = self._logits(small, timings, notes, got if nodes is not None else None)
+        if nodes is not None and got:
+            (oy, ox), (labels, vectors, region_logits) = origin, got[0]
+            nodes.append(NodeEmbeddings((oy, oy + h, ox, ox + w), labels, vectors, region_logits))
         return F.interpolate(logits[None], size=(h, w), mode="bilinear", align_corners=False)[0]
 
     def segment(
@@ -193,12 +201,13 @@ class Segmenter:
         timings = {} if timings is None else timings
         notes = [] if notes is None else notes
         h, w = rgb.shape[:2]
+        nodes: list = []
         if h * w * f * f <= WHOLE_IMAGE_MAX_PX:
-            logits = self._segment_region(prepare(rgb, gain, colour), f, timings, notes)
+            logits = self._segment_region(prepare(rgb, gain, colour), f, timings, notes, nodes)
             cls = clean_class_map(class_of(logits), f)
             probs = logits.softmax(0).permute(1, 2, 0).numpy().astype(np.float16) if with_probabilities else None
             timings["total"] = (time.perf_counter() - t0) * 1e3
-            return SegResult(cls, f, notes, probs, [], timings, entropy_u8(logits))
+            return SegResult(cls, f, notes, probs, [], timings, entropy_u8(logits), nodes=nodes)
         return self._segment_field(rgb, f, gain, colour, notes, timings, t0, progress, cancel, boxes)
 
     def is_field(self, shape: tuple[int, int], f: float) -> bool:
@@ -226,14 +235,15 @@ class Segmenter:
             timings["candidates"] = (time.perf_counter() - tc) * 1e3
         cls = np.zeros((h, w), np.uint8)
         doubt = np.zeros((h, w), np.uint8)  # outside the candidates: background, taken as sure
+        nodes: list = []
         for i, (x0, y0, x1, y1) in enumerate(boxes):
             check_cancel(cancel)
             progress(i, len(boxes), f"segmenting candidate {i + 1}/{len(boxes)}")
-            logits = self._segment_region(prepare(rgb[y0:y1, x0:x1], gain, cal), f, timings, notes)
+            logits = self._segment_region(prepare(rgb[y0:y1, x0:x1], gain, cal), f, timings, notes, nodes, (y0, x0))
             region = clean_class_map(class_of(logits), f)
             np.maximum(cls[y0:y1, x0:x1], region, out=cls[y0:y1, x0:x1])
             np.maximum(doubt[y0:y1, x0:x1], entropy_u8(logits), out=doubt[y0:y1, x0:x1])
         progress(len(boxes), len(boxes), "segmented")
         notes.append(f"large field: {len(boxes)} candidate regions segmented")
         timings["total"] = (time.perf_counter() - t0) * 1e3
-        return SegResult(cls, f, notes, None, list(boxes), timings, doubt)
+        return SegResult(cls, f, notes, None, list(boxes), timings, doubt, nodes=nodes)

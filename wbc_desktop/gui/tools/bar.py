@@ -25,8 +25,9 @@ def tool_classes() -> list[type]:
     from wbc_desktop.gui.tools.fill import FillTool
     from wbc_desktop.gui.tools.lasso import LassoTool
     from wbc_desktop.gui.tools.snap import SnapTool
+    from wbc_desktop.gui.tools.wand import WandTool
 
-    return [Tool, BrushTool, EraserTool, SnapTool, FillTool, LassoTool,
+    return [Tool, BrushTool, EraserTool, SnapTool, WandTool, FillTool, LassoTool,
             DeleteCellTool, AddCellTool, SplitTool, MergeTool]
 
 
@@ -225,6 +226,7 @@ def shortcut_rows() -> list[tuple[str, str, str]]:
         ("Mask tools", "Pan while a tool is active", "Middle-button drag"),
         ("Mask tools", "Delete the selected cells", "Del"),
         ("Mask tools", "Paint background with the brush or snap", "Right-button drag"),
+        ("Mask tools", "Negative wand click (background)", "Right button or Shift+click"),
     ]
 
 
