@@ -20,6 +20,7 @@ from wbc_desktop.core.review.caveats import counts as counted
 from wbc_desktop.core.review.counts import apply_threshold
 
 from wbc_desktop.core.review.history import History, Reclassify, ReviewLocked, Sign
+from wbc_desktop.core.review.session import Revisions
 from wbc_desktop.core.editing.mask_edit import MaskEdit
 from wbc_desktop.core.project.loose_masks import LooseMasks
 
@@ -101,6 +102,7 @@ class Document(QObject):
         self.include_border = False
         self.pixel_size_um: Optional[float] = None  # the setting (Analysis ▸ Pixel size), kept by the controller
         self.history_for: Optional[Any] = None  # entry -> History or None: an open project's own history
+        self.revisions = Revisions()  # which analysis and cells a late answer was computed for (keyed str(path))
 
     # images
     def index_of(self, path: Path) -> int:
@@ -176,6 +178,8 @@ class Document(QObject):
         if i < 0:
             return
         e = self.entries[i]
+        if analysis is not e.analysis or not self.revisions.analysis(str(e.path)):
+            self.revisions.new_analysis(str(e.path))  # answers about the previous analysis are stale now
         e.image, e.analysis, e.message = image, analysis, message
         e.um = um_per_px(analysis, image, self.pixel_size_um)  # the pixel size this analysis was made with
         if display is None:  # results made elsewhere (tests, benchmarks): draw them here
@@ -311,8 +315,14 @@ class Document(QObject):
             try:
                 fn()
             finally:
-                if e.history.review.mask_version != version and isinstance(last(), MaskEdit):
-                    self.maskEdited.emit(self.current, last())
+                if e.history.review.mask_version != version:
+                    step = last()
+                    if isinstance(step, MaskEdit) and step.change is not None:
+                        self.revisions.touch(str(e.path), [*step.change.changed_ids, *step.change.removed_ids])
+                    else:  # a step that does not say which cells it reshaped
+                        self.revisions.touch_all(str(e.path))
+                    if isinstance(step, MaskEdit):
+                        self.maskEdited.emit(self.current, step)
         return self._guard(go)
 
     # masks

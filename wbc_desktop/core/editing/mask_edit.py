@@ -29,6 +29,7 @@ class MaskEdit:
     change: Optional[CellsChange] = None
     dropped: dict[int, str] = field(default_factory=dict)  # person's types of cells the edit removed
     dropped_by: dict[int, tuple[str, str]] = field(default_factory=dict)
+    applied: bool = False  # on the masks now (done or redone), False once undone: only then are its cells retyped
 
     def __post_init__(self) -> None:
         if not self.text:
@@ -52,6 +53,7 @@ class MaskEdit:
         self.dropped_by = {i: review.set_by.pop(i) for i in self.change.removed_ids if i in review.set_by}
         review.pending_patches.append(self.region_patch())
         review.mask_version += 1
+        self.applied = True
 
     def revert(self, review: ImageReview) -> None:
         a = self.analysis
@@ -62,6 +64,7 @@ class MaskEdit:
         review.set_by.update(self.dropped_by)
         review.pending_patches.append(self.region_patch().inverse())
         review.mask_version += 1
+        self.applied = False
 
     def region_patch(self) -> MaskPatch:
         """The edit over its whole cells' region, class map and instances: what a journal replays."""

@@ -43,7 +43,8 @@ class ProjectSession(QObject):
         self.doc, self.messages, self.settings = controller.doc, controller.messages, controller.settings
         self._told_slides: set[Path] = set()  # whole slides said once to stay out of the project
         self.project: Optional[Project] = None
-        self._from_project: set[int] = set()  # id() of analyses read from the project (not to save again)
+        self._from_project: set[int] = set()  # analysis revisions (Document.revisions) read from the project: not saved again
+        self._arriving: dict[Path, Any] = {}  # image path -> the analysis read from the project, until the Document has it
         self._pending_loads = 0
         self.opening = False  # the project's own images are being added to the Document
         self.confirm: Optional[Any] = None  # str -> bool: may the images open outside a project be closed?
@@ -165,6 +166,7 @@ class ProjectSession(QObject):
             self.messages.error(f"Could not write the project's last changes: {e}")
         self._clear_document()
         self._from_project.clear()
+        self._arriving.clear()
         self.closed.emit()
 
     def _clear_document(self) -> None:
@@ -225,7 +227,7 @@ class ProjectSession(QObject):
         if project is not self.project:
             return  # closed meanwhile
         if out.analysis is not None:
-            self._from_project.add(id(out.analysis))
+            self._arriving[Path(out.path)] = out.analysis  # held, so compared by identity (never a reused id())
         self._arrived.append(out)
         if not self.drain_timer.isActive():
             self.drain_timer.start()
@@ -294,7 +296,10 @@ class ProjectSession(QObject):
         try:
             if im is None:
                 im = self._by_path[e.path] = p.add_image(e.path)
-            if id(e.analysis) not in self._from_project:  # a new (or re-run) model output
+            rev = self.doc.revisions.analysis(str(e.path))
+            if self._came_from_project(e):
+                self._from_project.add(rev)
+            if rev not in self._from_project:  # a new (or re-run) model output
                 kept = p.set_aside_corrections(im) if p.is_edited(im) else None
                 if kept:
                     self.messages.warning(f"{e.name}: re-analysed; the masks you corrected are kept in the project "
@@ -314,6 +319,16 @@ class ProjectSession(QObject):
             self.messages.error(f"{e.name}: could not be saved in the project ({err}); "
                                 "its review is kept in the app's data folder instead")
             return None
+
+    def _came_from_project(self, e: ImageEntry) -> bool:
+        """Is the entry's analysis the one just read from the project (then it is not saved again)?"""
+        a = self._arriving.get(e.path)
+        if a is not e.analysis:  # another spelling of the path
+            a = next((x for x in self._arriving.values() if x is e.analysis), None)
+        if a is None:
+            return False
+        self._arriving = {p: x for p, x in self._arriving.items() if x is not a}
+        return True
 
     # ---- saving
     def _on_review(self, i: int) -> None:

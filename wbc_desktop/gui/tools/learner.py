@@ -86,7 +86,7 @@ class ExampleLearner(QObject):
         self.last_ms = 0.0  # a person's type -> the batch typed again (for the benchmark)
         self._t0 = 0.0
         self.profile: Any = None  # an imported lab profile (core.lab.profile)
-        self._seen: set[int] = set()  # analyses already offered to the examples
+        self._seen: set[int] = set()  # analysis revisions (Document.revisions) already offered to the examples
         self._original: dict[tuple[str, int], dict] = {}  # (image, cell) -> the model's own type fields
         self._estimate = ""
         document.reviewChanged.connect(self.on_review)
@@ -115,9 +115,10 @@ class ExampleLearner(QObject):
     def _on_entry(self, index: int) -> None:
         """A newly analysed image is typed by the examples too (once a profile or a person gave some)."""
         e = self.doc.entry(index)
-        if e is None or e.analysis is None or id(e.analysis) in self._seen:
+        rev = self.doc.revisions.analysis(str(e.path)) if e is not None else 0
+        if e is None or e.analysis is None or rev in self._seen:
             return
-        self._seen.add(id(e.analysis))
+        self._seen.add(rev)
         if self.profile is not None or any(c.reviewed_type for x in self.doc.entries if x.analysis is not None
                                            for c in x.analysis.cells):
             self.request()
