@@ -2,7 +2,10 @@
 
 The one model every panel reads; panels change it only through its methods and redraw on
 its signals (napari's layer model / Qt-bindings split). Review logic itself lives in the
-Qt-free :mod:`wbc_desktop.core.review.store`; this class only routes it to the current image.
+Qt-free :mod:`wbc_desktop.core.review.store`, the shown type and the model's masks for "revert" in
+:mod:`~wbc_desktop.core.review.shown`, the revisions that tell stale answers in
+:mod:`~wbc_desktop.core.review.session` and what needs no write in :mod:`~wbc_desktop.core.review.save_book`;
+this class only routes them to the current image and says what changed.
 """
 
 from __future__ import annotations
@@ -17,10 +20,11 @@ from PySide6.QtCore import QObject, Signal
 
 from wbc_desktop.core.review.caveats import caveats, is_counted
 from wbc_desktop.core.review.caveats import counts as counted
-from wbc_desktop.core.review.counts import apply_threshold
 
 from wbc_desktop.core.review.history import History, Reclassify, ReviewLocked, Sign
+from wbc_desktop.core.review.save_book import ReviewWrites
 from wbc_desktop.core.review.session import Revisions
+from wbc_desktop.core.review.shown import masks_before, masks_copy, model_types, show_types
 from wbc_desktop.core.editing.mask_edit import MaskEdit
 from wbc_desktop.core.project.loose_masks import LooseMasks
 
@@ -94,7 +98,7 @@ class Document(QObject):
         self.loose = LooseMasks(store)  # mask strokes of images outside a project, journalled like a project's
         self.model_masks_for: Optional[Any] = None  # entry -> (class map, instances or None) or None
         self.retyping = False  # reviewChanged is emitted for the model's retype, not a person's step
-        self._saved: dict[str, Any] = {}  # image path -> the review state last written
+        self._saved = ReviewWrites()  # the review state last written per image
         self.entries: list[ImageEntry] = []
         self.current: int = -1
         self.selected: list[int] = []
@@ -206,23 +210,19 @@ class Document(QObject):
         h = self.history_for(e) if self.history_for is not None else None
         restored: tuple[list[int], str] = ([], "")
         if h is None:  # outside a project: strokes of an earlier session (or before Ctrl+R) are put back
-            base = (e.analysis.class_map.copy(), e.analysis.instances.copy()) if self.loose.has_edits(e.path) else None
+            base = masks_copy(e.analysis) if self.loose.has_edits(e.path) else None
             restored = self.loose.restore(e.path, e.analysis) if base is not None else restored
             e.model_masks = base if not restored[1] else None  # this analysis' own masks, for "revert"
         review = h.review if h is not None else e.history.review if e.history is not None else self.store.load(e.path)
         # a new analysis starts a new undo history (the old steps hold the old masks); the review stays
         e.history = h or History(review, save=lambda r, e=e: self._autosave(r, e))
-        e.model_types = {c.cell_id: c.cell_type for c in e.analysis.cells}
-        self._threshold_entry(e)
-        review.apply_to(e.analysis)
+        e.model_types = model_types(e.analysis)
+        show_types(e.analysis, e.model_types, self.threshold, review)
         return restored
 
-    def _threshold_entry(self, e: ImageEntry) -> None:
-        if self.threshold > 0:
-            apply_threshold(e.analysis, self.threshold)
-        else:
-            for c in e.analysis.cells:
-                c.cell_type = e.model_types.get(c.cell_id, c.cell_type)
+    def _show_types(self, e: ImageEntry) -> None:
+        """The threshold's (or the model's) type on each cell, the person's on top (core.review.shown)."""
+        show_types(e.analysis, e.model_types, self.threshold, e.history.review if e.history is not None else None)
 
     def _autosave(self, review: ImageReview, e: Optional[ImageEntry] = None) -> None:
         # outside a project the strokes are journalled here, before the types that may name their cells
@@ -235,12 +235,11 @@ class Document(QObject):
                 review.pending_patches[:0] = patches  # tried again at the next step (replaying twice is harmless)
                 raise
         # a mask edit that removed no reviewed cell leaves the review as it was: no write (and no fsync)
-        state = (sorted(review.reviewed.items()), sorted(review.set_by.items()), review.signed_by, review.signed_at)
-        if self._saved.get(review.image_path) == state:
+        if self._saved.unchanged(review):
             return
         try:
             self.store.save(review)
-            self._saved[review.image_path] = state
+            self._saved.written(review)
         except OSError as err:  # the action still applies; the user must know it is not on disk
             log.error("autosave failed: %s", err)
             raise
@@ -338,9 +337,7 @@ class Document(QObject):
             patch.revert(e.analysis.class_map)
             return "This image is signed: remove the signature (Ctrl+Return) to edit its masks."
         if self.model_masks(e) is None:  # the model's output, for "revert to the model" (the stroke may be live)
-            cm = e.analysis.class_map.copy()
-            patch.revert(cm)
-            e.model_masks = (cm, e.analysis.instances.copy())
+            e.model_masks = masks_before(e.analysis, patch)
         edit = MaskEdit(e.analysis, patch)
         return self._step(e, lambda: e.history.do(edit), lambda: e.history._done[-1])
 
@@ -352,11 +349,8 @@ class Document(QObject):
         if e is None or e.analysis is None or e.history is None or not results:
             return []
         done = apply_types(e.analysis, results)
-        for c in e.analysis.cells:
-            if c.cell_id in results:
-                e.model_types[c.cell_id] = c.cell_type
-        self._threshold_entry(e)
-        e.history.review.apply_to(e.analysis)
+        e.model_types.update(model_types(e.analysis, results))
+        self._show_types(e)
         self.retyping = True  # not a person's step: the gallery keeps its selection where it is
         try:
             self.reviewChanged.emit(i)
@@ -377,11 +371,8 @@ class Document(QObject):
             if e is None or e.analysis is None or e.history is None or not rows:
                 continue
             n += len(apply_types(e.analysis, rows))
-            for c in e.analysis.cells:
-                if c.cell_id in rows:
-                    e.model_types[c.cell_id] = c.cell_type
-            self._threshold_entry(e)
-            e.history.review.apply_to(e.analysis)
+            e.model_types.update(model_types(e.analysis, rows))
+            self._show_types(e)
             touched.append(i)
         if not touched:
             return 0
@@ -401,8 +392,7 @@ class Document(QObject):
         self.threshold = value
         for e in self.entries:
             if e.analysis is not None and e.history is not None:
-                self._threshold_entry(e)
-                e.history.review.apply_to(e.analysis)
+                self._show_types(e)
         self.reviewChanged.emit(self.current)
         self.countsChanged.emit()
 

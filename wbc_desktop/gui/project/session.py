@@ -5,7 +5,9 @@ only routes the app to it. While a project is open every analysed image's undo h
 project's own (``Document.history_for``), so each retype, signature and finished stroke is journalled
 and its types written before the action returns; the masks themselves, the slow part, are written by
 a debounced timer on a worker thread (:meth:`Project.snapshot` here, :meth:`Project.write_snapshot`
-there). Analyses the project already holds are loaded in a worker, not recomputed.
+there). Analyses the project already holds are loaded in a worker, not recomputed. What needs no
+save (the project's own analyses, rows a step wrote already) is kept by the Qt-free
+:class:`~wbc_desktop.core.review.save_book.ProjectWrites`.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal
 
 from wbc_desktop.core.errors import WbcError
 from wbc_desktop.core.project.project import Project
+from wbc_desktop.core.review.save_book import ProjectWrites
 
 from wbc_desktop.gui.document import ImageEntry
 from wbc_desktop.gui.runner import Outcome
@@ -43,8 +46,7 @@ class ProjectSession(QObject):
         self.doc, self.messages, self.settings = controller.doc, controller.messages, controller.settings
         self._told_slides: set[Path] = set()  # whole slides said once to stay out of the project
         self.project: Optional[Project] = None
-        self._from_project: set[int] = set()  # analysis revisions (Document.revisions) read from the project: not saved again
-        self._arriving: dict[Path, Any] = {}  # image path -> the analysis read from the project, until the Document has it
+        self.writes = ProjectWrites()  # analyses read from the project (not saved again), rows waiting
         self._pending_loads = 0
         self.opening = False  # the project's own images are being added to the Document
         self.confirm: Optional[Any] = None  # str -> bool: may the images open outside a project be closed?
@@ -57,8 +59,6 @@ class ProjectSession(QObject):
         self.timer.timeout.connect(self.autosave)
         self.doc.reviewChanged.connect(self._on_review)
         self.doc.typesChanged.connect(lambda ids: [self._on_review(i) for i in ids if i != self.doc.current])
-        self._fresh: set[str] = set()  # keys whose History step just saved them (no second write)
-        self._retyped: set[str] = set()  # keys changed without a History step (model retypes): debounced
         self.rows_timer = QTimer(self)
         self.rows_timer.setSingleShot(True)
         self.rows_timer.setInterval(300)
@@ -165,8 +165,7 @@ class ProjectSession(QObject):
         except OSError as e:
             self.messages.error(f"Could not write the project's last changes: {e}")
         self._clear_document()
-        self._from_project.clear()
-        self._arriving.clear()
+        self.writes.clear()
         self.closed.emit()
 
     def _clear_document(self) -> None:
@@ -227,7 +226,7 @@ class ProjectSession(QObject):
         if project is not self.project:
             return  # closed meanwhile
         if out.analysis is not None:
-            self._arriving[Path(out.path)] = out.analysis  # held, so compared by identity (never a reused id())
+            self.writes.read(Path(out.path), out.analysis)
         self._arrived.append(out)
         if not self.drain_timer.isActive():
             self.drain_timer.start()
@@ -296,10 +295,7 @@ class ProjectSession(QObject):
         try:
             if im is None:
                 im = self._by_path[e.path] = p.add_image(e.path)
-            rev = self.doc.revisions.analysis(str(e.path))
-            if self._came_from_project(e):
-                self._from_project.add(rev)
-            if rev not in self._from_project:  # a new (or re-run) model output
+            if self.writes.needs_save(e.path, e.analysis, self.doc.revisions.analysis(str(e.path))):  # a new (or re-run) model output
                 kept = p.set_aside_corrections(im) if p.is_edited(im) else None
                 if kept:
                     self.messages.warning(f"{e.name}: re-analysed; the masks you corrected are kept in the project "
@@ -311,7 +307,7 @@ class ProjectSession(QObject):
 
             def saved(review, key=im.key) -> None:
                 save(review)
-                self._fresh.add(key)
+                self.writes.step_written(key)
 
             h._save = saved
             return h
@@ -319,16 +315,6 @@ class ProjectSession(QObject):
             self.messages.error(f"{e.name}: could not be saved in the project ({err}); "
                                 "its review is kept in the app's data folder instead")
             return None
-
-    def _came_from_project(self, e: ImageEntry) -> bool:
-        """Is the entry's analysis the one just read from the project (then it is not saved again)?"""
-        a = self._arriving.get(e.path)
-        if a is not e.analysis:  # another spelling of the path
-            a = next((x for x in self._arriving.values() if x is e.analysis), None)
-        if a is None:
-            return False
-        self._arriving = {p: x for p, x in self._arriving.items() if x is not a}
-        return True
 
     # ---- saving
     def _on_review(self, i: int) -> None:
@@ -340,15 +326,11 @@ class ProjectSession(QObject):
         im = self._image_of(e.path)
         if im is None or im.key not in self.project.open_images:
             return
-        if im.key in self._fresh:
-            self._fresh.discard(im.key)
-            return
-        self._retyped.add(im.key)
-        self.rows_timer.start()
+        if self.writes.review_changed(im.key):
+            self.rows_timer.start()
 
     def _write_retyped(self) -> None:
-        keys, self._retyped = self._retyped, set()
-        for key in keys:
+        for key in self.writes.take_retyped():
             im = self.project.find(key) if self.project is not None else None
             if im is None:
                 continue
