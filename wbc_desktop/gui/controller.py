@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QDialog, QFileDialog, QWidget
@@ -47,6 +47,8 @@ class AppController(QObject):
         self.window: Optional[QWidget] = None  # parent for file dialogs
         self._told_no_classifier = False
         self.sample_details: Optional[SampleDetails] = None  # File ▸ Sample details…, set by the window
+        # paths -> those left to open as images; an owner (the project session) opens its own folders itself
+        self.open_hook: Optional[Callable[[list], list]] = None
         runner.imageStarted.connect(lambda p: self.doc.set_status(p, RUNNING))
         runner.imageRead.connect(self.doc.set_preview)
         runner.imageDone.connect(self._on_done)
@@ -64,6 +66,10 @@ class AppController(QObject):
         """Files and folders (from menus, drops, the command line or recent files)."""
         from wbc_desktop.core.io.images import IMAGE_SUFFIXES, describe_no_images, list_images
 
+        if self.open_hook is not None:  # an owner's own folders (a project) are not opened as images
+            paths = self.open_hook(list(paths))
+            if not paths:
+                return
         expanded = list_images([Path(p) for p in paths])
         skipped = [p for p in expanded if p.suffix.lower() not in IMAGE_SUFFIXES]
         images = [p for p in expanded if p.suffix.lower() in IMAGE_SUFFIXES]

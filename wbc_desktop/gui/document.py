@@ -91,6 +91,7 @@ class Document(QObject):
     maskEdited = Signal(int, object)  # entry index, the MaskEdit applied, undone or redone
     masksRestored = Signal(int, list, str)  # entry index, cells to type again, message: strokes of an earlier session
     typesChanged = Signal(list)  # entry indices the model retyped in one go (set_types_many: lab learning)
+    pathsAdded = Signal(list)  # every add(): the paths asked for (an open project takes them in)
 
     def __init__(self, store: ReviewStore, parent: Optional[QObject] = None) -> None:
         super().__init__(parent)
@@ -132,6 +133,7 @@ class Document(QObject):
                 todo.append(p)
         if todo:
             self.entriesChanged.emit()
+        self.pathsAdded.emit(list(paths))
         return todo
 
     def entry(self, i: int) -> Optional[ImageEntry]:

@@ -220,3 +220,14 @@ def test_a_dropped_project_folder_opens_as_the_project(qtbot, make_window, tmp_p
         win.drops.open_fn([str(root)])  # what a drop of the folder calls
     assert s.is_open and len(win.controller.doc.entries) == 2
     assert all(e.path.parent.name == "imgs" for e in win.controller.doc.entries)  # not its masks
+
+
+def test_the_project_joins_by_a_signal_and_a_hook_not_by_patching(qtbot, make_window, tmp_path):
+    win = make_window()
+    c = win.controller
+    assert "add" not in vars(c.doc) and "open_paths" not in vars(c)  # the methods are the classes' own
+    s = win.project_session
+    s.create(tmp_path / "proj")
+    paths = copy_images(tmp_path, 1)
+    c.doc.add(paths)  # an image opened while the project is open joins it (Document.pathsAdded)
+    assert s.project.find(paths[0]) is not None

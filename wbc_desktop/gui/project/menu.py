@@ -196,29 +196,22 @@ def install(window: Any) -> tuple[ProjectSession, ProjectMenu]:
 
     session.confirm = confirm
     window.installEventFilter(_CloseGuard(session, window))
-    doc_add = c.doc.add
 
-    def add(paths):
-        todo = doc_add(paths)
+    def added(paths: list) -> None:
         if session.is_open and not session.opening:
             session.add_images([Path(p) for p in paths])
-        return todo
 
-    c.doc.add = add  # type: ignore[method-assign]
-    open_paths = c.open_paths
+    c.doc.pathsAdded.connect(added)
 
-    def open_paths_or_project(paths) -> None:
+    def projects_first(paths: list) -> list:
         """A project folder (dropped, from the command line or recent files) opens as the project,
-        not as a folder of images (its masks would be analysed as pictures)."""
+        not as a folder of images (its masks would be analysed as pictures); the rest are images."""
         from wbc_desktop.core.project.layout import is_project
 
         projects = [Path(p) for p in paths if Path(p).is_dir() and is_project(p)]
         if projects:
             session.open(projects[0])
-        rest = [p for p in paths if Path(p) not in projects]
-        if rest:
-            open_paths(rest)
+        return [p for p in paths if Path(p) not in projects]
 
-    c.open_paths = open_paths_or_project  # type: ignore[method-assign]
-    window.drops.open_fn = open_paths_or_project
+    c.open_hook = projects_first
     return session, menu
