@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from wbc_desktop.core.imaging.rbc_size import INSCRIBED_TO_CONSENSUS, estimate_rbc_size
 from wbc_desktop.core.imaging.scale import MAX_FACTOR, estimate_rbc_diameter, scale_factor
 
 FIX = Path(__file__).resolve().parents[2] / "fixtures"
@@ -66,9 +67,9 @@ def test_scale_factor_priorities():
     assert f == 0.5 and "user" in note
     f, note = scale_factor(a, 40.0, pixel_size_um=0.2, model_pixel_size_um=0.1)
     assert f == pytest.approx(2.0) and "pixel size" in note
-    est = estimate_rbc_diameter(a)
+    est = estimate_rbc_size(a)  # the consensus ruler, the anchor converted to its units
     f, note = scale_factor(a, 40.0)
-    assert f == pytest.approx(40.0 / est.diameter_px) and "red cells" in note
+    assert f == pytest.approx(40.0 * INSCRIBED_TO_CONSENSUS / est.diameter_px) and "red cells" in note
     f, note = scale_factor(np.full((100, 100, 3), 200, np.uint8), 40.0)
     assert f == 1.0 and "assumed" in note
     f, note = scale_factor(a, 40.0, override=1e6)

@@ -113,3 +113,16 @@ def apply_size_prior(cells: Sequence, factor: float, scale_method: str, threshol
             c.predicted_type, c.confidence, c.cell_type = None, 0.0, UNIDENTIFIED
         n += 1
     return n
+
+
+FIELD_PLAUSIBLE = (0.6, 1.6)  # wider than PLAUSIBLE: in a field the main cell's type is less sure
+
+
+def rbc_wbc_disagreement(cells: Sequence, factor: float, image_area: int) -> Optional[float]:
+    """The main white cell's diameter over its type's median at ``factor`` when the two rulers
+    disagree (outside FIELD_PLAUSIBLE), else None (issue 23: say so, and take the safer one)."""
+    c = main_cell(cells, image_area)
+    if c is None:
+        return None
+    ratio = float(2.0 * np.sqrt(c.area_px / np.pi) * factor / expected_diameter(c))
+    return None if FIELD_PLAUSIBLE[0] <= ratio <= FIELD_PLAUSIBLE[1] else ratio

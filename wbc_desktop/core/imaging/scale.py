@@ -262,11 +262,20 @@ def choose_scale(
         fac = pixel_size_um / model_pixel_size_um
         return clamp(fac, f"scale {fac:.3g} from pixel size {pixel_size_um:.3g} um (model {model_pixel_size_um:.3g} um)",
                      "pixel-size", 1.0)
+    # first contact (issue 23): the consensus ruler, whose confidence is high only when its methods agree
+    from wbc_desktop.core.imaging.rbc_size import INSCRIBED_TO_CONSENSUS, estimate_rbc_size
+
+    size = estimate_rbc_size(rgb)
+    if size.ok and size.diameter_px:
+        target = target_rbc_px * INSCRIBED_TO_CONSENSUS  # the model's anchor in the consensus ruler's units
+        fac = target / size.diameter_px
+        return clamp(fac, f"scale {fac:.3g} from {size.note}; model {target:.0f} px",
+                     "red-cells", round(max(0.05, size.confidence), 3))
     est = estimate_rbc_diameter(rgb)
-    if est.ok and est.diameter_px:
+    if est.ok and est.diameter_px:  # the methods disagree: the plain ruler, with a low confidence
         fac = target_rbc_px / est.diameter_px
-        return clamp(fac, f"scale {fac:.3g} from red cells measured {est.diameter_px:.1f} px across ({est.n_measured} cells; model {target_rbc_px:.0f} px)",
-                     "red-cells", round(max(0.05, est.confidence), 3))
+        return clamp(fac, f"scale {fac:.3g} from red cells measured {est.diameter_px:.1f} px across ({est.n_measured} cells; model {target_rbc_px:.0f} px; "
+                     f"size methods disagree: {size.note})", "red-cells", round(min(0.3, max(0.05, est.confidence)), 3))
     return ScaleChoice(fallback, f"scale {fallback:.3g} (training scale) assumed: {est.method}; set the pixel size to be sure",
                        "assumed", 0.0)
 
