@@ -77,6 +77,7 @@ def test_an_unfamiliar_stain_is_segmented_once_through_its_own_calibration(fixtu
     p = Pipeline.load("default", None, device="cpu")
     if p.familiarity is None or p.segmenter.stain_reference is None:
         pytest.skip("no familiarity.json / stain_reference.json beside the shipped segmenter")
+    p.standardise_colour = False  # the colour standardisation (tested below) makes this copy familiar
     rgb = read_image(fixtures / "cellavision" / "images" / "002.png").pixels
     plain = p.analyze(ImageData(rgb))
     assert not any("calibrated on its own first look" in n for n in plain.notes)
@@ -89,6 +90,25 @@ def test_an_unfamiliar_stain_is_segmented_once_through_its_own_calibration(fixtu
     b = p.analyze(ImageData(shifted))
     assert not any("calibrated on its own first look" in n for n in b.notes)
     assert (b.class_map != a.class_map).any()  # the calibration changed what the segmenter saw
+
+
+def test_colour_is_standardised_once_before_both_networks(fixtures):
+    """The same HED-shifted copy: standardised from its plasma and red cells, so it reads as familiar and
+    needs no second pass; the reference is named in the analysis and its notes; the plain image is left as it is."""
+    from wbc_desktop.core.imaging.stain import hed_jitter
+    from wbc_desktop.core.io.images import ImageData, read_image
+
+    p = Pipeline.load("default", None, device="cpu")
+    if p.familiarity is None:
+        pytest.skip("no familiarity.json beside the shipped segmenter")
+    rgb = read_image(fixtures / "cellavision" / "images" / "002.png").pixels
+    assert p.analyze(ImageData(rgb)).standardisation == ""
+    shifted = hed_jitter(rgb, alpha=np.array([0.7484, 0.8338, 0.8288]), beta=np.array([0.0294, 0.0245, -0.0082]))
+    a = p.analyze(ImageData(shifted))
+    assert a.standardisation and any(a.standardisation in n for n in a.notes) and "standardise" in a.timings_ms
+    p.standardise_colour = False
+    b = p.analyze(ImageData(shifted))
+    assert b.standardisation == "" and a.familiarity > b.familiarity
 
 
 def test_unfamiliar_images_are_typed_by_the_stain_robust_classifier(fixtures):

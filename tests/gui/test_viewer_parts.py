@@ -62,3 +62,16 @@ def test_thumbnail_focuses_on_the_nucleus():
     cx, cy = c.centroid
     assert abs((x0 + x1) / 2 - cx) <= 1 and abs((y0 + y1) / 2 - cy) <= 1
     assert x1 - x0 <= c.bbox[2] - c.bbox[0]
+
+
+def test_a_doubtful_cell_says_so_in_its_tag_caption_and_tooltip():
+    from wbc_desktop.gui.panels.gallery import GalleryPanel
+
+    a = synthetic_analysis("x", (60, 300))
+    c = a.cells[0]
+    c.doubt = "far from its type's training cells (2.1x their spread)"
+    assert cell_label(c) == "neutrophil? 0.95"
+    assert GalleryPanel._caption(c).endswith(" ?")
+    assert "doubtful: far from its type's training cells" in GalleryPanel._tooltip(c)
+    c.reviewed_type = "eosinophil"  # a person's type: no more doubt shown
+    assert cell_label(c) == "eosinophil ✎" and "doubtful" not in GalleryPanel._tooltip(c)

@@ -40,6 +40,9 @@ def mask_cls(path: Path) -> np.ndarray:
     return m if m.max() <= 2 else np.digitize(m, [64, 192]).astype(np.uint8)
 
 
+MODES = [False, True]
+
+
 def sets(limit: int | None):
     rows = [r for r in csv.DictReader(open(DATA / "labels.csv")) if r["split"] in ("test", "val")][:limit]
     base = [(r["image"], np.asarray(Image.open(DATA / "images" / r["image"]).convert("RGB")),
@@ -60,8 +63,8 @@ def sets(limit: int | None):
     return out
 
 
-def run(pipe, items, on: bool) -> dict:
-    pipe.standardise_colour = on
+def run(pipe, items, on) -> dict:
+    pipe.standardise_colour = bool(on)
     scores, shown, guess, times, applied = [], 0, 0, [], 0
     for name, rgb, truth, t in items:
         t0 = time.perf_counter()
@@ -81,7 +84,10 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--limit", type=int)
     ap.add_argument("--out")
+    ap.add_argument("--modes", default="no,yes", help="comma list of no, yes")
+    ap.add_argument("--sets", help="comma list of set names (default: all)")
     a = ap.parse_args()
+    MODES[:] = [{"no": False, "yes": True}.get(m, m) for m in a.modes.split(",")]
     from wbc_desktop.core.pipeline import Pipeline
 
     pipe = Pipeline.load("default", "default", device="cpu")
@@ -92,9 +98,11 @@ def main() -> None:
          "| set | standardised | n | share changed | Dice nucleus | cytoplasm | cell | mean | type shown right | best guess right | s/image (median) |",
          "|---|---|---|---|---|---|---|---|---|---|---|"]
     for name, items in sets(a.limit).items():
-        for on in (False, True):
+        if a.sets and name not in a.sets.split(","):
+            continue
+        for on in MODES:
             r = run(pipe, items, on)
-            L.append(f"| {name} | {'yes' if on else 'no'} | {r['n']} | {r['applied']:.0%} | {r['nucleus']:.3f} | {r['cytoplasm']:.3f} | "
+            L.append(f"| {name} | {on if isinstance(on, str) else ('yes' if on else 'no')} | {r['n']} | {r['applied']:.0%} | {r['nucleus']:.3f} | {r['cytoplasm']:.3f} | "
                      f"{r['cell']:.3f} | {r['mean']:.3f} | {r['shown']:.0%} | {r['guess']:.0%} | {r['s']:.2f} |")
             print(L[-1], flush=True)
     text = "\n".join(L) + "\n"

@@ -210,6 +210,7 @@ class MainWindow(QMainWindow):
         loaded = pipeline.models_info() if pipeline is not None and hasattr(pipeline, "models_info") else {}
         models = getattr(e.analysis, "models", None) if e is not None else None
         self.status.show_image_models(models, loaded)
+        self.status.show_standardisation(getattr(e.analysis, "standardisation", "") if e is not None else "")
 
     def _preferences(self) -> None:
         style = self.controller.preferences(self.viewer.masks.style)

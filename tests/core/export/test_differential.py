@@ -23,3 +23,16 @@ def test_summary_rows_list_wbc_types_then_unidentified_then_others():
 
 def test_only_non_wbc_cells_give_zero_percent_not_a_crash():
     assert percent_of_wbc({"platelet": 3}) == {"platelet": (3, 0.0)}
+
+
+def test_images_csv_names_the_colour_reference():
+    import numpy as np
+
+    from wbc_desktop.core.analysis import Analysis
+    from wbc_desktop.core.review.tables import IMAGE_COLUMNS, image_row
+
+    a = Analysis("x.png", (4, 4), np.zeros((4, 4), np.uint8), np.zeros((4, 4), np.int32),
+                 standardisation="pbc (plasma + red cells)")
+    row = image_row(a)
+    assert "standardisation" in IMAGE_COLUMNS and row["standardisation"] == "pbc (plasma + red cells)"
+    assert set(row) == set(IMAGE_COLUMNS)

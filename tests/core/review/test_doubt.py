@@ -77,3 +77,14 @@ def test_rank_uses_the_callers_segmenter_doubt_cache():
 
     r = rank([("k", a)], seg_of=seg_of)
     assert calls == ["k"] and abs(r[0].segmenter - 0.9) < 1e-9
+
+
+def test_typed_but_doubtful_cells_come_first():
+    coin = cell(1, [("a", 0.5), ("b", 0.45)], 0)  # the most doubtful by margin
+    far = cell(2, [("eosinophil", 0.97), ("neutrophil", 0.02)], 10)
+    far.doubt = "far from its type's training cells (2.3x their spread)"
+    sure = cell(3, [("a", 0.98), ("b", 0.01)], 20)
+    r = rank([("img", analysis([coin, far, sure]))])
+    assert [d.cell_id for d in r] == [2, 1, 3] and r[0].typed_doubt and not r[1].typed_doubt
+    far.reviewed_type = "neutrophil"  # once a person typed it, it is done
+    assert [d.cell_id for d in rank([("img", analysis([coin, far, sure]))])] == [1, 3]

@@ -18,3 +18,10 @@ def test_note_only_when_another_classifier_typed_the_image():
 def test_no_note_without_a_classifier_on_either_side():
     assert image_classifier_note({}, LOADED) == ""
     assert image_classifier_note(LOADED, {"segmenter": LOADED["segmenter"]}) == ""
+
+
+def test_colour_note_names_the_reference_or_nothing():
+    from wbc_desktop.gui.panels.status import colour_note
+
+    assert colour_note("pbc (plasma + red cells)") == "colour: pbc (plasma + red cells)"
+    assert colour_note("") == ""

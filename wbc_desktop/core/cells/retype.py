@@ -17,7 +17,7 @@ import numpy as np
 
 from wbc_desktop.core.analysis import Analysis, Cell
 
-TYPE_FIELDS = ("cell_type", "confidence", "top3", "predicted_type", "embedding")  # embedding: core.lab.prototypes
+TYPE_FIELDS = ("cell_type", "confidence", "top3", "predicted_type", "embedding", "doubt")  # embedding: core.lab.prototypes; doubt: core.cells.type_doubt
 
 
 @dataclass

@@ -17,7 +17,7 @@ EXPORT_CELL_COLUMNS = [
 ]
 SUMMARY_COLUMNS = ["image", "cell_type", "count", "percent"]
 IMAGE_COLUMNS = ["image", "width", "height", "scale", "scale_method", "scale_confidence", "familiarity", "n_cells",
-                 "warning"]
+                 "warning", "standardisation"]
 TOTAL = "ALL"
 
 
@@ -66,6 +66,7 @@ def image_row(a: Analysis) -> dict:
         "scale_confidence": f"{a.scale_confidence:.2f}",
         "familiarity": "" if a.familiarity is None else f"{a.familiarity:.3f}", "n_cells": len(a.cells),
         "warning": a.warning,
+        "standardisation": getattr(a, "standardisation", ""),  # the colour reference used (issue 23); "" = as read
     }
 
 

@@ -6,6 +6,10 @@ second type it is ``1 - p1``. Its segmenter doubt is the mean normalised entropy
 over the cell's pixels (``Analysis.uncertainty``; 0 when not kept). The two combine as the chance
 that at least one is wrong, ``1 - (1 - c)(1 - s)``, so a cell sure on both counts ranks last and
 a cell doubtful on either ranks high. Cells a person already typed are left out: they are done.
+
+A typed cell marked doubtful (``Cell.doubt``: far from its type's training cells, or typed on an
+unfamiliar stain; core.cells.type_doubt) comes before every other cell: its type is shown as if
+sure, so it is the one a reviewer would otherwise trust by mistake (issue 23).
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ class Doubt:
     score: float
     classifier: float
     segmenter: float
+    typed_doubt: bool = False  # the cell is typed but marked doubtful (Cell.doubt): visited first
 
 
 def classifier_doubt(cell: Cell) -> float:
@@ -57,13 +62,14 @@ def cell_doubts(key: Hashable, analysis: Analysis, skip_reviewed: bool = True,
         if skip_reviewed and c.reviewed_type:
             continue
         cd, sd = classifier_doubt(c), seg.get(c.cell_id, 0.0)
-        out.append(Doubt(key, c.cell_id, 1.0 - (1.0 - cd) * (1.0 - sd), cd, sd))
+        out.append(Doubt(key, c.cell_id, 1.0 - (1.0 - cd) * (1.0 - sd), cd, sd, bool(getattr(c, "doubt", ""))))
     return out
 
 
 def rank(images: Iterable[tuple[Hashable, Analysis]], skip_reviewed: bool = True,
          seg_of: Optional[Callable[[Hashable, Analysis], dict[int, float]]] = None) -> list[Doubt]:
-    """Every cell of these images, most doubtful first (ties: image order, then cell id).
+    """Every cell of these images: typed-but-doubtful cells first, then most doubtful first (ties: image
+    order, then cell id).
 
     ``seg_of(key, analysis)``: a cache of :func:`segmenter_doubt` (the one costly part on big fields)."""
     out: list[Doubt] = []
@@ -71,7 +77,7 @@ def rank(images: Iterable[tuple[Hashable, Analysis]], skip_reviewed: bool = True
     for n, (key, a) in enumerate(images):
         order[key] = n
         out.extend(cell_doubts(key, a, skip_reviewed, seg_of(key, a) if seg_of is not None else None))
-    out.sort(key=lambda d: (-d.score, order[d.key], d.cell_id))
+    out.sort(key=lambda d: (not d.typed_doubt, -d.score, order[d.key], d.cell_id))
     return out
 
 

@@ -168,7 +168,7 @@ class GalleryPanel(QWidget):
         e = self.doc.current_entry
         cells = e.analysis.cells if e is not None and e.analysis is not None else []
         key = SORTS[self.sort.currentText()]
-        order = {"conf_asc": lambda c: (c.confidence, c.cell_id), "conf_desc": lambda c: (-c.confidence, c.cell_id),
+        order = {"conf_asc": lambda c: (not getattr(c, "doubt", ""), c.confidence, c.cell_id),  # doubtful first "conf_desc": lambda c: (-c.confidence, c.cell_id),
                  "id": lambda c: c.cell_id}[key]
         by_type: dict[str, list] = {t: [] for t in GROUP_ORDER}
         for c in sorted(cells, key=order):
@@ -243,7 +243,7 @@ class GalleryPanel(QWidget):
 
     @staticmethod
     def _caption(c, counted: bool = True) -> str:
-        mark = (" ✎" if c.reviewed_type else "") + ("" if counted else " ⊘ border")
+        mark = (" ✎" if c.reviewed_type else (" ?" if getattr(c, "doubt", "") else "")) + ("" if counted else " ⊘ border")
         return f"#{c.cell_id} {c.confidence:.2f}{mark}" if c.confidence > 0 else f"#{c.cell_id}{mark}"
 
     @staticmethod

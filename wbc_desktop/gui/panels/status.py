@@ -25,10 +25,13 @@ class StatusPanel:
         self.device.setToolTip("Where the networks run, and the model versions")
         self.image_models = QLabel()  # shown only when this image was typed by another model than the loaded one
         self.image_models.setVisible(False)
+        self.colour = QLabel()  # the colour reference this image was standardised to (issue 23)
+        self.colour.setVisible(False)
         bar.addWidget(self.message, 1)
         bar.addPermanentWidget(self.progress)
         bar.addPermanentWidget(self.cancel_button)
         bar.addPermanentWidget(self.image_models)
+        bar.addPermanentWidget(self.colour)
         bar.addPermanentWidget(self.device)
         self.set_busy(False)
 
@@ -58,6 +61,19 @@ class StatusPanel:
             "This image looks unlike the training data, so its cells were typed by the model made for other "
             "stains; the image's messages say why" if text else "")
         self.image_models.setVisible(bool(text))
+
+    def show_standardisation(self, reference: str) -> None:
+        """Name the colour reference the shown image was mapped to before the models saw it."""
+        text = colour_note(reference)
+        self.colour.setText(text)
+        self.colour.setToolTip("The image's colours were standardised from its plasma and red cells (or the cell "
+                               "itself) to this training lab's reference before segmentation and typing" if text else "")
+        self.colour.setVisible(bool(text))
+
+
+def colour_note(reference: str) -> str:
+    """'colour: pbc (plasma + red cells)', or '' when the image was used as it was."""
+    return f"colour: {reference}" if reference else ""
 
 
 def image_classifier_note(image_models: dict[str, Any], loaded: dict[str, Any]) -> str:

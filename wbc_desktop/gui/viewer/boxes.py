@@ -16,6 +16,8 @@ def cell_label(cell) -> str:
     t = cell.final_type
     if cell.reviewed_type:
         return f"{t} ✎"
+    if getattr(cell, "doubt", ""):  # typed but doubtful (core.cells.type_doubt): the reviewer's first look
+        return f"{t}? {cell.confidence:.2f}"
     if cell.confidence > 0:
         return f"{t} {cell.confidence:.2f}"
     return t
@@ -112,7 +114,8 @@ class BoxLayer:
         for c in cells:
             if c.cell_id not in self.boxes:
                 continue
-            look = (c.final_type, cell_label(c), c.cell_id in self.selected, c.touches_border, self.visible, self.zoom)
+            look = (c.final_type, cell_label(c), c.cell_id in self.selected, c.touches_border, self.visible, self.zoom,
+                    bool(getattr(c, "doubt", "")))
             if drawn.get(c.cell_id) == look:
                 continue
             drawn[c.cell_id] = look
@@ -123,6 +126,8 @@ class BoxLayer:
             pen.setCosmetic(True)
             if c.touches_border:
                 pen.setStyle(Qt.PenStyle.DashLine)  # cut by the border: not counted by default
+            elif getattr(c, "doubt", "") and not c.reviewed_type:
+                pen.setStyle(Qt.PenStyle.DotLine)  # typed but doubtful
             rect.setPen(pen)
             tag.set(cell_label(c), colour)
             rect.setVisible(self.visible)
