@@ -97,17 +97,22 @@ def main() -> None:
          "Images: wbc-seg-cellavision test + val (21), no model trained on them.", "",
          "| set | standardised | n | share changed | Dice nucleus | cytoplasm | cell | mean | type shown right | best guess right | s/image (median) |",
          "|---|---|---|---|---|---|---|---|---|---|---|"]
+    figures = {}
     for name, items in sets(a.limit).items():
         if a.sets and name not in a.sets.split(","):
             continue
         for on in MODES:
             r = run(pipe, items, on)
+            figures[f"{name} / {'yes' if on else 'no'}"] = r
             L.append(f"| {name} | {on if isinstance(on, str) else ('yes' if on else 'no')} | {r['n']} | {r['applied']:.0%} | {r['nucleus']:.3f} | {r['cytoplasm']:.3f} | "
                      f"{r['cell']:.3f} | {r['mean']:.3f} | {r['shown']:.0%} | {r['guess']:.0%} | {r['s']:.2f} |")
             print(L[-1], flush=True)
     text = "\n".join(L) + "\n"
     if a.out:
         Path(a.out).write_text(text)
+        import json
+
+        Path(a.out).with_suffix(".json").write_text(json.dumps(figures, indent=1))
     print(text)
 
 

@@ -13,7 +13,7 @@ Stages (each cached under --cache, so a rerun only redoes what changed):
    * ``pbc-lowcost``: PBC test crops through the low-cost camera, yellow-orange and pink-violet
      casts included (default).
 2. ``embed``: features and probabilities of each classifier (core.cells.embedding, one view).
-3. ``bank``: resources/doubt/<classifier>.npz from PBC train (60 per type), the per-type
+3. ``bank``: resources/doubt/<classifier>.npz from PBC train (30 per type), the per-type
    spread from PBC val (90th percentile of kNN distances).
 4. ``rule``: coverage (share typed without doubt) and precision (share of those right) per
    set, over a grid of (distance limit, margin limit); the chosen rule maximises the worst set's
@@ -187,7 +187,7 @@ def curve(right, keep) -> tuple[float, float]:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--cache", default="/work/cache/firstcontact")
-    ap.add_argument("--n", type=int, default=20, help="cells per type (PBC) / fields per set")
+    ap.add_argument("--n", type=int, default=15, help="cells per type (PBC) / fields per set")
     ap.add_argument("--out")
     ap.add_argument("--write-banks", action="store_true")
     a = ap.parse_args()
@@ -200,7 +200,7 @@ def main() -> None:
     clfs = {c: CellClassifier.load(c, device="cpu") for c in CLASSIFIERS}
     spec = clfs["default"].spec
     data = {s: collect(s, n, cache, pipe, spec) for s, n in
-            [("pbc-train", 60), ("pbc-val", 20), *[(s, a.n if s.startswith("pbc") else 5 * a.n) for s in SETS]]}
+            [("pbc-train", 30), ("pbc-val", 15), *[(s, a.n if s.startswith("pbc") else 4 * a.n) for s in SETS]]}
     banks = {}
     for c in CLASSIFIERS:
         tr = embedded("pbc-train", c, data["pbc-train"], cache, clfs)
@@ -229,7 +229,7 @@ def main() -> None:
          "`PYTHONPATH=$PWD nice -n 10 python training/eval/eval_doubt.py --out training/reports/doubt.md` (CPU). "
          "Cells as the app sees them (colour standardised, default segmenter, the classifier's own crops, one view). "
          "*Typed* = the best type kept without doubt; *coverage* = typed / all; *precision* = right / typed. "
-         "Bank: 60 PBC train cells per type; spread: PBC val (20 per type).", "",
+         "Bank: 30 PBC train cells per type; spread: PBC val (15 per type).", "",
          f"**Chosen rule** (over every set together: the most mean precision among rules typing >= 60% of each set's cells if any does, "
          f"else the most mean precision): doubt when the kNN distance exceeds **{dl:g}x** the type's held-out spread, "
          f"or the margin between the two best types is under **{ml:g}**.", "",
@@ -242,6 +242,10 @@ def main() -> None:
         thr = np.quantile(margin, 1 - cov) if cov > 0 else 1.0
         c2, p2 = curve(right, margin >= thr)
         L.append(f"| {k} | {len(right)} | {right.mean():.0%} | {right.mean():.0%} | {cov:.0%} | {prec:.1%} | {p2:.1%} |")
+    figures = {"rule": {"distance_limit": float(dl), "margin_limit": float(ml)}}
+    for k, v in evals.items():
+        cov, prec = table[(dl, ml)][k]
+        figures[k] = {"cells": int(len(v[0])), "best_guess": float(v[0].mean()), "coverage": cov, "precision": prec}
     L += ["", "## Coverage - precision curves (rule: distance limit x margin limit; each cell: coverage / precision)", ""]
     for k in evals:
         L += [f"### {k}", "", "| distance limit \\ margin limit | " + " | ".join(f"{m:g}" for m in grid_m) + " |",
@@ -263,6 +267,9 @@ def main() -> None:
     print(text)
     if a.out:
         Path(a.out).write_text(text)
+        import json
+
+        Path(a.out).with_suffix(".json").write_text(json.dumps(figures, indent=1))
     if a.write_banks:
         for c, b in banks.items():
             b.distance_limit, b.margin_limit = float(dl if np.isfinite(dl) else 1e9), float(ml)

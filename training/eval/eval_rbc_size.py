@@ -79,6 +79,9 @@ def run(fields):
     return out
 
 
+FIGURES: dict = {}
+
+
 def summary(name, res) -> list[str]:
     t = np.array([r[1] for r in res])
     L = [f"### {name} ({len(res)} fields)", "",
@@ -92,6 +95,10 @@ def summary(name, res) -> list[str]:
         m = np.isfinite(err)
         e = np.where(m, err, np.inf)
         se = np.where(m, np.abs(t / np.where(m, d, 1.0) - 1), np.inf)
+        if label.startswith("consensus"):
+            FIGURES[name] = {"fields": len(res), "median_size_ratio": float(np.median(d[m] / t[m])),
+                             "size_within_10": float(np.mean(e <= .10)), "scale_within_15": float(np.mean(se <= .15)),
+                             "confident_and_off_30": int(np.sum((c >= .9) & (se > .3)))}
         L.append(f"| {label} | {m.mean():.0%} | {np.median(d[m] / t[m]):.3f} | {np.mean(e <= .10):.0%} | {np.mean(e <= .15):.0%} | "
                  f"{np.mean(se <= .15):.0%} | {np.median(err[m]) if m.any() else float('nan'):.1%} | "
                  f"{int(np.sum((c >= .9) & (se > .3)))} | {np.mean(c >= .9):.0%} |")
@@ -138,6 +145,10 @@ def main() -> None:
     if a.out:
         with open(a.out, "w") as f:
             f.write(text + "\n")
+        import json
+
+        with open(a.out.rsplit(".", 1)[0] + ".json", "w") as f:
+            json.dump(FIGURES, f, indent=1)
 
 
 if __name__ == "__main__":

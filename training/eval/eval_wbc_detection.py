@@ -95,8 +95,10 @@ def main() -> None:
          "default models, the app's pipeline). Targets: recall >= .95 at IoU >= .5, false WBCs <= 0.3 per field.", "",
          "| set | fields | WBC boxes | recall | false WBCs / field | false non-platelet / field | s / field (median) | scale methods |",
          "|---|---|---|---|---|---|---|---|"]
+    figures = {}
     for s in a.sets.split(","):
         r = evaluate(pipe, makers[s]())
+        figures[s] = r
         L.append(f"| {s} | {r['fields']} | {r['boxes']} | {r['recall']:.3f} | {r['false_per_field']:.2f} | "
                  f"{r['false_non_platelet_per_field']:.2f} | {r['s_per_field']:.2f} | {r['scale_methods']} |")
         print(L[-1], flush=True)
@@ -104,6 +106,9 @@ def main() -> None:
     print(text)
     if a.out:
         Path(a.out).write_text(text)
+        import json
+
+        Path(a.out).with_suffix(".json").write_text(json.dumps(figures, indent=1))
 
 
 if __name__ == "__main__":

@@ -139,7 +139,7 @@ def read_granulometry(fg: np.ndarray) -> Optional[float]:
     rmax = float(dt.max())
     if rmax < 3:
         return None
-    radii = np.geomspace(max(1.5, 0.15 * rmax), rmax + 1, 36)
+    radii = np.geomspace(max(1.5, 0.2 * rmax), rmax + 1, 26)
     areas = []
     for r in radii:
         core = dt >= r

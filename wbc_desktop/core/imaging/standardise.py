@@ -205,17 +205,28 @@ def standardise(rgb: np.ndarray, references: Optional[list[ColourReference]] = N
         gains = np.ones(3)
         how = "plasma"
     h, w = a.shape[:2]
-    surf = _surface_at(anc.surface, h, w) if anc.surface is not None else np.broadcast_to(anc.plasma_rgb, (h, w, 3))
-    per = surf.reshape(-1, 3)
+    coarse = _surface_at(anc.surface, 32, 32) if anc.surface is not None else np.broadcast_to(anc.plasma_rgb, (32, 32, 3))
+    per = coarse.reshape(-1, 3)
     flat = float(np.max(per.max(0) / np.maximum(per.min(0), 1.0)) - 1.0) < FLAT_TOL  # per channel
     off = float(np.max(np.abs(plasma_od - ref.plasma_od)))
     if flat and np.all(np.abs(np.log(gains)) <= IDENTITY_TOL) and off <= IDENTITY_OD:
         return Standardisation(a, "", gains=None, note=f"colour already like the {ref.name} reference: left as it is")
-    if flat:  # no vignetting to remove: one plasma colour (keeps a crop's own shading)
-        surf = np.broadcast_to(anc.plasma_rgb, (h, w, 3))
-    od = -np.log(np.clip(a.astype(np.float32) / np.maximum(surf, 1.0).astype(np.float32), 1e-3, 1.0))
-    od = od * gains.astype(np.float32) + ref.plasma_od.astype(np.float32)
-    out = np.clip(255.0 * np.exp(-od) + 0.5, 0, 255).astype(np.uint8)
+    # OD' = gain * OD + OD_ref  <=>  I' = 255 exp(-OD_ref) (I / plasma)^gain, with I / plasma <= 1
+    top = 255.0 * np.exp(-ref.plasma_od)
+    if flat:  # no vignetting to remove: one plasma colour, so a lookup table per channel
+        v = np.arange(256, dtype=np.float64)
+        out = np.empty_like(a)
+        for c in range(3):
+            ratio = np.clip(v / max(float(anc.plasma_rgb[c]), 1.0), 1e-3, 1.0)
+            lut = np.clip(top[c] * ratio ** gains[c] + 0.5, 0, 255).astype(np.uint8)
+            out[..., c] = lut[a[..., c]]
+    else:  # the plasma surface, evaluated coarsely and interpolated (it is smooth by construction)
+        from scipy import ndimage as ndi
+
+        surf = np.stack([ndi.zoom(np.asarray(coarse[..., c], np.float32), (h / 32, w / 32), order=1, grid_mode=True,
+                                  mode="nearest")[:h, :w] for c in range(3)], axis=-1)
+        ratio = np.clip(a.astype(np.float32) / np.maximum(surf, 1.0), 1e-3, 1.0)
+        out = np.clip(top.astype(np.float32) * ratio ** gains.astype(np.float32) + 0.5, 0, 255).astype(np.uint8)
     label = f"{ref.name} ({how})"
     note = (f"colour standardised to the {label} reference: OD gains {', '.join(f'{g:.2f}' for g in gains)}"
             + ("" if flat else "; uneven illumination corrected"))
