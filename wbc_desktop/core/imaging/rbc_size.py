@@ -78,15 +78,30 @@ def flatten(g: np.ndarray) -> np.ndarray:
     return g / np.maximum(bg, 1.0)
 
 
+def outside_field(g: np.ndarray) -> np.ndarray:
+    """The dark surround of a round field of view (a phone or eyepiece camera): very dark pixels
+    connected to the image border. Neither cells nor plasma."""
+    dark = g < 0.3 * float(np.percentile(g, 95))
+    if not dark.any():
+        return dark
+    lab, n = ndi.label(dark)
+    edge = np.unique(np.concatenate([lab[0], lab[-1], lab[:, 0], lab[:, -1]]))
+    out = np.isin(lab, edge[edge > 0])
+    return ndi.binary_dilation(out, iterations=3) if out.any() else out
+
+
 def red_cell_mask(rgb: np.ndarray) -> tuple[Optional[np.ndarray], np.ndarray, str]:
     """Red cells (pallor filled) on a flattened image; (mask or None, purple mask, note)."""
     g = ndi.uniform_filter(rgb[..., 1].astype(np.float32), 3)
     lo, hi = np.percentile(g, [1, 99])
     if hi - lo < 20:
         return None, np.zeros(g.shape, bool), "no contrast (blank or uniform image)"
+    outside = outside_field(g)
+    if outside.any():  # read as plasma, then dropped from every mask below
+        g = np.where(outside, float(np.percentile(g[~outside], 90)) if (~outside).any() else float(hi), g)
     f = flatten(g)
-    purple = _purple(rgb)
-    near = ndi.binary_dilation(purple, iterations=2) if purple.any() else purple
+    purple = _purple(rgb) & ~outside
+    near = (ndi.binary_dilation(purple, iterations=2) if purple.any() else purple) | outside
     sample = f[~near]
     if sample.size < 0.2 * f.size:
         return None, purple, "image is mostly nucleus-stained"
@@ -97,7 +112,7 @@ def red_cell_mask(rgb: np.ndarray) -> tuple[Optional[np.ndarray], np.ndarray, st
         return None, purple, "no red cells distinct from the background"
     # half-way between plasma and the red cells' body: a blurred edge crosses it where the edge is
     half = 0.5 * (float(np.median(light)) + float(np.percentile(dark, 30)))
-    fg = (f < half) & ~purple
+    fg = (f < half) & ~purple & ~outside
     frac = float(fg.mean())
     if frac < 0.02 or frac > 0.95:
         return None, purple, f"cells cover {frac:.0%} of the image"
