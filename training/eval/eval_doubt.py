@@ -16,9 +16,10 @@ Stages (each cached under --cache, so a rerun only redoes what changed):
 3. ``bank``: resources/doubt/<classifier>.npz from PBC train (30 per type), the per-type
    spread from PBC val (90th percentile of kNN distances).
 4. ``rule``: coverage (share typed without doubt) and precision (share of those right) per
-   set, over a grid of (distance limit, margin limit); the chosen rule maximises the mean
-   precision over the sets among rules typing >= 60% of every set's cells (else >= 60% on
-   average), with ties to more coverage.
+   set, over a grid of (distance limit, margin limit). The rule shipped makes the fewest cells
+   typed, undoubted and wrong (what a reviewer would trust by mistake) over the built labs while
+   PBC test and its low-cost copies stay >= 80% typed without doubt; the rule with the most mean
+   precision at >= 60% coverage is printed beside it.
 
     PYTHONPATH=$PWD nice -n 10 python training/eval/eval_doubt.py --out training/reports/doubt.md
 """
@@ -223,40 +224,55 @@ def main() -> None:
             f, p = embedded(s, c, data[s], cache, clfs)
             evals[f"{s} / {c}"] = scores(banks[c], f, p, data[s]["labels"], clfs[c].classes) + (p, data[s]["labels"], clfs[c].classes)
     grid_d = [0.8, 1.0, 1.25, 1.5, 2.0, 3.0, np.inf]
+    in_domain = [k for k in evals if k.startswith("pbc-")]
     grid_m = [0.0, 0.2, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95]
-    best = None
-    table = {}
+    best = safest = None
+    table, harm = {}, {}
     for dl in grid_d:
         for ml in grid_m:
             res = {k: curve(v[0], (v[1] <= dl) & (v[2] >= ml)) for k, v in evals.items()}
             table[(dl, ml)] = res
+            # typed, not doubted and wrong: what a reviewer would trust by mistake (share of all cells)
+            harm[(dl, ml)] = {k: float(np.mean((~v[0]) & (v[1] <= dl) & (v[2] >= ml))) for k, v in evals.items()}
             covs = [r[0] for r in res.values()]
             precs = [r[1] if np.isfinite(r[1]) else 0.0 for r in res.values()]
             key = (min(covs) >= 0.6, float(np.mean(covs)) >= 0.6, float(np.mean(precs)), float(np.mean(covs)))
             if best is None or key > best[0]:
                 best = (key, dl, ml)
-    _, dl, ml = best
+            # the app's rule: the fewest trusted-but-wrong cells over the built labs, while the
+            # training labs' own cells (PBC test, its low-cost copies) stay >= 80% typed without doubt
+            ok = all(res[k][0] >= 0.8 for k in in_domain)
+            skey = (ok, -float(np.mean([harm[(dl, ml)][k] for k in evals if k not in in_domain])), float(np.mean(covs)))
+            if safest is None or skey > safest[0]:
+                safest = (skey, dl, ml)
+    _, cdl, cml = best
+    _, dl, ml = safest
     L = ["# Per-cell doubt under shift: coverage and precision", "",
          "`PYTHONPATH=$PWD nice -n 10 python training/eval/eval_doubt.py --out training/reports/doubt.md` (CPU). "
          "Cells as the app sees them (colour standardised, default segmenter, the classifier's own crops, one view). "
          "*Typed* = the best type kept without doubt; *coverage* = typed / all; *precision* = right / typed. "
          "Bank: 30 PBC train cells per type (whole pipeline); spread: PBC val (10 per type). Other sets: one segmentation pass of the standardised image (the app adds a self-calibrated pass on images still unfamiliar).", "",
-         f"**Chosen rule** (over every set together: the most mean precision among rules typing >= 60% of each set's cells if any does, "
-         f"else among those typing >= 60% on average): doubt when the kNN distance exceeds **{dl:g}x** the type's held-out spread, "
+         f"**Rule shipped** (the fewest cells typed, undoubted and wrong over the built labs, while PBC test and its low-cost "
+         f"copies stay >= 80% typed without doubt): doubt when the kNN distance exceeds **{dl:g}x** the type's held-out spread, "
          f"or the margin between the two best types is under **{ml:g}**.", "",
-         "| set / classifier | cells | best guess right | no rule: typed right | rule: coverage | rule: precision | margin only (same coverage): precision |",
-         "|---|---|---|---|---|---|---|"]
+         f"For comparison, the rule with the most mean precision among those typing >= 60% of every set (else on average): "
+         f"distance {cdl:g}x, margin {cml:g}: "
+         + "; ".join(f"{k} {table[(cdl, cml)][k][0]:.0%} / {table[(cdl, cml)][k][1]:.0%}" for k in evals) + ".", "",
+         "| set / classifier | cells | best guess right | no rule: typed right | rule: coverage | rule: precision | trusted and wrong (share of cells) | margin only (same coverage): precision |",
+         "|---|---|---|---|---|---|---|---|"]
     for k, v in evals.items():
         right, dist, margin = v[0], v[1], v[2]
         cov, prec = table[(dl, ml)][k]
         # the margin alone at the same coverage, to see what the distance adds
         thr = np.quantile(margin, 1 - cov) if cov > 0 else 1.0
         c2, p2 = curve(right, margin >= thr)
-        L.append(f"| {k} | {len(right)} | {right.mean():.0%} | {right.mean():.0%} | {cov:.0%} | {prec:.1%} | {p2:.1%} |")
+        L.append(f"| {k} | {len(right)} | {right.mean():.0%} | {right.mean():.0%} | {cov:.0%} | {prec:.1%} | "
+                 f"{harm[(dl, ml)][k]:.0%} (no rule {1 - right.mean():.0%}) | {p2:.1%} |")
     figures = {"rule": {"distance_limit": float(dl), "margin_limit": float(ml)}}
     for k, v in evals.items():
         cov, prec = table[(dl, ml)][k]
-        figures[k] = {"cells": int(len(v[0])), "best_guess": float(v[0].mean()), "coverage": cov, "precision": prec}
+        figures[k] = {"cells": int(len(v[0])), "best_guess": float(v[0].mean()), "coverage": cov, "precision": prec,
+                      "trusted_wrong": harm[(dl, ml)][k]}
     L += ["", "## Coverage - precision curves (rule: distance limit x margin limit; each cell: coverage / precision)", ""]
     for k in evals:
         L += [f"### {k}", "", "| distance limit \\ margin limit | " + " | ".join(f"{m:g}" for m in grid_m) + " |",
