@@ -121,7 +121,8 @@ FIELD_PLAUSIBLE = (0.6, 1.6)  # wider than PLAUSIBLE: in a field the main cell's
 def rbc_wbc_disagreement(cells: Sequence, factor: float, image_area: int) -> Optional[float]:
     """The main white cell's diameter over its type's median at ``factor`` when the two rulers
     disagree (outside FIELD_PLAUSIBLE), else None (issue 23: say so, and take the safer one)."""
-    c = main_cell(cells, image_area)
+    whole = [c for c in cells if not c.touches_border]  # a cell cut by the border is no ruler
+    c = main_cell(whole, image_area)
     if c is None:
         return None
     ratio = float(2.0 * np.sqrt(c.area_px / np.pi) * factor / expected_diameter(c))
