@@ -213,6 +213,19 @@ def _read_all(rgb: np.ndarray) -> tuple[dict[str, Optional[float]], int, str]:
     return {k: (v * TO_BOX[k] if v else None) for k, v in out.items()}, n, note
 
 
+def red_cells_present(fg: np.ndarray, purple: np.ndarray) -> bool:
+    """A quick check that a red-cell mask holds red cells (not one white cell's pink cytoplasm):
+    8+ distance maxima of a typical size, or 4+ whose diameter the autocovariance dip confirms
+    within 25%. For a caller that needs no size (core.imaging.standardise): cheaper than the ruler."""
+    d, n = read_dt(fg, purple)
+    if d is None or n < 4:
+        return False
+    if n >= 8:
+        return True
+    ac = read_autocorr(fg)
+    return ac is not None and abs(d * TO_BOX["dt"] / (ac * TO_BOX["autocorr"]) - 1.0) <= 0.25
+
+
 def agreement_confidence(values: list[float], n_cells: int) -> float:
     """0..1 from how well the methods agree and how many red cells were seen.
 
