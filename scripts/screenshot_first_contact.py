@@ -1,9 +1,9 @@
 """Screenshot of a low-cost-camera copy of a BCCD field (pink-violet cast, vignetting, defocus; made
 by training/data/lowcost.py): its colour reference in the status bar, a doubtful cell's mark, after N.
 
-Run under Xvfb::
+Run offscreen (the window grabs itself)::
 
-    xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python scripts/screenshot_first_contact.py
+    QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshot_first_contact.py
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from scripts.shots import fresh_window, grab  # noqa: E402
+from scripts.shots import fresh_window  # noqa: E402
 
 import numpy as np  # noqa: E402
 from PIL import Image  # noqa: E402
@@ -41,7 +41,8 @@ def main() -> int:
     runner = win.controller.runner
 
     def save() -> None:
-        grab(app, OUT, W, H)
+        win.grab().save(str(OUT))
+        print(OUT)
         runner.shutdown()
         app.quit()
 
