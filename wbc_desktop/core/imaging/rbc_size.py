@@ -26,7 +26,7 @@ from typing import Optional
 import numpy as np
 from scipy import ndimage as ndi
 
-from wbc_desktop.core.imaging.scale import _otsu, _purple, _suppress, _weighted_quantiles, as_rgb_u8, downsample
+from wbc_desktop.core.imaging.pixels import _otsu, _purple, _suppress, _weighted_quantiles, as_rgb_u8, downsample
 
 # the consensus diameter over the plain distance-transform one (core.imaging.scale), median on 41
 # images (BCCD every 6th field, PBC crops): converts the segmenter's stored anchor to this ruler
@@ -155,11 +155,11 @@ def read_granulometry(fg: np.ndarray) -> Optional[float]:
     if rmax < 3:
         return None
     radii = np.geomspace(max(1.5, 0.2 * rmax), rmax + 1, 26)
-    areas = []
+    kept = []
     for r in radii:
         core = dt >= r
-        areas.append(float((ndi.distance_transform_edt(~core) < r).sum()) if core.any() else 0.0)
-    areas = np.asarray(areas)
+        kept.append(float((ndi.distance_transform_edt(~core) < r).sum()) if core.any() else 0.0)
+    areas = np.asarray(kept)
     lr = np.log(radii)
     loss = -np.diff(areas) / np.diff(lr)  # area lost per log-radius: a scale-free spectrum
     loss[0] = 0.0  # specks and noise

@@ -34,7 +34,7 @@ from typing import Optional
 import numpy as np
 
 from wbc_desktop.core.imaging.rbc_size import red_cell_mask, red_cells_present
-from wbc_desktop.core.imaging.scale import _purple, as_rgb_u8, downsample
+from wbc_desktop.core.imaging.pixels import _purple, as_rgb_u8, downsample
 
 REFERENCE_NAME = "colour/reference.json"  # under resources/ (training/make_colour_reference.py)
 _WORK = 120_000  # measure on a copy about this big
