@@ -88,6 +88,9 @@ def resources_copy(tmp_path, monkeypatch):
     res.mkdir()
     (res / "models").symlink_to(RESOURCES / "models")
     (res / "icons").symlink_to(RESOURCES / "icons")
+    for part in ("colour", "doubt"):  # the colour references and the doubt banks (issue 23)
+        if (RESOURCES / part).is_dir():
+            (res / part).symlink_to(RESOURCES / part)
     shutil.copytree(RESOURCES / "samples", res / "samples")
     monkeypatch.setenv("WBC_DESKTOP_RESOURCES", str(res))
     return res
