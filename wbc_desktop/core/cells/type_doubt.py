@@ -9,7 +9,7 @@ held-out training cells of the type have, per type), and combined with the margi
 two best types. A cell beyond the rule keeps its type but gets ``Cell.doubt``, a short reason.
 
 The bank is an .npz (no pickle) beside the rule's settings in resources/doubt/<classifier>.npz,
-made by training/eval/make_type_bank.py; the rule's thresholds were chosen on several shifted
+made by training/eval/eval_doubt.py --write-banks; the rule's thresholds were chosen on several shifted
 sets and built labs at once (training/eval/eval_doubt.py), never on one.
 """
 

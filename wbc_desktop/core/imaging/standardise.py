@@ -33,7 +33,7 @@ from typing import Optional
 
 import numpy as np
 
-from wbc_desktop.core.imaging.rbc_size import red_cell_mask, red_cells_present
+from wbc_desktop.core.imaging.rbc_size import estimate_rbc_size, red_cell_mask, red_cells_present
 from wbc_desktop.core.imaging.pixels import _purple, as_rgb_u8, downsample
 
 REFERENCE_NAME = "colour/reference.json"  # under resources/ (training/make_colour_reference.py)
@@ -144,8 +144,10 @@ def measure_anchors(rgb: np.ndarray) -> Anchors:
     anchors.surface = coef
     anchors.plasma_rgb = surf[sh // 2, sw // 2].copy()
     od = -np.log(np.clip(f / np.maximum(surf, 1.0), 1e-3, 1.0))
-    if rbc is not None and anchors.rbc_share >= MIN_RBC_SHARE and red_cells_present(rbc, purple):
-        # red cells the ruler agrees are red cells (not one white cell's pink cytoplasm)
+    # red cells the rulers accept: a quick check first (cheap where there are none), then the
+    # consensus ruler (specks or cut cells around a crop's white cell pass the quick one)
+    if (rbc is not None and anchors.rbc_share >= MIN_RBC_SHARE and red_cells_present(rbc, purple)
+            and estimate_rbc_size(small).ok):
         core = ndi.binary_erosion(rbc, iterations=1)
         if core.sum() > 30:
             anchors.rbc_od = np.median(od[core], axis=0)
