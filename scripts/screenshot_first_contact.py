@@ -1,5 +1,8 @@
-"""Screenshot of a low-cost-camera copy of a BCCD field (pink-violet cast, vignetting, defocus; made
-by training/data/lowcost.py): its colour reference in the status bar, a doubtful cell's mark, after N.
+"""Screenshots for first contact (issue 23): a low-cost-camera copy of a BCCD field (pink-violet cast,
+vignetting, defocus; made by training/data/lowcost.py) with its colour reference in the status bar,
+and a BCCD field whose cell is typed but doubtful (``--doubt``: BCCD 00160 from ../shared/data, an
+eosinophil typed right at 0.97 yet 2x farther from the PBC eosinophils than their own spread: the
+mark says "do not trust blindly", not "wrong"), after N.
 
 Run offscreen (the window grabs itself)::
 
@@ -24,7 +27,8 @@ from PySide6.QtCore import QTimer  # noqa: E402
 from training.data.lowcost import Camera, degrade  # noqa: E402
 from wbc_desktop.core.io.paths import samples_dir  # noqa: E402
 
-OUT = ROOT / "docs" / "screenshot-first-contact.png"
+DOUBT = "--doubt" in sys.argv
+OUT = ROOT / "docs" / ("screenshot-doubtful-cell.png" if DOUBT else "screenshot-first-contact.png")
 W, H = 1400, 900
 
 
@@ -52,7 +56,12 @@ def main() -> int:
 
     def start() -> None:
         runner.idle.connect(lambda: QTimer.singleShot(500, shoot))
-        win.controller.open_paths([str(lowcost_copy())])
+        if DOUBT:
+            from training.data.lowcost import DATA
+
+            win.controller.open_paths([str(Path(DATA) / "bccd" / "images" / "BloodImage_00160.jpg")])
+        else:
+            win.controller.open_paths([str(lowcost_copy())])
 
     runner.pipelineReady.connect(lambda *_: QTimer.singleShot(200, start))
     runner.load_pipeline("cpu")
