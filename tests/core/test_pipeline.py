@@ -133,3 +133,20 @@ def test_unfamiliar_images_are_typed_by_the_stain_robust_classifier(fixtures):
         assert got[c.cell_id]["predicted_type"] == c.predicted_type  # the same model, the same answer
     chosen = Pipeline.load("default", "pbc-only", device="cpu")
     assert chosen.classifier_for(0.01) is chosen.classifier
+
+
+def test_retype_sees_the_standardised_colours_and_marks_doubt(fixtures):
+    """After a mask edit a cell is typed again from the same standardised colours it was first typed
+    in (same type and confidence), and its doubt comes back with the type fields."""
+    from wbc_desktop.core.imaging.stain import hed_jitter
+    from wbc_desktop.core.io.images import ImageData, read_image
+
+    p = Pipeline.load("default", "default", device="cpu")
+    rgb = read_image(fixtures / "cellavision" / "images" / "002.png").pixels
+    shifted = hed_jitter(rgb, alpha=np.array([0.7484, 0.8338, 0.8288]), beta=np.array([0.0294, 0.0245, -0.0082]))
+    a = p.analyze(ImageData(shifted))
+    assert a.standardisation and a.cells
+    c = a.cells[0]
+    again = p.retype(ImageData(shifted), a, [c.cell_id])[c.cell_id]
+    assert again["predicted_type"] == c.predicted_type and abs(again["confidence"] - c.confidence) < 1e-4
+    assert "doubt" in again and again["doubt"] == c.doubt
