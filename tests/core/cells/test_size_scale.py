@@ -52,3 +52,21 @@ def test_framing_only_for_images_too_small_for_a_cell():
     assert 1.0 < f < 2.0 and "framing" in note
     assert framing_scale([], 0.5, (300, 300)) is None  # a field with no cell: leave it
     assert framing_scale([_cell(50)], 0.5, (60, 70)) is None  # a cell was found: size it instead
+
+
+def test_rulers_disagree_only_on_an_uncut_cell_far_from_its_types_size():
+    import math
+
+    from wbc_desktop.core.cells.size_scale import rbc_wbc_disagreement
+
+    def cell(diam_px: float, border: bool = False) -> Cell:
+        area = int(math.pi * (diam_px / 2) ** 2)
+        return Cell(1, (0, 0, 1, 1), (0.0, 0.0), area // 2, area - area // 2, border, "neutrophil", 0.9,
+                    predicted_type="neutrophil")
+
+    want = TYPE_DIAMETER_MODEL_PX["neutrophil"]
+    image = 800 * 800  # the cell covers > 2% of it (MIN_AREA_SHARE)
+    assert rbc_wbc_disagreement([cell(want / 0.5)], 0.5, image) is None  # the expected size at this scale
+    ratio = rbc_wbc_disagreement([cell(want / 0.5)], 1.0, image)  # twice too big at a doubled scale
+    assert ratio is not None and abs(ratio - 2.0) < 0.05
+    assert rbc_wbc_disagreement([cell(want / 0.5, border=True)], 1.0, image) is None  # cut: no ruler
