@@ -67,3 +67,14 @@ def test_shipped_references_load():
     refs = load_references()
     assert {r.name for r in refs} == {"cellavision", "pbc"}
     assert all(r.rbc_od.shape == (3,) and np.all(r.rbc_od > 0) for r in refs)
+
+
+def test_the_fitted_map_applies_at_any_size_for_the_one_pass_plug():
+    from wbc_desktop.core.imaging.standardise import ColourMap
+
+    img = field()
+    cast = np.clip(img * np.array([1.0, 0.8, 1.05]), 0, 255).astype(np.uint8)
+    s = standardise(cast, [ref_of(img)])
+    assert isinstance(s.map, ColourMap) and np.array_equal(s.map.apply(cast), s.pixels)
+    half = s.map.apply(cast[::2, ::2])
+    assert half.shape == (120, 120, 3) and np.abs(half.astype(int) - s.pixels[::2, ::2]).mean() < 2

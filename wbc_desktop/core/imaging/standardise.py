@@ -165,6 +165,7 @@ class Standardisation:
     reference: str  # e.g. "pbc (plasma + red cells)"; "" when the image was left as it was
     gains: Optional[np.ndarray] = None
     note: str = ""
+    map: Optional["ColourMap"] = None  # the fitted map (apply it to the same image at another size)
 
     @property
     def applied(self) -> bool:
@@ -213,23 +214,49 @@ def standardise(rgb: np.ndarray, references: Optional[list[ColourReference]] = N
     off = float(np.max(np.abs(plasma_od - ref.plasma_od)))
     if flat and np.all(np.abs(np.log(gains)) <= IDENTITY_TOL) and off <= IDENTITY_OD:
         return Standardisation(a, "", gains=None, note=f"colour already like the {ref.name} reference: left as it is")
-    # OD' = gain * OD + OD_ref  <=>  I' = 255 exp(-OD_ref) (I / plasma)^gain, with I / plasma <= 1
-    top = 255.0 * np.exp(-ref.plasma_od)
-    if flat:  # no vignetting to remove: one plasma colour, so a lookup table per channel
-        v = np.arange(256, dtype=np.float64)
-        out = np.empty_like(a)
-        for c in range(3):
-            ratio = np.clip(v / max(float(anc.plasma_rgb[c]), 1.0), 1e-3, 1.0)
-            lut = np.clip(top[c] * ratio ** gains[c] + 0.5, 0, 255).astype(np.uint8)
-            out[..., c] = lut[a[..., c]]
-    else:  # the plasma surface, evaluated coarsely and interpolated (it is smooth by construction)
-        from scipy import ndimage as ndi
-
-        surf = np.stack([ndi.zoom(np.asarray(coarse[..., c], np.float32), (h / 32, w / 32), order=1, grid_mode=True,
-                                  mode="nearest")[:h, :w] for c in range(3)], axis=-1)
-        ratio = np.clip(a.astype(np.float32) / np.maximum(surf, 1.0), 1e-3, 1.0)
-        out = np.clip(top.astype(np.float32) * ratio ** gains.astype(np.float32) + 0.5, 0, 255).astype(np.uint8)
+    m = ColourMap(np.asarray(anc.plasma_rgb, np.float64), None if flat else np.asarray(coarse, np.float32),
+                  np.asarray(gains, np.float64), np.asarray(ref.plasma_od, np.float64), "")
+    out = m.apply(a)
     label = f"{ref.name} ({how})"
     note = (f"colour standardised to the {label} reference: OD gains {', '.join(f'{g:.2f}' for g in gains)}"
             + ("" if flat else "; uneven illumination corrected"))
-    return Standardisation(out, label, gains=gains, note=note)
+    m.name = label
+    return Standardisation(out, label, gains=gains, note=note, map=m)
+
+
+@dataclass
+class ColourMap:
+    """A fitted standardisation that applies to the image at any size (the segmenter applies it to
+    its resized copy): I' = 255 exp(-OD_ref) (I / plasma)^gain per channel, I / plasma <= 1."""
+
+    plasma_rgb: np.ndarray
+    surface: Optional[np.ndarray]  # 32 x 32 x 3 plasma surface (vignetting), None when flat
+    gains: np.ndarray
+    ref_plasma_od: np.ndarray
+    name: str  # what Analysis.standardisation records
+
+    def apply(self, rgb: np.ndarray) -> np.ndarray:
+        a = as_rgb_u8(rgb)
+        h, w = a.shape[:2]
+        top = 255.0 * np.exp(-self.ref_plasma_od)
+        if self.surface is None:  # one plasma colour: a lookup table per channel
+            v = np.arange(256, dtype=np.float64)
+            out = np.empty_like(a)
+            for c in range(3):
+                ratio = np.clip(v / max(float(self.plasma_rgb[c]), 1.0), 1e-3, 1.0)
+                lut = np.clip(top[c] * ratio ** self.gains[c] + 0.5, 0, 255).astype(np.uint8)
+                out[..., c] = lut[a[..., c]]
+            return out
+        from scipy import ndimage as ndi  # the plasma surface, smooth by construction: interpolated
+
+        surf = np.stack([ndi.zoom(self.surface[..., c], (h / 32, w / 32), order=1, grid_mode=True,
+                                  mode="nearest")[:h, :w] for c in range(3)], axis=-1)
+        ratio = np.clip(a.astype(np.float32) / np.maximum(surf, 1.0), 1e-3, 1.0)
+        return np.clip(top.astype(np.float32) * ratio ** self.gains.astype(np.float32) + 0.5, 0, 255).astype(np.uint8)
+
+
+def plug(rgb: np.ndarray) -> Optional[ColourMap]:
+    """The one-pass pipeline's colour plug (core.pipeline_steps.colour.Standardise): the fitted map, or
+    None when the image is left as it is."""
+    s = standardise(rgb)
+    return s.map if s.applied else None
