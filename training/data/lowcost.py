@@ -6,7 +6,7 @@ Degradations, each with a seeded random strength: downsampling (with the later u
 camera pipeline does), defocus blur, vignetting, a colour cast (``yellow-orange``, ``pink-violet``
 or ``none``), sensor noise and JPEG. Pure numpy + PIL; deterministic per seed.
 
-    PYTHONPATH=$PWD python training/data/lowcost.py --out /tmp/lowcost --n 40
+    python -m training.data.lowcost --out /tmp/lowcost --n 40
 writes ``images/*.jpg`` and ``truth.csv`` (image, source, scale, cast, wbc box) for the evaluations.
 """
 
@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageFilter
 
-DATA = os.environ.get("WBC_DATA", "/work/shared/data")
+from training.lib.paths import DATA
 CASTS = {  # multiplicative RGB gains (applied in linear-ish space), then a small offset
     "none": (1.0, 1.0, 1.0),
     "yellow-orange": (1.05, 0.93, 0.70),
@@ -75,7 +75,7 @@ def degrade(rgb: np.ndarray, cam: Camera, rng: np.random.Generator) -> np.ndarra
 def bccd_fields(n: int, seed: int = 0, start: int = 1) -> list[tuple[str, np.ndarray, list, str]]:
     """(name, rgb, wbc boxes, note) for every 4th BCCD field from ``start`` (odd offsets: never the
     even half some classifier choices were made on)."""
-    from wbc_desktop.core.io.voc import read_voc_boxes
+    from training.lib.voc import read_voc_boxes
 
     paths = sorted(glob.glob(f"{DATA}/bccd/images/*.jpg"))[start::4][:n]
     out = []

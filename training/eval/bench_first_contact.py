@@ -1,10 +1,10 @@
 """Every target of issue 23 ("first contact with a new lab or camera") that this branch measured.
 
-Reads the figures the evaluations wrote (training/reports/*.json) and prints one line per target:
+Reads the figures the evaluations wrote (training/reports/first-contact/*.json) and prints one line per target:
 the figure, the target and met / MISSED. ``--run`` reruns the evaluations first (CPU, about half
 an hour on the shared 2-core machine, all with ``nice``):
 
-    PYTHONPATH=$PWD python training/eval/bench_first_contact.py [--run]
+    python -m training.eval.bench_first_contact [--run]
 
 Sources: eval_rbc_size.py (red-cell size and scale), eval_wbc_detection.py (WBC recall, false WBCs,
 time per field), eval_colour.py (masks with and without colour standardisation, the time per
@@ -21,12 +21,12 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-REPORTS = ROOT / "training" / "reports"
+REPORTS = ROOT / "training" / "reports" / "first-contact"
 EVALS = {
-    "rbc_size": ["training/eval/eval_rbc_size.py", "--out", "training/reports/rbc_size.md"],
-    "wbc_detection": ["training/eval/eval_wbc_detection.py", "--n", "40", "--out", "training/reports/wbc_detection.md"],
-    "colour_standardisation": ["training/eval/eval_colour.py", "--out", "training/reports/colour_standardisation.md"],
-    "doubt": ["training/eval/eval_doubt.py", "--out", "training/reports/doubt.md"],
+    "rbc_size": ["-m", "training.eval.eval_rbc_size", "--out", "training/reports/first-contact/rbc_size.md"],
+    "wbc_detection": ["-m", "training.eval.eval_wbc_detection", "--n", "30", "--out", "training/reports/first-contact/wbc_detection.md"],
+    "colour_standardisation": ["-m", "training.eval.eval_colour", "--out", "training/reports/first-contact/colour_standardisation.md"],
+    "doubt": ["-m", "training.eval.eval_doubt", "--out", "training/reports/first-contact/doubt.md"],
 }
 
 
@@ -89,8 +89,8 @@ def main() -> None:
         L.append(line(f"right among typed ({k})", f"{v['precision']:.1%}", ">= 95%", v["precision"] >= 0.95))
     if rule:
         L.append(f"\nDoubt rule: kNN distance > {rule['distance_limit']:g}x the type's spread or margin < {rule['margin_limit']:g}.")
-    L.append("\nNot measured here: PBC test >= 98.5% (classifiers unchanged: see training/reports/classifier.md); "
-             "cellavision masks on the test split alone (see training/reports/colour_standardisation.md for test+val).")
+    L.append("\nNot measured here: PBC test >= 98.5% (classifiers unchanged: see training/reports/classifier/classifier.md); "
+             "cellavision masks on the test split alone (see training/reports/first-contact/colour_standardisation.md for test+val).")
     print("\n".join(L))
 
 

@@ -9,15 +9,13 @@ Sets (cellavision test + val images, which no model trained on; masks and types 
 Per set and setting: mean Dice (nucleus, cytoplasm, cell, mean) through the full pipeline, the
 central cell's type (shown and best guess) against the label, and the time per image.
 
-    PYTHONPATH=$PWD nice -n 10 python training/eval/eval_colour.py --out training/reports/colour_standardisation.md
+    nice -n 10 python -m training.eval.eval_colour --out training/reports/first-contact/colour_standardisation.md
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
-import os
-import sys
 import time
 import zlib
 from pathlib import Path
@@ -25,13 +23,13 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", ".."))
 from training.data.lowcost import Camera, degrade  # noqa: E402
+from training.lib.paths import DATA as SHARED  # noqa: E402
 from wbc_desktop.core.cells.evaluation import central_cell  # noqa: E402
 from wbc_desktop.core.io.images import ImageData, read_mask  # noqa: E402
 from wbc_desktop.core.segmentation.metrics import dice_scores, mean_scores  # noqa: E402
 
-DATA = Path(os.environ.get("WBC_DATA", "/work/shared/data")) / "wbc-seg-cellavision"
+DATA = SHARED / "wbc-seg-cellavision"
 SHIFTED = Path("/work/cache/shifted_test")
 
 
@@ -64,7 +62,9 @@ def sets(limit: int | None):
 
 
 def run(pipe, items, on) -> dict:
-    pipe.standardise_colour = bool(on)
+    if not hasattr(run, "plug"):
+        run.plug = pipe.standardise  # type: ignore[attr-defined]
+    pipe.standardise = run.plug if on else None  # type: ignore[attr-defined]
     scores, shown, guess, times, applied = [], 0, 0, [], 0
     for name, rgb, truth, t in items:
         t0 = time.process_time()  # CPU seconds of this process (one thread): steadier than wall time on a shared machine
@@ -92,7 +92,7 @@ def main() -> None:
 
     pipe = Pipeline.load("default", "default", device="cpu")
     L = ["# Colour standardisation: with and without", "",
-         "`PYTHONPATH=$PWD nice -n 10 python training/eval/eval_colour.py --out training/reports/colour_standardisation.md` "
+         "`nice -n 10 python -m training.eval.eval_colour --out training/reports/first-contact/colour_standardisation.md` "
          "(CPU, shared 2-core machine; the full pipeline, default models, unfamiliar images typed by other-labs as shipped). "
          "Images: wbc-seg-cellavision test + val (21), no model trained on them.", "",
          "| set | standardised | n | share changed | Dice nucleus | cytoplasm | cell | mean | type shown right | best guess right | CPU s/image (median) |",

@@ -21,7 +21,7 @@ Stages (each cached under --cache, so a rerun only redoes what changed):
    PBC test and its low-cost copies stay >= 80% typed without doubt; the rule with the most mean
    precision at >= 60% coverage is printed beside it.
 
-    PYTHONPATH=$PWD nice -n 10 python training/eval/eval_doubt.py --out training/reports/doubt.md
+    nice -n 10 python -m training.eval.eval_doubt --out training/reports/first-contact/doubt.md
 """
 
 from __future__ import annotations
@@ -30,18 +30,16 @@ import argparse
 import csv
 import glob
 import os
-import sys
 import zlib
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", ".."))
 from training.data.lowcost import Camera, degrade  # noqa: E402
 from wbc_desktop.core.cells.type_doubt import TypeBank, bank_path, doubt_reasons, normalise  # noqa: E402
 
-DATA = Path(os.environ.get("WBC_DATA", "/work/shared/data"))
+from training.lib.paths import DATA  # noqa: E402
 ROOT = Path(__file__).resolve().parents[2]
 SHIFTED = Path("/work/cache/shifted_test")
 SETS = {  # set -> classifiers that type it
@@ -65,7 +63,7 @@ def pbc_rows(split: str, per_class: int, offset: int = 0) -> list[tuple[str, np.
 
 
 def bccd_rows(limit: int) -> list[tuple[str, np.ndarray, str, tuple]]:
-    from wbc_desktop.core.io.voc import read_voc_boxes
+    from training.lib.voc import read_voc_boxes
 
     types = {r["image"]: r["cell_type"] for r in csv.DictReader(open(DATA / "bccd/wbc_types.csv"))}
     out = []
@@ -124,7 +122,7 @@ def collect(name: str, n: int, cache: Path, pipe, spec) -> dict:
     from wbc_desktop.core.cells.evaluation import central_cell
     from wbc_desktop.core.imaging.standardise import standardise
     from wbc_desktop.core.io.images import ImageData
-    from wbc_desktop.core.io.voc import box_iou
+    from training.lib.voc import box_iou
 
     crops, labels, names = [], [], []
     from wbc_desktop.core.analysis import Analysis
@@ -248,7 +246,7 @@ def main() -> None:
     _, cdl, cml = best
     _, dl, ml = safest
     L = ["# Per-cell doubt under shift: coverage and precision", "",
-         "`PYTHONPATH=$PWD nice -n 10 python training/eval/eval_doubt.py --out training/reports/doubt.md` (CPU). "
+         "`nice -n 10 python -m training.eval.eval_doubt --out training/reports/first-contact/doubt.md` (CPU). "
          "Cells as the app sees them (colour standardised, default segmenter, the classifier's own crops, one view). "
          "*Typed* = the best type kept without doubt; *coverage* = typed / all; *precision* = right / typed. "
          "Bank: 30 PBC train cells per type (whole pipeline); spread: PBC val (10 per type). Other sets: one segmentation pass of the standardised image (the app adds a self-calibrated pass on images still unfamiliar).", "",

@@ -7,7 +7,7 @@ For each field: truth = median (w+h)/2 of red-cell boxes not cut by the border. 
 share within 10% / 15%, median error, and the confident-and-wrong count (confidence >= .9 while off
 by > 30%), for the consensus estimator and the old distance-transform one.
 
-    PYTHONPATH=$PWD nice -n 10 python training/eval/eval_rbc_size.py [--calibrate] [--out training/reports/rbc_size.md]
+    nice -n 10 python -m training.eval.eval_rbc_size [--calibrate] [--out training/reports/first-contact/rbc_size.md]
 """
 
 from __future__ import annotations
@@ -16,19 +16,17 @@ import argparse
 import csv
 import glob
 import os
-import sys
 from collections import defaultdict
 
 import numpy as np
 from PIL import Image
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", ".."))
 from training.data.lowcost import Camera, degrade  # noqa: E402
 from wbc_desktop.core.imaging import rbc_size  # noqa: E402
 from wbc_desktop.core.imaging.scale import estimate_rbc_diameter  # noqa: E402
-from wbc_desktop.core.io.voc import read_voc_boxes  # noqa: E402
+from training.lib.voc import read_voc_boxes  # noqa: E402
 
-DATA = os.environ.get("WBC_DATA", "/work/shared/data")
+from training.lib.paths import DATA  # noqa: E402
 OLD_TO_BOX = 1.0 / 0.812  # the old estimator's inscribed diameter vs BCCD boxes (scale_estimation.md)
 
 
@@ -131,7 +129,7 @@ def main() -> None:
             print(k, "factor (geometric mean of the pools)", f"{np.exp(np.mean(np.log(meds))):.3f}")
         return
     L = ["# Red-cell size: consensus estimator vs boxes", "",
-         "`PYTHONPATH=$PWD nice -n 10 python training/eval/eval_rbc_size.py --out training/reports/rbc_size.md`. "
+         "`nice -n 10 python -m training.eval.eval_rbc_size --out training/reports/first-contact/rbc_size.md`. "
          "Truth: median (w+h)/2 of uncut red-cell boxes. Box factors: geometric mean of two pools' median box/reading "
          "(BCCD fields 1, 3, 5, ... and fields-rbc-wbc's even-numbered images; `--calibrate`): the two sets' boxes "
          "are drawn differently (BCCD's are looser), so a single set's factor would not transfer. Tested on "

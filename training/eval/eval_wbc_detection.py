@@ -3,11 +3,11 @@
 Sets: BCCD (every 4th field from the 2nd), low-cost-camera copies of other BCCD fields
 (training/data/lowcost.py: x0.45-1, defocus, vignetting, casts, noise, JPEG), and the smartphone
 fields' test split (pig blood: finding cells only). The full pipeline as the app runs it; WBC
-recall at box IoU >= 0.5 (one-to-one greedy matching, training/eval_bccd.match_boxes) and false
+recall at box IoU >= 0.5 (one-to-one greedy matching, training/eval/eval_bccd.match_boxes) and false
 WBCs per field (found cells matched to no WBC box; also without the cells typed platelet, since
 BCCD boxes platelets apart; the smartphone fields' cells are not typed for this figure).
 
-    PYTHONPATH=$PWD nice -n 10 python training/eval/eval_wbc_detection.py --n 40 --out training/reports/wbc_detection.md
+    nice -n 10 python -m training.eval.eval_wbc_detection --n 30 --out training/reports/first-contact/wbc_detection.md
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ import argparse
 import csv
 import glob
 import os
-import sys
 import time
 import zlib
 from collections import defaultdict
@@ -25,13 +24,12 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", ".."))
 from training.data.lowcost import Camera, degrade  # noqa: E402
-from training.eval_bccd import match_boxes  # noqa: E402
+from training.eval.eval_bccd import match_boxes  # noqa: E402
 from wbc_desktop.core.io.images import ImageData  # noqa: E402
-from wbc_desktop.core.io.voc import read_voc_boxes  # noqa: E402
+from training.lib.voc import read_voc_boxes  # noqa: E402
 
-DATA = Path(os.environ.get("WBC_DATA", "/work/shared/data"))
+from training.lib.paths import DATA  # noqa: E402
 
 
 def bccd(n: int, start: int = 1, lowcost: bool = False):
@@ -91,7 +89,7 @@ def main() -> None:
     makers = {"bccd": lambda: bccd(a.n, 1), "bccd-lowcost": lambda: bccd(a.n, 3, lowcost=True),
               "smartphone-test": lambda: smartphone(a.n)}
     L = ["# WBC detection on fields from new set-ups", "",
-         f"`PYTHONPATH=$PWD nice -n 10 python training/eval/eval_wbc_detection.py --n {a.n}` (CPU, shared 2-core machine; "
+         f"`nice -n 10 python -m training.eval.eval_wbc_detection --n {a.n}` (CPU, shared 2-core machine; "
          "default models, the app's pipeline). Targets: recall >= .95 at IoU >= .5, false WBCs <= 0.3 per field.", "",
          "| set | fields | WBC boxes | recall | false WBCs / field | false non-platelet / field | CPU s / field (median) | scale methods |",
          "|---|---|---|---|---|---|---|---|"]

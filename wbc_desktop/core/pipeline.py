@@ -20,6 +20,7 @@ from wbc_desktop.core.io.images import ImageData, read_image
 from wbc_desktop.core.progress import ProgressFn, check_cancel, no_progress
 
 if TYPE_CHECKING:
+    from wbc_desktop.core.cells.doubt_marks import DoubtMarker
     from wbc_desktop.core.cells.classifier import CellClassifier  # torch: loaded only when used
 
 
@@ -46,6 +47,13 @@ class Pipeline:
         self.self_calibrate: Union[bool, str] = True
         # a colour standardisation plugged into the first look (core.pipeline_steps.colour.Standardise); None: none
         self.standardise = None
+        # first contact (issue 23): the colour standardisation plugged in when its references are installed
+        from wbc_desktop.core.imaging.standardise import load_references, plug
+
+        if load_references():
+            self.standardise = plug
+        self.mark_doubt = True  # first contact (issue 23): Cell.doubt for types far from their training cells
+        self._doubt: Optional["DoubtMarker"] = None  # made on first use
         # the shipped default classifier hands unfamiliar images to this one (set by load; None: never)
         self.unfamiliar_classifier_name: Optional[str] = None
         self._unfamiliar_classifier: Optional[CellClassifier] = None
@@ -116,12 +124,17 @@ class Pipeline:
         if clf is None or not cells:
             return {}
         pixels = image.pixels if isinstance(image, ImageData) else image
+        if getattr(analysis, "standardisation", "") and self.standardise is not None:  # first contact (issue 23)
+            from wbc_desktop.core.imaging.standardise import standardise
+
+            pixels = standardise(pixels).pixels  # the colours the cell was first typed in
         clf.classify(pixels, analysis.class_map, analysis.instances, cells, scale=analysis.scale)
         fam = getattr(analysis, "familiarity", None)
         if self.familiarity is not None and fam is not None:  # the same "right or unsure" rule as analyze
             from wbc_desktop.core.imaging.familiarity import apply_unsure
 
             apply_unsure(cells, fam, self.familiarity.unsure_below)
+        self._mark_doubt(clf, pixels, analysis, cells)
         return {c.cell_id: type_fields(c) for c in cells}
 
     # --- lab learning (issue 24): kept apart so the pipeline rewrite can move it as one piece
@@ -144,6 +157,19 @@ class Pipeline:
         if self.classifier is not None:
             info["classifier"] = self.classifier.info()
         return info
+
+    def _mark_doubt(self, clf, pixels, a: Analysis, cells) -> int:
+        """first contact (issue 23): core.cells.doubt_marks on ``cells`` typed by ``clf``; the number marked."""
+        if not self.mark_doubt or clf is None or not cells:
+            return 0
+        from wbc_desktop.core.cells.doubt_marks import DoubtMarker
+        from wbc_desktop.core.imaging.familiarity import FLAG_BELOW
+
+        if self._doubt is None:
+            self._doubt = DoubtMarker()
+        fam = getattr(a, "familiarity", None)
+        return self._doubt.mark(clf, pixels, a.class_map, a.instances, cells, a.scale,
+                                unfamiliar=fam is not None and fam < FLAG_BELOW)
 
     def analyze(
         self,
@@ -195,7 +221,16 @@ class Pipeline:
             standardisation=look.colour.standardisation,
             nodes=seg.nodes,
         )
-        type_cells(self, img.pixels, a, timings)
+        # first contact (issue 23): the classifier sees the standardised colours too, then doubt is marked
+        cls_px = img.pixels
+        if look.colour.kind == "standardised" and look.colour.transform is not None:
+            from wbc_desktop.core.imaging.illumination import apply_gain
+
+            cls_px = look.colour.transform.apply(apply_gain(img.pixels, look.colour.gain))
+        type_cells(self, cls_px, a, timings)
+        n = self._mark_doubt(self.classifier_for(a.familiarity), cls_px, a, a.cells)
+        if n:
+            a.notes.append(f"{n} typed cell(s) doubtful: far from their type's training cells or a close call")
         timings["total"] = (time.perf_counter() - t0) * 1e3
         progress(4, 4, "done")
         return a

@@ -29,7 +29,7 @@ def test_images_csv_names_the_colour_reference():
     import numpy as np
 
     from wbc_desktop.core.analysis import Analysis
-    from wbc_desktop.core.review.tables import IMAGE_COLUMNS, image_row
+    from wbc_desktop.core.export.tables import IMAGE_COLUMNS, image_row
 
     a = Analysis("x.png", (4, 4), np.zeros((4, 4), np.uint8), np.zeros((4, 4), np.int32),
                  standardisation="pbc (plasma + red cells)")

@@ -34,7 +34,7 @@ INSCRIBED_TO_CONSENSUS = 1.155
 _WORK_PIXELS = 250_000
 _MIN_WORK_DIAM = 14.0
 # method reading -> box diameter: geometric mean of the median box/reading on BCCD (odd fields) and
-# fields-rbc-wbc (even images), whose boxes are drawn 13% tighter (training/eval/eval_rbc_size.py --calibrate)
+# fields-rbc-wbc (even images), whose boxes are drawn 13% tighter (python -m training.eval.eval_rbc_size --calibrate)
 TO_BOX = {"dt": 1.171, "granulometry": 1.136, "autocorr": 1.098}
 
 

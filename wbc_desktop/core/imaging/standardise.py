@@ -36,7 +36,7 @@ import numpy as np
 from wbc_desktop.core.imaging.rbc_size import estimate_rbc_size, red_cell_mask, red_cells_present
 from wbc_desktop.core.imaging.pixels import _purple, as_rgb_u8, downsample
 
-REFERENCE_NAME = "colour/reference.json"  # under resources/ (training/make_colour_reference.py)
+REFERENCE_NAME = "colour/reference.json"  # under resources/ (training/recipes/make_colour_reference.py)
 _WORK = 120_000  # measure on a copy about this big
 MIN_RBC_SHARE = 0.05  # red cells cover at least this share of the image to anchor the map
 MIN_PLASMA_SHARE = 0.03

@@ -4,7 +4,7 @@ Per lab, the median of each image's anchors: plasma OD, red-cell OD relative to 
 OD norm. Labs: cellavision (wbc-seg-cellavision train split) and pbc (the first 25 files of each
 class folder), the two labs the shipped models learned from.
 
-    PYTHONPATH=$PWD nice -n 10 python training/make_colour_reference.py
+    nice -n 10 python -m training.recipes.make_colour_reference
 """
 
 from __future__ import annotations
@@ -12,17 +12,14 @@ from __future__ import annotations
 import csv
 import glob
 import json
-import os
-import sys
 
 import numpy as np
 from PIL import Image
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 from wbc_desktop.core.imaging.standardise import ColourReference, measure_anchors  # noqa: E402
 from wbc_desktop.core.io.atomic import atomic_write_text  # noqa: E402
 
-DATA = os.environ.get("WBC_DATA", "/work/shared/data")
+from training.lib.paths import DATA, REPO  # noqa: E402
 
 
 def lab(name: str, paths: list[str]) -> ColourReference:
@@ -46,9 +43,9 @@ def main() -> None:
     pbc = [p for d in sorted(glob.glob(f"{DATA}/pbc/*/")) for p in sorted(glob.glob(d + "*.jpg"))[:25]]
     refs = [lab("cellavision", cv), lab("pbc", pbc)]
     doc = {"source": "medians of per-image anchors (core.imaging.standardise.measure_anchors): wbc-seg-cellavision "
-                     "train split (79) and PBC (25 first files per class); training/make_colour_reference.py",
+                     "train split (79) and PBC (25 first files per class); training/recipes/make_colour_reference.py",
            "labs": [r.to_dict() for r in refs]}
-    out = os.path.join(os.path.dirname(__file__), "..", "resources", "colour", "reference.json")
+    out = REPO / "resources" / "colour" / "reference.json"
     atomic_write_text(out, json.dumps(doc, indent=1) + "\n")
     print(json.dumps(doc, indent=1))
 
