@@ -41,6 +41,7 @@ _WORK = 120_000  # measure on a copy about this big
 MIN_RBC_SHARE = 0.05  # red cells cover at least this share of the image to anchor the map
 MIN_PLASMA_SHARE = 0.03
 GAIN_RANGE = (0.4, 2.5)
+NUCLEUS_TRUST = 0.4  # |ln(nucleus OD ratio)| under this: the nucleus moves nothing (a type's own density)
 # |ln gain| within this and plasma OD offsets under IDENTITY_OD: leave the image alone (about the
 # spread among the training labs' own images: their plasma OD offsets reach 0.10-0.13 at the 90th percentile)
 IDENTITY_TOL = 0.2
@@ -201,7 +202,9 @@ def standardise(rgb: np.ndarray, references: Optional[list[ColourReference]] = N
         g = float(np.linalg.norm(ref.rbc_od) / np.linalg.norm(anc.rbc_od))
         gains = np.clip(g * np.sqrt((ref.rbc_od / anc.rbc_od) / g), *GAIN_RANGE)
         how = "plasma + red cells"
-    elif anc.nucleus_od_norm:
+    elif anc.nucleus_od_norm and abs(np.log(ref.nucleus_od_norm / anc.nucleus_od_norm)) > NUCLEUS_TRUST:
+        # the cell's own nucleus is a weak anchor (its density varies by type): only a gross
+        # difference in stain density moves the map, one gain for all channels
         gains = np.full(3, float(np.clip(ref.nucleus_od_norm / anc.nucleus_od_norm, *GAIN_RANGE)))
         how = "plasma + the cell"
     else:
