@@ -34,6 +34,7 @@ class RetypeRequest:
     tag: object = None  # the asker's bookkeeping (entry, mask version); never read by the model side
     models: dict = field(default_factory=dict)
     familiarity: Optional[float] = None  # core.imaging.familiarity: unfamiliar images are typed as at analysis
+    standardisation: str = ""  # core.imaging.standardise: a standardised image is retyped in the same colours
 
     @property
     def cell_ids(self) -> list[int]:
@@ -48,7 +49,7 @@ class RetypeRequest:
         cm[y0:y1, x0:x1] = self.class_map
         inst[y0:y1, x0:x1] = self.instances
         return Analysis(self.image_name, (H, W), cm, inst, [copy.copy(c) for c in self.cells], scale=self.scale,
-                        familiarity=self.familiarity)
+                        familiarity=self.familiarity, standardisation=self.standardisation)
 
 
 def make_request(analysis: Analysis, cell_ids: list[int], tag: object = None) -> Optional[RetypeRequest]:
@@ -66,7 +67,8 @@ def make_request(analysis: Analysis, cell_ids: list[int], tag: object = None) ->
     keep = np.isin(inst, [c.cell_id for c in cells])
     return RetypeRequest((H, W), (y0, y1, x0, x1), np.where(keep, analysis.class_map[y0:y1, x0:x1], 0).astype(np.uint8),
                          np.where(keep, inst, 0).astype(np.int32), cells, float(analysis.scale or 1.0),
-                         analysis.image_name, tag, familiarity=getattr(analysis, "familiarity", None))
+                         analysis.image_name, tag, familiarity=getattr(analysis, "familiarity", None),
+                         standardisation=getattr(analysis, "standardisation", ""))
 
 
 def type_fields(cell: Cell) -> dict:
