@@ -138,12 +138,15 @@ def test_colour_is_standardised_once_for_both_networks(fixtures):
     assert b.standardisation == "" and a.familiarity > b.familiarity
 
 
-def test_retype_sees_the_standardised_colours_and_marks_doubt(fixtures):
+def test_retype_sees_the_standardised_colours_and_marks_doubt(fixtures, monkeypatch):
     """After a mask edit a cell is typed again from the standardised colours it was first typed in
     (same type, close confidence), and its doubt comes back with the type fields."""
     from wbc_desktop.core.imaging.stain import hed_jitter
     from wbc_desktop.core.io.images import ImageData, read_image
 
+    import wbc_desktop.core.pipeline as pipeline_module
+
+    monkeypatch.setattr(pipeline_module, "FIRST_CONTACT", True)  # standardisation: off by default (its cost)
     p = Pipeline.load("default", "default", device="cpu")
     rgb = read_image(fixtures / "cellavision" / "images" / "002.png").pixels
     shifted = hed_jitter(rgb, alpha=np.array([0.7484, 0.8338, 0.8288]), beta=np.array([0.0294, 0.0245, -0.0082]))

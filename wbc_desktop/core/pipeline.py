@@ -7,6 +7,8 @@ unfamiliar image, retyping and whole slides.
 
 from __future__ import annotations
 
+import os
+
 import copy
 import threading
 import time
@@ -26,6 +28,11 @@ if TYPE_CHECKING:
 
 UNFAMILIAR_CLASSIFIER = "other-labs"  # the shipped stain-robust classifier (GroupNorm, wide stain augmentation)
 
+
+# First contact (issue 23): colour standardisation and the consensus red-cell ruler are built and tested
+# but off in analyze until their cost fits the one-pass budget (they made a 300x300 image 3.3x slower:
+# training/reports/first-contact/first-contact.md). WBC_FIRST_CONTACT=1 turns both on.
+FIRST_CONTACT = os.environ.get("WBC_FIRST_CONTACT", "") == "1"
 
 class Pipeline:
     """Loaded models plus the walk image -> segmentation -> cells -> types.
@@ -50,7 +57,7 @@ class Pipeline:
         # first contact (issue 23): the colour standardisation plugged in when its references are installed
         from wbc_desktop.core.imaging.standardise import load_references, plug
 
-        if load_references():
+        if FIRST_CONTACT and load_references():
             self.standardise = plug
         self.mark_doubt = True  # first contact (issue 23): Cell.doubt for types far from their training cells
         self._doubt: Optional["DoubtMarker"] = None  # made on first use

@@ -61,7 +61,8 @@ def test_grayscale_input():
     assert abs(eg.diameter_px / ec.diameter_px - 1) < 0.25
 
 
-def test_scale_factor_priorities():
+def test_scale_factor_priorities(monkeypatch):
+    monkeypatch.setenv("WBC_FIRST_CONTACT", "1")  # the consensus ruler (off by default: its cost)
     a = load(FIX / "bccd/BloodImage_00000.jpg")
     f, note = scale_factor(a, 40.0, override=0.5)
     assert f == 0.5 and "user" in note
@@ -103,3 +104,17 @@ def test_float_input_like_uint8():
     a = load(FIX / "cellavision/images/002.png")
     e8, ef = estimate_rbc_diameter(a), estimate_rbc_diameter(a.astype(np.float32) / 255.0)
     assert e8.diameter_px is not None and ef.diameter_px == pytest.approx(e8.diameter_px, rel=0.02)
+
+
+def test_the_consensus_ruler_is_off_unless_asked(monkeypatch):
+    """Off by default (it made analyze 3.3x slower); WBC_FIRST_CONTACT=1 turns it on."""
+    from wbc_desktop.core.imaging.scale import consensus_ruler
+
+    monkeypatch.delenv("WBC_FIRST_CONTACT", raising=False)
+    assert not consensus_ruler()
+    a = load(FIX / "bccd/BloodImage_00000.jpg")
+    est = estimate_rbc_diameter(a)
+    f, note = scale_factor(a, 40.0)
+    assert f == pytest.approx(40.0 / est.diameter_px) and "red cells" in note
+    monkeypatch.setenv("WBC_FIRST_CONTACT", "1")
+    assert consensus_ruler()

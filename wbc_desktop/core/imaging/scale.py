@@ -158,6 +158,14 @@ class ScaleChoice:
     confidence: float
 
 
+def consensus_ruler() -> bool:
+    """Whether the consensus red-cell ruler (core.imaging.rbc_size) chooses the scale: off until it fits
+    the one-pass budget; ``WBC_FIRST_CONTACT=1`` turns it on (with the colour standardisation)."""
+    import os
+
+    return os.environ.get("WBC_FIRST_CONTACT", "") == "1"
+
+
 def choose_scale(
     rgb: np.ndarray,
     target_rbc_px: float,
@@ -188,14 +196,18 @@ def choose_scale(
     # first contact (issue 23): the consensus ruler, whose confidence is high only when its methods agree
     from wbc_desktop.core.imaging.rbc_size import INSCRIBED_TO_CONSENSUS, estimate_rbc_size
 
-    size = estimate_rbc_size(rgb)
-    if size.ok and size.diameter_px:
+    size = estimate_rbc_size(rgb) if consensus_ruler() else None
+    if size is not None and size.ok and size.diameter_px:
         target = target_rbc_px * INSCRIBED_TO_CONSENSUS  # the model's anchor in the consensus ruler's units
         fac = target / size.diameter_px
         return clamp(fac, f"scale {fac:.3g} from {size.note}; model {target:.0f} px",
                      "red-cells", round(max(0.05, size.confidence), 3))
     est = estimate_rbc_diameter(rgb)
-    if est.ok and est.diameter_px:  # the methods disagree: the plain ruler, with a low confidence
+    if est.ok and est.diameter_px and size is None:  # the consensus ruler off: the plain ruler, as before
+        fac = target_rbc_px / est.diameter_px
+        return clamp(fac, f"scale {fac:.3g} from red cells measured {est.diameter_px:.1f} px across ({est.n_measured} cells; model {target_rbc_px:.0f} px)",
+                     "red-cells", round(max(0.05, est.confidence), 3))
+    if est.ok and est.diameter_px and size is not None:  # the methods disagree: the plain ruler, with a low confidence
         fac = target_rbc_px / est.diameter_px
         return clamp(fac, f"scale {fac:.3g} from red cells measured {est.diameter_px:.1f} px across ({est.n_measured} cells; model {target_rbc_px:.0f} px; "
                      f"size methods disagree: {size.note})", "red-cells", round(min(0.3, max(0.05, est.confidence)), 3))
