@@ -125,23 +125,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--project-images", type=int, default=200, help="also time opening a project of this many "
                     "analysed images (0: skip)")
     args = ap.parse_args(argv)
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtCore import QSettings
-    from PySide6.QtWidgets import QApplication
+    from benchmarks.fresh_window import fresh_window
 
-    from wbc_desktop.gui.app import build
-    from wbc_desktop.gui.compat import guard_none_refcount
-    from wbc_desktop.gui.settings import AppSettings
-
-    guard_none_refcount()
-    app = QApplication.instance() or QApplication([])
-    tmp = tempfile.mkdtemp()
-    os.environ["WBC_DESKTOP_USER_DIR"] = tmp
-    settings = AppSettings(QSettings(os.path.join(tmp, "s.ini"), QSettings.Format.IniFormat))
-    win = build(settings, loader=lambda d: None, review_root=Path(tmp) / "r")
-    win.resize(1440, 900)
-    win.show()
-    app.processEvents()
+    app, win = fresh_window(lambda d: None)
     m = bench_gallery(win, _fields(args.cells, args.per_image))
     print(f"batch gallery: {m['cells']} cells in {m['images']} images (Qt platform "
           f"{app.platformName()})", flush=True)
@@ -153,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"worst GUI-thread CPU time of one scroll step (repaint + new thumbnails): {m['worst_step_cpu_ms']:.1f} ms; "
           f"load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs", flush=True)
     if args.project_images:
-        pm = bench_project_open(win, args.project_images, 10, Path(tmp))
+        pm = bench_project_open(win, args.project_images, 10, Path(tempfile.mkdtemp()))
         print(f"project of {pm['images']} analysed images: open returns in {pm['returned_s']:.2f} s, every "
               f"analysis in the window after {pm['loaded_s']:.1f} s (read in the background), worst GUI stall "
               f"{pm['worst_stall_ms']:.0f} ms; load average {os.getloadavg()[0]:.1f}", flush=True)

@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
-import tempfile
 import time
-from pathlib import Path
 
 TYPES = ("neutrophil", "lymphocyte", "monocyte", "eosinophil", "basophil")
 
@@ -73,23 +71,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--per-image", type=int, default=50)
     ap.add_argument("--types", type=int, default=10, help="cells typed one after another")
     args = ap.parse_args(argv)
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtCore import QSettings
-    from PySide6.QtWidgets import QApplication
-
-    from wbc_desktop.gui.app import build
-    from wbc_desktop.gui.compat import guard_none_refcount
+    from benchmarks.fresh_window import fresh_window
     from benchmarks.gui_gallery import _fields
-    from wbc_desktop.gui.settings import AppSettings
 
-    guard_none_refcount()
-    app = QApplication.instance() or QApplication([])
-    tmp = tempfile.mkdtemp()
-    os.environ["WBC_DESKTOP_USER_DIR"] = tmp
-    settings = AppSettings(QSettings(os.path.join(tmp, "s.ini"), QSettings.Format.IniFormat))
-    win = build(settings, review_root=Path(tmp) / "r")
-    win.resize(1440, 900)
-    win.show()
+    app, win = fresh_window()
     win.controller.runner.load_pipeline("cpu")
     m = bench(win, _fields(args.cells, args.per_image), args.types)
     print(f"type by example: {m['cells']} cells; {m['typed']} types one after another, each until the batch's "

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
-import tempfile
 import time
-from pathlib import Path
 
 
 def bench(window, fields, runs: int, dim: int = 128) -> dict[str, float]:
@@ -52,24 +50,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--per-image", type=int, default=50)
     ap.add_argument("--runs", type=int, default=20)
     args = ap.parse_args(argv)
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtCore import QSettings
-    from PySide6.QtWidgets import QApplication
-
-    from wbc_desktop.gui.app import build
-    from wbc_desktop.gui.compat import guard_none_refcount
+    from benchmarks.fresh_window import fresh_window
     from benchmarks.gui_gallery import _fields
-    from wbc_desktop.gui.settings import AppSettings
 
-    guard_none_refcount()
-    app = QApplication.instance() or QApplication([])
-    tmp = tempfile.mkdtemp()
-    os.environ["WBC_DESKTOP_USER_DIR"] = tmp
-    settings = AppSettings(QSettings(os.path.join(tmp, "s.ini"), QSettings.Format.IniFormat))
-    win = build(settings, loader=lambda d: None, review_root=Path(tmp) / "r")
-    win.resize(1440, 900)
-    win.show()
-    app.processEvents()
+    app, win = fresh_window(lambda d: None)
     m = bench(win, _fields(args.cells, args.per_image), args.runs)
     print(f"find similar: {m['cells']} cells, {m['shown']} shown most similar first (Qt platform "
           f"{app.platformName()}); call to first screen painted over {m['runs']} cells: median "
