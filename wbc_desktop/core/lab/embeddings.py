@@ -12,7 +12,7 @@ from typing import Iterable
 
 import numpy as np
 
-from wbc_desktop.core.analysis import Cell
+from wbc_desktop.core.analysis import Analysis, Cell
 from wbc_desktop.core.io.atomic import atomic_write_bytes
 
 
@@ -54,3 +54,9 @@ def space_of(models: dict) -> str:
     """The embedding space of an analysis: the classifier that typed it ("name vVERSION")."""
     info = (models or {}).get("classifier") or {}
     return f"{info.get('name', '?')} v{info.get('version', '?')}" if info else ""
+
+
+def save(path: Path, analysis: Analysis) -> None:
+    """An analysis' embeddings in its classifier's space, when its cells have any (else nothing is written)."""
+    if any(c.embedding is not None for c in analysis.cells):
+        write(path, analysis.cells, space_of(analysis.models))

@@ -29,6 +29,7 @@ from wbc_desktop.core.errors import InputError
 from wbc_desktop.core.io.atomic import sha256_file
 from wbc_desktop.core.project import cells_table, manifest
 from wbc_desktop.core.project.image_files import ImageFiles
+from wbc_desktop.core.project.locate import locate
 from wbc_desktop.core.project.journal import Journal
 from wbc_desktop.core.project.layout import CELLS_FILE, PROJECT_FILE, ProjectLayout
 from wbc_desktop.core.project.lock import ProjectLock
@@ -163,22 +164,8 @@ class Project:
         return None
 
     def image_path(self, im: ProjectImage) -> Optional[Path]:
-        """Where the image file is now; a moved file is found again by name and SHA-256."""
-        if not im.path:
-            return None
-        p = Path(im.path)
-        p = p if p.is_absolute() else self.root / p
-        if p.is_file():
-            return p.resolve()
-        if im.sha256 and im.name:
-            for c in [*self.root.rglob(im.name)][:50]:
-                if c.is_file() and sha256_file(c) == im.sha256:
-                    try:
-                        im.path = c.resolve().relative_to(self.root.resolve()).as_posix()
-                    except ValueError:
-                        im.path = str(c.resolve())
-                    return c.resolve()
-        return None
+        """Where the image file is now (core.project.locate: a moved file is found again)."""
+        return locate(self.root, im)
 
     # ---- analyses
     def has_analysis(self, im: ProjectImage) -> bool:
@@ -326,15 +313,11 @@ class Project:
             self.on_step(im.key)
             self.save_embeddings(im, self.open_images[im.key].analysis)
 
-    def embeddings_path(self, im: ProjectImage) -> Path:
-        return self.layout.embeddings(im.key)
-
     def save_embeddings(self, im: ProjectImage, analysis: Analysis) -> None:
         """Lab learning: the cells' embeddings, so prototypes and "find similar" work after a reopen."""
-        from wbc_desktop.core.lab import embeddings as embedding_store
+        from wbc_desktop.core.lab.embeddings import save
 
-        if any(c.embedding is not None for c in analysis.cells):
-            embedding_store.write(self.embeddings_path(im), analysis.cells, embedding_store.space_of(analysis.models))
+        save(self.layout.embeddings(im.key), analysis)
 
     def _sync_marks(self, o: OpenImage) -> None:
         im, r = o.image, o.review
