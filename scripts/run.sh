@@ -6,8 +6,8 @@ cd "$(dirname "$0")/.."
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e .
 # Qt's X11 plugin needs libxcb-cursor0, which pip cannot install: name the package instead of a Qt abort
-# (the same check as `ldconfig -p | grep libxcb-cursor`, in wbc_desktop/gui/linux_libs.py)
+# (the same check as `ldconfig -p | grep libxcb-cursor`, in wbc_desktop/gui/measure/linux_libs.py)
 if [ "$(uname -s)" = Linux ]; then
-    .venv/bin/python -m wbc_desktop.gui.linux_libs || exit 1
+    .venv/bin/python -m wbc_desktop.gui.measure.linux_libs || exit 1
 fi
 exec .venv/bin/wbc-desktop --demo "$@"

@@ -60,7 +60,7 @@ def main() -> int:
     settle()
     win.grab().save(str(DOCS / "screenshot-unreadable.png"))
     from wbc_desktop.core.review.caveats import lines
-    from wbc_desktop.gui.sign_dialog import SignDialog
+    from wbc_desktop.gui.report.sign_dialog import SignDialog
 
     c.doc.set_current(0)
     dlg = SignDialog(c.doc.current_entry.name, lines(c.doc.caveats()), "", win)

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from wbc_desktop.gui import linux_libs as ll
+from wbc_desktop.gui.measure import linux_libs as ll
 
 HAS = ("1234 libs found in cache `/etc/ld.so.cache'\n"
        "\tlibxcb-cursor.so.0 (libc6,x86-64) => /lib/x86_64-linux-gnu/libxcb-cursor.so.0\n"
@@ -44,11 +44,11 @@ def test_run_sh_prints_the_package_instead_of_starting(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("QT_QPA_PLATFORM", "WAYLAND_DISPLAY")}
     env.update(PATH=f"{fake}:{env.get('PATH', '')}", DISPLAY=":0",
                PYTHONPATH=str(Path(__file__).resolve().parents[2]))
-    r = subprocess.run([sys.executable, "-m", "wbc_desktop.gui.linux_libs"], env=env, capture_output=True, text=True)
+    r = subprocess.run([sys.executable, "-m", "wbc_desktop.gui.measure.linux_libs"], env=env, capture_output=True, text=True)
     if sys.platform.startswith("linux"):
         assert r.returncode == 1 and "install libxcb-cursor0" in r.stderr
     run_sh = (Path(__file__).resolve().parents[2] / "scripts" / "run.sh").read_text()
-    assert "-m wbc_desktop.gui.linux_libs || exit 1" in run_sh
+    assert "-m wbc_desktop.gui.measure.linux_libs || exit 1" in run_sh
 
 
 def test_the_app_says_what_to_install_before_qt_starts(monkeypatch, capsys):

@@ -13,7 +13,7 @@ from PIL import Image
 from wbc_desktop.core.io.paths import samples_dir
 from wbc_desktop.core.editing.edits import paint_disks
 from wbc_desktop.core.editing.mask_edit import MaskEdit
-from wbc_desktop.gui.report import overlay_image
+from wbc_desktop.gui.report.pdf import overlay_image
 
 SAMPLE = samples_dir() / "smear_field_bccd_00010.jpg"  # a 640x480 field
 MARGIN_MM = 15

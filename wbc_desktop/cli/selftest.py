@@ -198,7 +198,7 @@ def _check_x11_library(rep: Report) -> None:
     """Linux: the library Qt's X11 plugin needs and pip cannot install (libxcb-cursor.so.0)."""
     import os
 
-    from wbc_desktop.gui.linux_libs import SONAME, problem, xcb_needed
+    from wbc_desktop.gui.measure.linux_libs import SONAME, problem, xcb_needed
 
     if not sys.platform.startswith("linux"):
         return

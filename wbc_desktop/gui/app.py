@@ -129,7 +129,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     if not _headless_ok(args):
         return 2
-    from wbc_desktop.gui.linux_libs import problem as missing_system_library
+    from wbc_desktop.gui.measure.linux_libs import problem as missing_system_library
 
     missing = missing_system_library()  # Qt would abort on it: name the package instead
     if missing:

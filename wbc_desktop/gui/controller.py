@@ -21,7 +21,7 @@ from wbc_desktop.gui.settings import AppSettings
 from wbc_desktop.gui.viewer.overlay import OverlayStyle
 
 if TYPE_CHECKING:
-    from wbc_desktop.gui.sample_dialog import SampleDetails
+    from wbc_desktop.gui.report.sample_dialog import SampleDetails
 
 log = logging.getLogger(__name__)
 
@@ -222,7 +222,7 @@ class AppController(QObject):
 
     def ask_signature(self, e: Any, caveats: list[str]) -> Optional[str]:
         """The reviewer's name, typed and confirmed in a dialog listing the caveats (None: cancelled)."""
-        from wbc_desktop.gui.sign_dialog import ask_signature
+        from wbc_desktop.gui.report.sign_dialog import ask_signature
 
         saved = self.settings.reviewer if self.settings.q.contains("review/name") else ""
         return ask_signature(self.window, e.name, caveats, saved)
@@ -261,7 +261,7 @@ class AppController(QObject):
 
     # exports
     def export_csv(self, path: Optional[Path] = None) -> Optional[Path]:
-        from wbc_desktop.gui.report import export_csv
+        from wbc_desktop.gui.report.pdf import export_csv
 
         if not self.doc.analyses():
             self.messages.warning("Nothing to export yet: no image has been analysed.")
@@ -281,7 +281,7 @@ class AppController(QObject):
         return summary
 
     def export_pdf(self, style: OverlayStyle, path: Optional[Path] = None) -> Optional[Path]:
-        from wbc_desktop.gui.report import export_pdf
+        from wbc_desktop.gui.report.pdf import export_pdf
 
         if not self.doc.analyses():
             self.messages.warning("Nothing to report yet: no image has been analysed.")

@@ -106,7 +106,7 @@ class MainWindow(QMainWindow):
         from wbc_desktop.gui.doubt_nav import install as install_doubt
 
         self.doubt_nav = install_doubt(self)  # the segmenter's doubt overlay (U) and next uncertain cell (N)
-        from wbc_desktop.gui.sample_dialog import install as install_sample
+        from wbc_desktop.gui.report.sample_dialog import install as install_sample
 
         self.sample_details = install_sample(self)  # File ▸ Sample details… (patient/sample ID…), printed on the PDF
 

@@ -52,7 +52,7 @@ def test_gallery_and_differential_count_the_border_cell_the_same(qtbot, make_win
 
 
 def test_sign_dialog_needs_a_name_and_shows_the_caveats(qtbot):
-    from wbc_desktop.gui.sign_dialog import SignDialog
+    from wbc_desktop.gui.report.sign_dialog import SignDialog
 
     dlg = SignDialog("field.png", ["1 cell of 4 unidentified (counted in the total, in no type)"])
     qtbot.addWidget(dlg)

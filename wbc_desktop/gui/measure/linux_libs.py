@@ -6,7 +6,7 @@ does not ship and a fresh desktop often lacks; Qt then aborts with a core dump a
 libraries) lets ``scripts/run.sh``, the app and ``--self-test`` name the package to install instead.
 No Qt import here: this runs where Qt would abort.
 
-``python -m wbc_desktop.gui.linux_libs`` prints the advice and exits 1 when the library is missing.
+``python -m wbc_desktop.gui.measure.linux_libs`` prints the advice and exits 1 when the library is missing.
 """
 
 from __future__ import annotations

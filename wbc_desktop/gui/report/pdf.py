@@ -22,7 +22,7 @@ from wbc_desktop.core.weights.labels import version_label
 from wbc_desktop.core.io.atomic import atomic_write_bytes
 
 from wbc_desktop.gui.palette import display_name, type_color
-from wbc_desktop.gui.report_layout import Flow
+from wbc_desktop.gui.report.layout import Flow
 from wbc_desktop.gui.units import area_text, scale_note
 from wbc_desktop.gui.viewer.boxes import cell_label
 from wbc_desktop.gui.viewer.overlay import OverlayStyle, styled_classes
